@@ -1,0 +1,3 @@
+from playrunner.cli.main import main
+
+main()

@@ -1,0 +1,103 @@
+"""Queries for accounts, account roles and who holds them."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session
+
+from playrunner.models import Account, AccountRole, AccountRoleAssignment, User
+
+_BY_ACCOUNT_ID = select(Account).where(
+    Account.tenant_id == bindparam("tenant_id"), Account.account_id == bindparam("account_id")
+)
+
+_ROLE_HOLDER = (
+    select(User)
+    .join(AccountRoleAssignment, AccountRoleAssignment.user_id == User.id)
+    .where(
+        and_(
+            AccountRoleAssignment.account_id == bindparam("account_pk"),
+            AccountRoleAssignment.role_id == bindparam("role_id"),
+        )
+    )
+)
+
+
+def get_by_account_id(session: Session, tenant_id: str, account_id: str) -> Account | None:
+    """The account with the customer's own id, in this tenant only."""
+    return session.scalars(
+        _BY_ACCOUNT_ID, {"tenant_id": tenant_id, "account_id": account_id}
+    ).first()
+
+
+def get(session: Session, tenant_id: str, account_pk: uuid.UUID) -> Account | None:
+    account = session.get(Account, account_pk)
+    return account if account is not None and account.tenant_id == tenant_id else None
+
+
+def add(session: Session, account: Account) -> Account:
+    session.add(account)
+    session.flush()
+    return account
+
+
+def list_page(session: Session, tenant_id: str, limit: int) -> list[Account]:
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.tenant_id == tenant_id)
+            .order_by(Account.account_id)
+            .limit(limit)
+        )
+    )
+
+
+def get_role_by_name(session: Session, tenant_id: str, name: str) -> AccountRole | None:
+    return session.scalars(
+        select(AccountRole).where(AccountRole.tenant_id == tenant_id, AccountRole.name == name)
+    ).first()
+
+
+def list_roles(session: Session, tenant_id: str) -> list[AccountRole]:
+    return list(
+        session.scalars(
+            select(AccountRole).where(AccountRole.tenant_id == tenant_id).order_by(AccountRole.name)
+        )
+    )
+
+
+def add_role(session: Session, role: AccountRole) -> AccountRole:
+    session.add(role)
+    session.flush()
+    return role
+
+
+def get_role_holder(session: Session, account_pk: uuid.UUID, role_id: uuid.UUID) -> User | None:
+    return session.scalars(_ROLE_HOLDER, {"account_pk": account_pk, "role_id": role_id}).first()
+
+
+def set_role_holder(
+    session: Session, account_pk: uuid.UUID, role_id: uuid.UUID, user_id: uuid.UUID | None
+) -> None:
+    assignment = session.get(AccountRoleAssignment, (account_pk, role_id))
+    if user_id is None:
+        if assignment is not None:
+            session.delete(assignment)
+    elif assignment is None:
+        session.add(AccountRoleAssignment(account_id=account_pk, role_id=role_id, user_id=user_id))
+    else:
+        assignment.user_id = user_id
+    session.flush()
+
+
+def list_role_holders(session: Session, account_pk: uuid.UUID) -> list[tuple[str, User]]:
+    rows = session.execute(
+        select(AccountRole.name, User)
+        .join(AccountRoleAssignment, AccountRoleAssignment.role_id == AccountRole.id)
+        .join(User, User.id == AccountRoleAssignment.user_id)
+        .where(AccountRoleAssignment.account_id == account_pk)
+        .order_by(AccountRole.name)
+    )
+    return [(name, user) for name, user in rows]

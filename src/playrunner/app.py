@@ -1,0 +1,45 @@
+"""``create_app``: the one place that wires routers, error handlers and storage together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from playrunner import __version__
+from playrunner.automations.router import router as automations_router
+from playrunner.config import Settings
+from playrunner.db import Database
+from playrunner.ratelimit.limiter import MemoryRateLimiter
+from playrunner.web.errors import install_error_handlers
+from playrunner.web.middleware import RequestContextMiddleware
+from playrunner.web.state import AppState
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = Database(
+        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Playrunner",
+        version=__version__,
+        summary="Totango-compatible manual SuccessPlays, self-hosted.",
+        lifespan=lifespan,
+    )
+    app.state.playrunner = AppState(
+        settings=settings,
+        database=database,
+        rate_limiter=MemoryRateLimiter(settings.rate_limit),
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(automations_router)
+    return app

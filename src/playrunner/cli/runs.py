@@ -1,0 +1,114 @@
+"""``playrunner run`` and ``playrunner runs``: run a play from the shell, see past runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from playrunner.accounts import service as accounts_service
+from playrunner.automations import service as automations_service
+from playrunner.cli.context import (
+    AsOption,
+    JsonOption,
+    ServiceOption,
+    console,
+    in_service,
+    print_json,
+    print_table,
+)
+from playrunner.models import RunSource
+from playrunner.runs import service as runs_service
+from playrunner.runs.repository import RunFilter
+from playrunner.runs.schemas import RunRead
+from playrunner.users import service as users_service
+
+app = typer.Typer(help="See the runs of plays.", no_args_is_help=True)
+
+
+def run(
+    play_id: Annotated[str, typer.Argument(help="The SuccessPlay's id.")],
+    account_id: Annotated[str, typer.Argument(help="The account's id.")],
+    as_email: AsOption,
+    service: ServiceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a manual play on an account, with the same checks as the API."""
+
+    def work(session: Session, tenant_id: str) -> dict[str, object]:
+        runner = users_service.act_as(session, tenant_id, as_email)
+        outcome = automations_service.run_manual_successplay(
+            session, runner, play_id, account_id, RunSource.CLI
+        )
+        return {
+            "status": "Success",
+            "runId": str(outcome.run.id),
+            "taskIds": [str(t.id) for t in outcome.tasks],
+            "formRequestIds": [str(f.id) for f in outcome.form_requests],
+            "tasks": [t.title for t in outcome.tasks],
+            "fallbacks": outcome.fallbacks,
+        }
+
+    result = in_service(service, work)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Success: run {result['runId']}")
+    for title in result["tasks"]:  # type: ignore[attr-defined]
+        console.print(f"  task: {title}")
+    for request_id in result["formRequestIds"]:  # type: ignore[attr-defined]
+        console.print(f"  form request: {request_id}")
+    for fallback in result["fallbacks"]:  # type: ignore[attr-defined]
+        console.print(f"  [yellow]note:[/] {fallback}")
+
+
+@app.command("list")
+def list_(
+    play: Annotated[uuid.UUID | None, typer.Option(help="Only runs of this play.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only runs on this account id.")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Only runs at or after this time (UTC).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (newest first).")] = 50,
+    service: ServiceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List runs, newest first."""
+
+    def work(session: Session, tenant_id: str) -> list[RunRead]:
+        account_pk = (
+            accounts_service.get_account(session, tenant_id, account).id if account else None
+        )
+        when = since.replace(tzinfo=since.tzinfo or UTC) if since else None
+        return runs_service.list_runs(
+            session,
+            tenant_id,
+            RunFilter(play_id=play, account_pk=account_pk, since=when, limit=limit),
+        )
+
+    runs = in_service(service, work, read_only=True)
+    if as_json:
+        print_json(runs)
+        return
+    print_table(
+        "Runs",
+        ["id", "when", "play", "account", "by", "source", "tasks", "forms"],
+        [
+            [
+                r.id,
+                r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                r.play,
+                r.account_id
+                if r.account_id == r.requested_account_id
+                else f"{r.account_id} (for {r.requested_account_id})",
+                r.runner,
+                r.source.value,
+                r.task_count,
+                r.form_request_count,
+            ]
+            for r in runs
+        ],
+    )

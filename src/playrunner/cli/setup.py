@@ -1,0 +1,126 @@
+"""Commands that prepare and start Playrunner: init, migrate, demo, serve."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from playrunner.app import create_app
+from playrunner.cli.context import JsonOption, console, database, print_json
+from playrunner.config import Settings
+from playrunner.demo.seed import DemoInfo, seed_demo
+from playrunner.models import UserRole
+from playrunner.tenants import service as tenants_service
+from playrunner.tokens import service as tokens_service
+from playrunner.users import service as users_service
+
+
+def migrate() -> None:
+    """Apply pending database migrations."""
+    with database(migrate=True) as db:
+        console.print(f"Database is up to date: {db.url.render_as_string(hide_password=True)}")
+
+
+def init(
+    service_name: Annotated[str, typer.Option(help="Name of the new service.")],
+    admin_email: Annotated[str, typer.Option(help="Email of its first admin.")],
+    admin_name: Annotated[str, typer.Option(help="Name of its first admin.")] = "Admin",
+    service_id: Annotated[
+        str | None, typer.Option(help="Service id (SP-1234-01); generated when omitted.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Migrate the database, create a service and its first admin, and print a token."""
+    with database(migrate=True) as db, db.session() as session:
+        tenant = tenants_service.create_tenant(session, service_name, service_id)
+        admin = users_service.create_user(
+            session, tenant.id, admin_email, admin_name, role=UserRole.SERVICE_ADMIN
+        )
+        issued = tokens_service.create_token(
+            session, users_service.principal_for(admin), "first admin token", "90d"
+        )
+    if as_json:
+        print_json({"service_id": tenant.id, "admin_email": admin.email, "token": issued.secret})
+        return
+    console.print(f"Created service [bold]{tenant.id}[/] ({tenant.name})")
+    console.print(f"Admin: {admin.email}")
+    console.print(f"Admin token (shown once, expires in 90 days): [bold]{issued.secret}[/]")
+
+
+def demo(as_json: JsonOption = False) -> None:
+    """Create the demo service (once) and print fresh demo tokens."""
+    with database(migrate=True) as db, db.session() as session:
+        info = seed_demo(session)
+    if as_json:
+        print_json(info.as_json())
+    else:
+        print_banner(info, Settings())
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (PLAYRUNNER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (PLAYRUNNER_PORT).")] = None,
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Seed the demo service first and print how to call it.")
+    ] = False,
+) -> None:
+    """Serve the API."""
+    settings = Settings()
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = settings.model_copy(update=overrides)
+    if settings.auto_migrate or with_demo:
+        with database(migrate=True) as db:
+            if with_demo:
+                with db.session() as session:
+                    info = seed_demo(session)
+                print_banner(info, settings)
+    else:
+        with database():
+            pass
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def curl_command(base_url: str, token: str, play_id: str, account_id: str) -> str:
+    """The seed's curl statement with real values, ready to paste into a shell."""
+    body = f'{{\n"successplayId": "{play_id}",\n"accountId": "{account_id}"\n}}'
+    return (
+        f"curl -L {shlex.quote(base_url + '/api/v2/automations/run-manual-successplay')} \\\n"
+        f"-H {shlex.quote('app-token: ' + token)} \\\n"
+        f"-H 'Content-Type: application/json' \\\n"
+        f"-d {shlex.quote(body)}"
+    )
+
+
+def print_banner(info: DemoInfo, settings: Settings) -> None:
+    base_url = f"http://{settings.host}:{settings.port}"
+    account = info.accounts[0]
+    console.rule("Playrunner demo")
+    console.print(f"URL:          {base_url}   (API docs: {base_url}/docs)", highlight=False)
+    console.print(f"Service:      {info.service_id}", highlight=False)
+    console.print(f"Admin token:  {info.admin_token}   ({info.admin_email})", highlight=False)
+    console.print(
+        f"User token:   {info.user_token}   ({info.user_email}, not an admin)", highlight=False
+    )
+    console.print("\nRun the follow-up task play on an account (the seed's curl statement):\n")
+    console.print(
+        curl_command(base_url, info.admin_token, info.plays["task"], account),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"\nThen: playrunner tasks list --account {account}\n"
+        f"Other plays: form={info.plays['form']}  event_only={info.plays['event_only']}"
+        f"  inactive={info.plays['inactive']}",
+        highlight=False,
+    )
+    console.rule()

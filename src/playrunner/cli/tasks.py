@@ -1,0 +1,96 @@
+"""``playrunner tasks``: what plays created, and moving it along."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from playrunner.accounts import service as accounts_service
+from playrunner.cli.context import (
+    AsOption,
+    JsonOption,
+    ServiceOption,
+    console,
+    in_service,
+    print_json,
+    print_table,
+)
+from playrunner.models import TaskStatus
+from playrunner.tasks import service as tasks_service
+from playrunner.tasks.repository import TaskFilter
+from playrunner.tasks.schemas import TaskRead
+from playrunner.users import service as users_service
+
+app = typer.Typer(help="List tasks and change their status.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    assignee: Annotated[str | None, typer.Option(help="Only tasks assigned to this email.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only tasks on this account id.")] = None,
+    status: Annotated[TaskStatus | None, typer.Option(help="Only tasks in this status.")] = None,
+    run: Annotated[uuid.UUID | None, typer.Option(help="Only tasks made by this run.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (newest first).")] = 50,
+    service: ServiceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List tasks, newest first."""
+
+    def work(session: Session, tenant_id: str) -> list[TaskRead]:
+        where = TaskFilter(
+            assignee_user_id=(
+                users_service.get_by_email(session, tenant_id, assignee).id if assignee else None
+            ),
+            account_pk=(
+                accounts_service.get_account(session, tenant_id, account).id if account else None
+            ),
+            run_id=run,
+            status=status,
+            limit=limit,
+        )
+        return tasks_service.list_tasks(session, tenant_id, where)
+
+    tasks = in_service(service, work, read_only=True)
+    if as_json:
+        print_json(tasks)
+        return
+    print_table(
+        "Tasks",
+        ["id", "title", "account", "assignee", "flow", "priority", "due", "status"],
+        [
+            [
+                t.id,
+                t.title,
+                t.account_id,
+                t.assignee,
+                t.flow,
+                {1: "high", 2: "normal", 3: "low"}.get(t.priority, t.priority),
+                t.due_date,
+                tasks_service.STATUS_LABELS[t.status],
+            ]
+            for t in tasks
+        ],
+    )
+
+
+@app.command("update")
+def update(
+    task_id: Annotated[uuid.UUID, typer.Argument(help="The task's id.")],
+    status: Annotated[TaskStatus, typer.Option(help="The new status.")],
+    as_email: AsOption,
+    touchpoint: Annotated[
+        str | None, typer.Option(help="Touchpoint note (required by some plays to complete).")
+    ] = None,
+    service: ServiceOption = None,
+) -> None:
+    """Change a task's status as its assignee (or an admin)."""
+
+    def work(session: Session, tenant_id: str) -> TaskStatus:
+        actor = users_service.act_as(session, tenant_id, as_email)
+        return tasks_service.set_status(session, actor, task_id, status, touchpoint).status
+
+    new_status = in_service(service, work)
+    console.print(f"Task {task_id} is now {tasks_service.STATUS_LABELS[new_status]}.")

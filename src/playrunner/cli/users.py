@@ -1,0 +1,97 @@
+"""``playrunner users``: who may use the service, and in which role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from playrunner.cli.context import (
+    JsonOption,
+    ServiceOption,
+    console,
+    in_service,
+    print_json,
+    print_table,
+)
+from playrunner.models import User, UserRole
+from playrunner.users import service as users_service
+
+app = typer.Typer(help="Manage users: create, change role, deactivate.", no_args_is_help=True)
+
+EmailArgument = Annotated[str, typer.Argument(help="The user's email.")]
+
+
+def _row(user: User) -> dict[str, str | bool]:
+    return {
+        "id": str(user.id),
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "active": user.active,
+    }
+
+
+@app.command("list")
+def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
+    """List the service's users."""
+    users = in_service(
+        service,
+        lambda session, tenant_id: [_row(u) for u in users_service.list_users(session, tenant_id)],
+        read_only=True,
+    )
+    if as_json:
+        print_json(users)
+        return
+    print_table(
+        "Users",
+        ["email", "name", "role", "active"],
+        [[u["email"], u["name"], u["role"], "yes" if u["active"] else "no"] for u in users],
+    )
+
+
+@app.command("create")
+def create(
+    email: EmailArgument,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[UserRole, typer.Option(help="SERVICE_ADMIN or USER.")] = UserRole.USER,
+    service: ServiceOption = None,
+) -> None:
+    """Create a user."""
+    user = in_service(
+        service,
+        lambda session, tenant_id: users_service.create_user(session, tenant_id, email, name, role),
+    )
+    console.print(f"Created {user.email} ({user.role.value}).")
+
+
+@app.command("set-role")
+def set_role(
+    email: EmailArgument,
+    role: Annotated[UserRole, typer.Argument(help="SERVICE_ADMIN or USER.")],
+    service: ServiceOption = None,
+) -> None:
+    """Change a user's role; their tokens follow at once."""
+    in_service(service, lambda s, t: users_service.set_role(s, t, email, role))
+    console.print(f"{email} is now {role.value}.")
+
+
+def _set_active(email: str, service: str | None, active: bool) -> None:
+    def work(session: Session, tenant_id: str) -> None:
+        users_service.set_active(session, tenant_id, email, active)
+
+    in_service(service, work)
+    console.print(f"{email} is now {'active' if active else 'deactivated'}.")
+
+
+@app.command("deactivate")
+def deactivate(email: EmailArgument, service: ServiceOption = None) -> None:
+    """Deactivate a user: every token of theirs stops working at once."""
+    _set_active(email, service, False)
+
+
+@app.command("activate")
+def activate(email: EmailArgument, service: ServiceOption = None) -> None:
+    """Reactivate a user."""
+    _set_active(email, service, True)

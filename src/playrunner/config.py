@@ -1,0 +1,44 @@
+"""Settings, read once from the environment (prefix ``PLAYRUNNER_``)."""
+
+from __future__ import annotations
+
+from limits import parse as parse_rate_limit
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Playrunner has. Unknown ``PLAYRUNNER_`` variables are ignored."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAYRUNNER_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///playrunner.db",
+        description="SQLAlchemy URL. A relative SQLite path is relative to the working directory.",
+    )
+    rate_limit: str = Field(
+        default="100/minute",
+        description="Per-token limit across every API, in the `limits` notation (e.g. 100/minute).",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="How long a SQLite writer waits for another process's write lock.",
+    )
+    auto_migrate: bool = Field(
+        default=True,
+        description="Apply pending migrations when `playrunner serve` starts.",
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_must_parse(cls, value: str) -> str:
+        try:
+            parse_rate_limit(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"PLAYRUNNER_RATE_LIMIT {value!r} is not a rate such as '100/minute'"
+            ) from exc
+        return value

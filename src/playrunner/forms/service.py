@@ -1,0 +1,126 @@
+"""Forms: defining them, and checking answers against their fields' types."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from playrunner.errors import Conflict, InvalidRequest, NotFound
+from playrunner.forms import repository
+from playrunner.forms.schemas import FormSpec
+from playrunner.models import FieldType, Form, FormField
+
+TEXT_MAX_LENGTH = 512
+
+
+def create_form(session: Session, tenant_id: str, spec: FormSpec) -> Form:
+    if repository.get_by_name(session, tenant_id, spec.name) is not None:
+        raise Conflict(f"Form {spec.name!r} already exists", field="name")
+    form = Form(
+        tenant_id=tenant_id,
+        name=spec.name,
+        fields=[
+            FormField(
+                position=position,
+                attribute=field.attribute,
+                label=field.label,
+                type=field.type,
+                options=list(field.options),
+                required=field.required,
+            )
+            for position, field in enumerate(spec.fields)
+        ],
+    )
+    return repository.add(session, form)
+
+
+def get_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form:
+    form = repository.get(session, tenant_id, form_id)
+    if form is None:
+        raise NotFound(f"Form {form_id} not found", field="form")
+    return form
+
+
+def get_form_by_name(session: Session, tenant_id: str, name: str) -> Form:
+    form = repository.get_by_name(session, tenant_id, name)
+    if form is None:
+        raise NotFound(f"Form {name!r} not found", field="form")
+    return form
+
+
+def validate_answers(form: Form, answers: Any) -> dict[str, Any]:
+    """Check answers against the form; return them normalised, keyed by attribute.
+
+    Every problem is reported at once, each naming its field.
+    """
+    if not isinstance(answers, dict):
+        raise InvalidRequest("Answers must be an object keyed by attribute", field="answers")
+    fields = {field.attribute: field for field in form.fields}
+    problems: list[dict[str, str]] = []
+    clean: dict[str, Any] = {}
+    for key in answers:
+        if key not in fields:
+            problems.append({"field": key, "message": f"form {form.name!r} has no field {key!r}"})
+    for attribute, field in fields.items():
+        value = answers.get(attribute)
+        if value is None:
+            if field.required:
+                problems.append({"field": attribute, "message": "is required"})
+            continue
+        try:
+            clean[attribute] = _check_value(field, value)
+        except ValueError as exc:
+            problems.append({"field": attribute, "message": str(exc)})
+    if problems:
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        raise InvalidRequest(f"Invalid answers: {summary}", field="answers", errors=problems)
+    if not clean:
+        raise InvalidRequest("Answers must fill in at least one field", field="answers")
+    return clean
+
+
+def _check_value(field: FormField, value: Any) -> Any:
+    match field.type:
+        case FieldType.TEXT:
+            if not isinstance(value, str):
+                raise ValueError("must be text")
+            if len(value) > TEXT_MAX_LENGTH:
+                raise ValueError(f"must be at most {TEXT_MAX_LENGTH} characters")
+            return value
+        case FieldType.NUMBER:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError("must be a number")
+            if not math.isfinite(value):
+                raise ValueError("must be a finite number")
+            return value
+        case FieldType.DATE:
+            if not isinstance(value, str):
+                raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)")
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)") from None
+        case FieldType.LIST:
+            if value not in field.options:
+                raise ValueError(f"must be one of {', '.join(field.options)}")
+            return value
+        case FieldType.MULTI_SELECT:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError("must be a list of options")
+            unknown = [v for v in value if v not in field.options]
+            if unknown:
+                raise ValueError(
+                    f"{', '.join(unknown)} not among the options {', '.join(field.options)}"
+                )
+            if len(set(value)) != len(value):
+                raise ValueError("lists an option twice")
+            return list(value)
+        case FieldType.BOOLEAN:
+            if not isinstance(value, bool):
+                raise ValueError("must be true or false")
+            return value
+    raise ValueError(f"has unknown type {field.type}")  # pragma: no cover - enum is closed

@@ -1,0 +1,38 @@
+"""Every table, imported here so ``Base.metadata`` is complete for Alembic and tests."""
+
+from playrunner.models.account import Account, AccountRole, AccountRoleAssignment
+from playrunner.models.base import Base
+from playrunner.models.flow import Flow
+from playrunner.models.form import FieldType, Form, FormField
+from playrunner.models.form_request import FormRequest, FormRequestStatus
+from playrunner.models.play import ActionType, AssigneeKind, PlayAction, SuccessPlay
+from playrunner.models.run import Run, RunSource
+from playrunner.models.task import Task, TaskStatus
+from playrunner.models.tenant import Tenant
+from playrunner.models.token import AccessToken
+from playrunner.models.user import User, UserRole
+
+__all__ = [
+    "AccessToken",
+    "Account",
+    "AccountRole",
+    "AccountRoleAssignment",
+    "ActionType",
+    "AssigneeKind",
+    "Base",
+    "FieldType",
+    "Flow",
+    "Form",
+    "FormField",
+    "FormRequest",
+    "FormRequestStatus",
+    "PlayAction",
+    "Run",
+    "RunSource",
+    "SuccessPlay",
+    "Task",
+    "TaskStatus",
+    "Tenant",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from playrunner.clock import utcnow
+from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+
+
+class FormRequestStatus(enum.StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    CANCELLED = "cancelled"
+
+
+class FormRequest(UUIDPrimaryKey, Base):
+    """A request that someone fill in a form; submitting it updates the account."""
+
+    __tablename__ = "form_requests"
+    __table_args__ = (
+        Index("ix_form_requests_tenant_assignee_status", "tenant_id", "assignee_user_id", "status"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    form_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"))
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    play_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("success_plays.id", ondelete="SET NULL")
+    )
+    assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    assignee_fallback: Mapped[str | None] = mapped_column(String(300))
+    due_date: Mapped[date | None]
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[FormRequestStatus] = mapped_column(
+        enum_column(FormRequestStatus), default=FormRequestStatus.OPEN
+    )
+    answers: Mapped[dict[str, Any] | None]
+    submitted_at: Mapped[datetime | None]
+    submitted_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

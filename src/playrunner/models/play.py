@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from playrunner.clock import utcnow
+from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+
+
+class ActionType(enum.StrEnum):
+    CREATE_TASK = "create_task"
+    REQUEST_INFORMATION = "request_information"
+
+
+class AssigneeKind(enum.StrEnum):
+    ACCOUNT_ROLE = "account_role"  # whoever holds this role on the target account
+    USER = "user"  # one named user
+    RUNNER = "runner"  # the user who ran the play
+
+
+class SuccessPlay(UUIDPrimaryKey, Base):
+    __tablename__ = "success_plays"
+    __table_args__ = (CheckConstraint("manual_trigger OR event_trigger", name="has_trigger"),)
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str | None] = mapped_column(Text)
+    manual_trigger: Mapped[bool]
+    event_trigger: Mapped[bool]
+    active: Mapped[bool] = mapped_column(default=True)
+    apply_to_parent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    actions: Mapped[list[PlayAction]] = relationship(
+        order_by="PlayAction.position", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class PlayAction(UUIDPrimaryKey, Base):
+    """One step of a play, run in ``position`` order. Columns unused by a type stay NULL."""
+
+    __tablename__ = "play_actions"
+    __table_args__ = (UniqueConstraint("play_id", "position"),)
+
+    play_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("success_plays.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    type: Mapped[ActionType] = mapped_column(enum_column(ActionType))
+    assignee_kind: Mapped[AssigneeKind] = mapped_column(enum_column(AssigneeKind))
+    assignee_role_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("account_roles.id", ondelete="RESTRICT")
+    )
+    assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    due_in_days: Mapped[int]
+    # create_task
+    title_template: Mapped[str | None] = mapped_column(Text)
+    description_template: Mapped[str | None] = mapped_column(Text)
+    flow_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("flows.id", ondelete="RESTRICT"))
+    priority: Mapped[int | None]
+    touchpoint_required: Mapped[bool] = mapped_column(default=False)
+    # request_information
+    form_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("forms.id", ondelete="RESTRICT"))
+    instructions: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index
+from sqlalchemy.orm import Mapped, mapped_column
+
+from playrunner.clock import utcnow
+from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+
+
+class RunSource(enum.StrEnum):
+    API = "api"
+    CLI = "cli"
+
+
+class Run(UUIDPrimaryKey, Base):
+    """One accepted trigger of a play, written together with everything it created."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        Index("ix_runs_tenant_created", "tenant_id", "created_at"),
+        Index("ix_runs_tenant_play", "tenant_id", "play_id"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    play_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("success_plays.id", ondelete="CASCADE"))
+    # The account named in the call, and the one the play acted on (its parent when the
+    # play applies to the immediate parent).
+    requested_account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE")
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("access_tokens.id", ondelete="SET NULL")
+    )
+    source: Mapped[RunSource] = mapped_column(enum_column(RunSource))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from playrunner.clock import utcnow
+from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+
+
+class TaskStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    STARTED = "started"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Task(UUIDPrimaryKey, Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_tenant_assignee_status", "tenant_id", "assignee_user_id", "status"),
+        Index("ix_tasks_tenant_account", "tenant_id", "account_id"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    play_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("success_plays.id", ondelete="SET NULL")
+    )
+    flow_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("flows.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int]
+    due_date: Mapped[date | None]
+    status: Mapped[TaskStatus] = mapped_column(
+        enum_column(TaskStatus), default=TaskStatus.NOT_STARTED
+    )
+    assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # Why the play's assignee rule was not followed (e.g. the role is vacant), if it was not.
+    assignee_fallback: Mapped[str | None] = mapped_column(String(300))
+    touchpoint_required: Mapped[bool] = mapped_column(default=False)
+    touchpoint_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from playrunner.clock import utcnow
+from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+
+
+class UserRole(enum.StrEnum):
+    SERVICE_ADMIN = "SERVICE_ADMIN"
+    USER = "USER"
+
+
+class User(UUIDPrimaryKey, Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[UserRole] = mapped_column(enum_column(UserRole))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"User({self.email!r}, {self.role.value})"

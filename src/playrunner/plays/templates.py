@@ -1,0 +1,57 @@
+"""Task titles, descriptions and form instructions as sandboxed Jinja templates.
+
+A template sees ``account`` (``account_id``, ``name``, ``attributes``, ``parent``), ``play``
+(``id``, ``name``) and ``runner`` (``name``, ``email``). The sandbox refuses access to
+Python internals; a missing attribute renders as an empty string. Templates are checked
+when a play is saved, so a run only fails on a template in rare data-dependent cases.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from playrunner.errors import InvalidRequest
+
+TEMPLATE_NAMES = frozenset({"account", "play", "runner"})
+
+# One environment for the process, as Jinja recommends: it holds the compiled-template cache.
+_ENVIRONMENT = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
+
+
+class TemplateRenderError(InvalidRequest):
+    """A saved template failed on this account's data."""
+
+
+def check_template(source: str, where: str) -> None:
+    """Refuse a template that does not parse or uses names a play does not provide."""
+    try:
+        parsed = _ENVIRONMENT.parse(source)
+    except TemplateSyntaxError as exc:
+        raise InvalidRequest(
+            f"{where}: template error on line {exc.lineno}: {exc.message}", field=where
+        ) from None
+    unknown = meta.find_undeclared_variables(parsed) - TEMPLATE_NAMES
+    if unknown:
+        raise InvalidRequest(
+            f"{where}: unknown template variable {', '.join(sorted(unknown))};"
+            f" use {', '.join(sorted(TEMPLATE_NAMES))}",
+            field=where,
+        )
+
+
+@lru_cache(maxsize=2048)
+def _compile(source: str) -> Template:
+    return _ENVIRONMENT.from_string(source)
+
+
+def render(source: str, context: dict[str, Any], where: str) -> str:
+    try:
+        return _compile(source).render(context).strip()
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        raise TemplateRenderError(
+            f"{where}: template could not be rendered: {exc}", field=where
+        ) from None

@@ -1,0 +1,66 @@
+"""Tenants: creating a service with its default account roles, and finding the one meant."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy.orm import Session
+
+from playrunner.accounts import service as accounts_service
+from playrunner.errors import Conflict, InvalidRequest, NotFound
+from playrunner.models import Tenant
+from playrunner.tenants import repository
+
+TENANT_ID_PATTERN = re.compile(r"^SP-\d{4}-\d{2}$")
+
+
+def create_tenant(session: Session, name: str, tenant_id: str | None = None) -> Tenant:
+    """Create a service (``SP-1234-01``) with Totango's default account roles."""
+    name = name.strip()
+    if not name:
+        raise InvalidRequest("Service name must not be empty", field="name")
+    if tenant_id is None:
+        tenant_id = _unused_tenant_id(session)
+    elif not TENANT_ID_PATTERN.match(tenant_id):
+        raise InvalidRequest(
+            f"Service id {tenant_id!r} must look like SP-1234-01", field="service_id"
+        )
+    elif repository.get(session, tenant_id) is not None:
+        raise Conflict(f"Service {tenant_id} already exists", field="service_id")
+    tenant = repository.add(session, Tenant(id=tenant_id, name=name))
+    accounts_service.create_default_roles(session, tenant.id)
+    return tenant
+
+
+def _unused_tenant_id(session: Session) -> str:
+    while True:
+        candidate = f"SP-{secrets.randbelow(9000) + 1000}-01"
+        if repository.get(session, candidate) is None:
+            return candidate
+
+
+def get_tenant(session: Session, tenant_id: str) -> Tenant:
+    tenant = repository.get(session, tenant_id)
+    if tenant is None:
+        raise NotFound(f"Service {tenant_id} not found", field="service_id")
+    return tenant
+
+
+def list_tenants(session: Session) -> list[Tenant]:
+    return repository.list_all(session)
+
+
+def resolve_tenant(session: Session, tenant_id: str | None) -> Tenant:
+    """The service a command means: the one named, or the only one there is."""
+    if tenant_id is not None:
+        return get_tenant(session, tenant_id)
+    tenants = repository.list_all(session)
+    if not tenants:
+        raise NotFound("No service exists yet: run `playrunner init` or `playrunner demo`")
+    if len(tenants) > 1:
+        ids = ", ".join(t.id for t in tenants)
+        raise InvalidRequest(
+            f"Several services exist ({ids}); choose one with --service", field="service"
+        )
+    return tenants[0]

@@ -1,0 +1,73 @@
+"""Headers every response carries: the request id, and the caller's rate-limit state.
+
+A plain ASGI middleware (not Starlette's BaseHTTPMiddleware) so that it costs next to
+nothing and sees responses made by exception handlers too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from playrunner.web.errors import PROBLEM_JSON, unexpected_error_body
+
+logger = logging.getLogger("playrunner")
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex.encode()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id.decode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), request_id))
+                # Set by authentication once the caller's token has been counted.
+                headers.extend(state.get("ratelimit_headers", ()))
+                message["headers"] = headers
+            await send(message)
+
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", PROBLEM_JSON.encode())],
+                }
+            )
+            body = unexpected_error_body(state["request_id"], scope["path"])
+            await send({"type": "http.response.body", "body": body})
+
+
+def _incoming_request_id(scope: Scope) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            return value if _VALID_REQUEST_ID.match(value) else None
+    return None

@@ -1,0 +1,64 @@
+"""Helpers that declare error responses in OpenAPI the same way on every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_DESCRIPTIONS = {
+    400: "Invalid request, or one of the documented validation failures",
+    401: "Missing, unknown, expired or revoked token, or a deactivated user",
+    403: "The caller lacks the role this needs",
+    404: "Not found in the caller's service",
+    409: "Conflicts with the current state",
+    429: "Over the token's rate limit; see Retry-After and RateLimit-Reset",
+    503: "The database is unavailable; nothing was written",
+}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "The exact message"},
+        "instance": {"type": "string"},
+        "code": {"type": "string"},
+        "request_id": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def text_example(text: str) -> dict[str, Any]:
+    return {"schema": {"type": "string"}, "example": text}
+
+
+def error_responses(
+    *statuses: int, examples: dict[int, list[str]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    examples = examples or {}
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        content: dict[str, Any] = {"application/problem+json": {"schema": PROBLEM_SCHEMA}}
+        if status == 429:
+            content["application/json"] = {
+                "schema": {"type": "string"},
+                "example": "Too many requests",
+            }
+        else:
+            messages = examples.get(status, [])
+            content["text/plain"] = {
+                "schema": {"type": "string"},
+                "examples": {f"e{i}": {"value": m} for i, m in enumerate(messages)},
+            }
+        responses[status] = {"description": _DESCRIPTIONS[status], "content": content}
+    return responses
