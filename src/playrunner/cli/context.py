@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from typer.core import TyperGroup
 
 from playrunner.config import Settings
 from playrunner.db import Database
@@ -92,18 +93,19 @@ def fail(message: str) -> None:
     err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
 
 
-def report_errors(command: Callable[[], None]) -> int:
-    """Run the CLI; turn known failures into a message and exit status 1."""
-    try:
-        command()
-    except PlayrunnerError as exc:
-        fail(exc.message)
-        return 1
-    except CommandFailed as exc:
-        fail(str(exc))
-        return 1
-    except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        fail(f"Database error ({type(reason).__name__}): {reason}; nothing was written")
-        return 1
-    return 0
+class ReportingGroup(TyperGroup):
+    """Runs every subcommand and turns known failures into one line on stderr and exit 1."""
+
+    # Typer's own base class types ctx with its private vendored click; typer.Context is the
+    # public subclass it actually passes.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except PlayrunnerError as exc:
+            fail(exc.message)
+        except CommandFailed as exc:
+            fail(str(exc))
+        except SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc
+            fail(f"Database error ({type(reason).__name__}): {reason}; nothing was written")
+        raise typer.Exit(1)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from playrunner.cli import forms, runs, setup, tasks, tokens, users
-from playrunner.cli.context import report_errors
+from playrunner.cli.context import ReportingGroup
 
 app = typer.Typer(
     name="playrunner",
     help="Playrunner: self-hosted, Totango-compatible SuccessPlays.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=ReportingGroup,
 )
 app.command()(setup.init)
 app.command()(setup.migrate)
@@ -28,4 +27,4 @@ app.add_typer(users.app, name="users")
 
 
 def main() -> None:
-    sys.exit(report_errors(app))
+    app()

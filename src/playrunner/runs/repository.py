@@ -81,7 +81,7 @@ def find(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
     if where.since is not None:
         query = query.where(Run.created_at >= where.since)
     query = query.order_by(Run.created_at.desc(), Run.id).limit(where.limit)
-    rows = session.execute(query).tuples()
+    rows = session.execute(query)
     return [
         RunRead(
             id=run.id,

@@ -1,0 +1,122 @@
+"""Form definitions and the type rules answers must follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from playrunner.errors import InvalidRequest
+from playrunner.forms.schemas import FormSpec
+from playrunner.forms.service import validate_answers
+from playrunner.models import FieldType, Form, FormField
+from playrunner.validation import parse_model
+from tests.factories import SENTIMENT_FORM
+
+
+def sentiment_form() -> Form:
+    spec = FormSpec.model_validate(SENTIMENT_FORM)
+    return Form(
+        name=spec.name,
+        fields=[
+            FormField(
+                attribute=f.attribute,
+                label=f.label,
+                type=f.type,
+                options=f.options,
+                required=f.required,
+                position=i,
+            )
+            for i, f in enumerate(spec.fields)
+        ],
+    )
+
+
+def test_good_answers_are_normalised() -> None:
+    clean = validate_answers(
+        sentiment_form(),
+        {
+            "sentiment": "Red",
+            "note": "x" * 512,
+            "score": 4.5,
+            "renewal": "2027-01-31",
+            "channels": ["email", "chat"],
+            "reference": False,
+        },
+    )
+    assert clean == {
+        "sentiment": "Red",
+        "note": "x" * 512,
+        "score": 4.5,
+        "renewal": "2027-01-31",
+        "channels": ["email", "chat"],
+        "reference": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "message"),
+    [
+        ({"sentiment": "Purple"}, "sentiment", "must be one of Green, Yellow, Red"),
+        ({"note": "hi"}, "sentiment", "is required"),
+        ({"sentiment": "Red", "note": "x" * 513}, "note", "at most 512 characters"),
+        ({"sentiment": "Red", "note": 5}, "note", "must be text"),
+        ({"sentiment": "Red", "score": "5"}, "score", "must be a number"),
+        ({"sentiment": "Red", "score": True}, "score", "must be a number"),
+        ({"sentiment": "Red", "renewal": "31/01/2027"}, "renewal", "ISO 8601 date"),
+        ({"sentiment": "Red", "channels": "email"}, "channels", "must be a list of options"),
+        ({"sentiment": "Red", "channels": ["fax"]}, "channels", "fax not among the options"),
+        ({"sentiment": "Red", "channels": ["email", "email"]}, "channels", "lists an option"),
+        ({"sentiment": "Red", "reference": "yes"}, "reference", "must be true or false"),
+        ({"sentiment": "Red", "colour": "blue"}, "colour", "has no field 'colour'"),
+    ],
+)
+def test_bad_answers_are_refused_naming_the_field(
+    answers: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_answers(sentiment_form(), answers)
+    assert any(e["field"] == field and message in e["message"] for e in caught.value.errors)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        validate_answers(sentiment_form(), {"score": "high", "reference": 1})
+    assert [e["field"] for e in caught.value.errors] == ["sentiment", "score", "reference"]
+
+
+def test_answers_must_be_an_object() -> None:
+    with pytest.raises(InvalidRequest, match="object keyed by attribute"):
+        validate_answers(sentiment_form(), ["Red"])
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ({"attribute": "s", "label": "S", "type": "list"}, "needs options"),
+        ({"attribute": "s", "label": "S", "type": "text", "options": ["a"]}, "takes no options"),
+        ({"attribute": "s", "label": "S", "type": "list", "options": ["a", "a"]}, "twice"),
+        ({"attribute": "1bad", "label": "S", "type": "text"}, "should match pattern"),
+        ({"attribute": "s", "label": "S", "type": "currency"}, "should be 'text'"),
+    ],
+)
+def test_form_definitions_are_validated(field: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidRequest, match=message):
+        parse_model(FormSpec, {"name": "F", "fields": [field]}, what="form")
+
+
+def test_two_fields_may_not_update_one_attribute() -> None:
+    field = {"attribute": "s", "label": "S", "type": "text"}
+    with pytest.raises(InvalidRequest, match="same attribute"):
+        parse_model(FormSpec, {"name": "F", "fields": [field, field]}, what="form")
+
+
+def test_field_types_cover_totangos_attribute_types() -> None:
+    assert {t.value for t in FieldType} == {
+        "text",
+        "number",
+        "date",
+        "list",
+        "multi_select",
+        "boolean",
+    }

@@ -1,0 +1,69 @@
+"""Task status changes, and the touchpoint a play can require on completion."""
+
+from __future__ import annotations
+
+import pytest
+
+from playrunner.db import Database
+from playrunner.errors import InvalidRequest, PermissionDenied
+from playrunner.models import TaskStatus
+from playrunner.tasks import service as tasks_service
+from playrunner.tasks.repository import TaskFilter
+from tests.factories import Factory, task_play
+from tests.runs.test_service import run_play
+
+
+def test_touchpoint_is_required_to_complete_when_the_play_says_so(
+    factory: Factory, database: Database
+) -> None:
+    tenant = factory.tenant()
+    admin, csm, other = factory.admin(tenant), factory.user(tenant), factory.user(tenant)
+    factory.account(tenant, "acme", success_manager=csm)
+    play = factory.play(
+        tenant,
+        task_play(
+            actions=[
+                {
+                    "type": "create_task",
+                    "title": "t",
+                    "description": "d",
+                    "touchpoint_required": True,
+                }
+            ]
+        ),
+    )
+    task_id = run_play(database, admin, play.id, "acme").tasks[0].id
+
+    with database.session() as session:
+        started = tasks_service.set_status(
+            session, factory.principal(csm), task_id, TaskStatus.STARTED
+        )
+        assert started.status is TaskStatus.STARTED
+    with database.session() as session, pytest.raises(PermissionDenied):
+        tasks_service.set_status(session, factory.principal(other), task_id, TaskStatus.COMPLETED)
+    with database.session() as session, pytest.raises(InvalidRequest, match="touchpoint"):
+        tasks_service.set_status(session, factory.principal(csm), task_id, TaskStatus.COMPLETED)
+    with database.session() as session:
+        tasks_service.set_status(
+            session, factory.principal(csm), task_id, TaskStatus.COMPLETED, "Called the CFO"
+        )
+    with database.session(read_only=True) as session:
+        (task,) = tasks_service.list_tasks(session, tenant.id, TaskFilter(account_pk=None))
+    assert (task.status, task.touchpoint_note) == (TaskStatus.COMPLETED, "Called the CFO")
+    assert task.completed_at is not None
+
+
+def test_listing_filters_and_bounds(factory: Factory, database: Database) -> None:
+    tenant = factory.tenant()
+    admin, csm = factory.admin(tenant), factory.user(tenant)
+    factory.account(tenant, "a", success_manager=csm)
+    factory.account(tenant, "b")
+    play = factory.play(tenant)
+    run_play(database, admin, play.id, "a")
+    run_play(database, admin, play.id, "b")
+    with database.session(read_only=True) as session:
+        mine = tasks_service.list_tasks(session, tenant.id, TaskFilter(assignee_user_id=csm.id))
+        assert [t.account_id for t in mine] == ["a"]
+        assert len(tasks_service.list_tasks(session, tenant.id, TaskFilter())) == 2
+        with pytest.raises(InvalidRequest, match="limit"):
+            tasks_service.list_tasks(session, tenant.id, TaskFilter(limit=0))
