@@ -51,6 +51,7 @@ router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totan
             401,
             403,
             429,
+            503,
             examples={
                 400: [
                     "SuccessPlay not found",
