@@ -92,35 +92,40 @@ def serve(
 def curl_command(base_url: str, token: str, play_id: str, account_id: str) -> str:
     """The seed's curl statement with real values, ready to paste into a shell."""
     body = f'{{\n"successplayId": "{play_id}",\n"accountId": "{account_id}"\n}}'
+    url = base_url + "/api/v2/automations/run-manual-successplay"
     return (
-        f"curl -L {shlex.quote(base_url + '/api/v2/automations/run-manual-successplay')} \\\n"
-        f"-H {shlex.quote('app-token: ' + token)} \\\n"
+        f"curl -L {_single_quoted(url)} \\\n"
+        f"-H {_single_quoted('app-token: ' + token)} \\\n"
         f"-H 'Content-Type: application/json' \\\n"
-        f"-d {shlex.quote(body)}"
+        f"-d {_single_quoted(body)}"
     )
+
+
+def _single_quoted(text: str) -> str:
+    """Quote like the seed does ('...'), falling back to shlex for text with quotes in it."""
+    return f"'{text}'" if "'" not in text else shlex.quote(text)
 
 
 def print_banner(info: DemoInfo, settings: Settings) -> None:
     base_url = f"http://{settings.host}:{settings.port}"
     account = info.accounts[0]
-    console.rule("Playrunner demo")
-    console.print(f"URL:          {base_url}   (API docs: {base_url}/docs)", highlight=False)
-    console.print(f"Service:      {info.service_id}", highlight=False)
-    console.print(f"Admin token:  {info.admin_token}   ({info.admin_email})", highlight=False)
-    console.print(
-        f"User token:   {info.user_token}   ({info.user_email}, not an admin)", highlight=False
-    )
-    console.print("\nRun the follow-up task play on an account (the seed's curl statement):\n")
-    console.print(
+    lines = [
+        f"URL:          {base_url}   (API docs: {base_url}/docs)",
+        f"Service:      {info.service_id}",
+        f"Admin token:  {info.admin_token}   ({info.admin_email})",
+        f"User token:   {info.user_token}   ({info.user_email}, not an admin)",
+        "",
+        "Run the follow-up task play on an account (the seed's curl statement):",
+        "",
         curl_command(base_url, info.admin_token, info.plays["task"], account),
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
-    )
-    console.print(
-        f"\nThen: playrunner tasks list --account {account}\n"
-        f"Other plays: form={info.plays['form']}  event_only={info.plays['event_only']}"
-        f"  inactive={info.plays['inactive']}",
-        highlight=False,
-    )
+        "",
+        f"Then: playrunner tasks list --account {account}",
+        f"Other plays: form={info.plays['form']}",
+        f"             event_only={info.plays['event_only']}",
+        f"             inactive={info.plays['inactive']}",
+    ]
+    console.rule("Playrunner demo")
+    for line in lines:
+        # soft_wrap: never break a token or the curl statement across lines.
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     console.rule()
