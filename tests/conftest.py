@@ -15,6 +15,7 @@ from playrunner.db import Database
 from playrunner.migrations import upgrade
 from tests.factories import Factory
 from tests.live_server import LiveServer
+from tests.services import PostgresDatabase
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +29,29 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def database_url(migrated_template: Path, tmp_path: Path) -> str:
+def sqlite_url(migrated_template: Path, tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file (for tests about SQLite itself)."""
     path = tmp_path / "playrunner.db"
     shutil.copyfile(migrated_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabase]:
+    database = PostgresDatabase.create()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The suite runs once per backend: a fresh SQLite file, or an emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        url: str = request.getfixturevalue("sqlite_url")
+        return url
+    postgres: PostgresDatabase = request.getfixturevalue("postgres")
+    postgres.empty()
+    return postgres.url
 
 
 @pytest.fixture
@@ -61,3 +81,15 @@ def server(settings: Settings) -> Iterator[LiveServer]:
 def http(server: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=10) as client:
         yield client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``sqlite_only`` (SQLite's own behaviour) run on the SQLite backend only."""
+    for item in list(items):
+        callspec = getattr(item, "callspec", None)
+        if (
+            item.get_closest_marker("sqlite_only")
+            and callspec is not None
+            and callspec.params.get("database_url") == "postgresql"
+        ):
+            items.remove(item)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -13,9 +14,9 @@ from playrunner.migrations import is_current, upgrade
 from playrunner.models import Base
 
 
-def test_migrations_match_the_models(tmp_path: Path) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
-    upgrade(database.engine)
+def test_migrations_match_the_models(database_url: str) -> None:
+    # database_url is migrated from empty with these migrations, on each backend.
+    database = Database(database_url)
     with database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     database.dispose()
@@ -33,6 +34,7 @@ def test_upgrade_is_idempotent_and_reports_current(tmp_path: Path) -> None:
     assert {"tenants", "users", "access_tokens", "success_plays", "runs", "tasks"} <= tables
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(database: Database) -> None:
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -29,8 +29,8 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(f"sqlite:///{tmp_path / 'cli.db'}")
+def cli(database_url: str) -> Cli:
+    return Cli(database_url)
 
 
 @pytest.fixture
@@ -191,8 +191,8 @@ def test_init_creates_a_service_and_admin_and_commands_then_need_service(cli: Cl
     assert [u["email"] for u in chosen] == ["ops@acme.test"]
 
 
-def test_commands_on_an_uninitialised_database_say_what_to_do(cli: Cli) -> None:
-    result = cli("tasks", "list", ok=False)
+def test_commands_on_an_uninitialised_database_say_what_to_do(tmp_path: Path) -> None:
+    result = Cli(f"sqlite:///{tmp_path / 'empty.db'}")("tasks", "list", ok=False)
     assert "playrunner init" in result.stderr
 
 

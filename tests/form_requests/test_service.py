@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from playrunner.accounts import service as accounts_service
 from playrunner.db import Database
@@ -15,6 +14,7 @@ from playrunner.form_requests import service as form_requests_service
 from playrunner.form_requests.repository import FormRequestFilter
 from playrunner.models import FormRequestStatus, Tenant, User
 from tests.factories import Factory, task_play
+from tests.faults import database_refuses
 from tests.runs.test_service import run_play
 
 
@@ -93,14 +93,10 @@ def test_only_the_assignee_or_an_admin_may_submit(setup: Setup) -> None:
 
 
 def test_a_failure_while_writing_leaves_the_request_open(setup: Setup) -> None:
-    with setup.database.session() as session:
-        session.execute(
-            text(
-                "CREATE TRIGGER refuse_answers BEFORE UPDATE OF status ON form_requests "
-                "BEGIN SELECT RAISE(ABORT, 'no'); END"
-            )
-        )
-    with pytest.raises(IntegrityError, match="no"):
+    with (
+        database_refuses(setup.database, "form_requests", "UPDATE"),
+        pytest.raises(DBAPIError, match="disk says no"),
+    ):
         setup.submit(setup.csm, {"sentiment": "Red"})
     # The account update came first in the transaction; it was rolled back with the rest.
     assert setup.attributes()["sentiment"] == "Green"

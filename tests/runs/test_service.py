@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from playrunner.automations.service import run_manual_successplay
 from playrunner.db import Database
@@ -18,6 +18,7 @@ from playrunner.runs.repository import RunFilter
 from playrunner.runs.service import list_runs
 from playrunner.users import service as users_service
 from tests.factories import Factory, task_play
+from tests.faults import database_refuses
 
 
 def run_play(database: Database, runner: User, play_id: Any, account_id: str) -> Any:
@@ -269,15 +270,10 @@ def test_a_failure_in_the_middle_of_a_run_leaves_nothing(
         ),
     )
     # The database refuses the form request, after the run and its task were written.
-    with database.session() as session:
-        session.execute(
-            text(
-                "CREATE TRIGGER refuse_form_requests BEFORE INSERT ON form_requests "
-                "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
-            )
-        )
-
-    with pytest.raises(IntegrityError, match="disk says no"):
+    with (
+        database_refuses(database, "form_requests"),
+        pytest.raises(DBAPIError, match="disk says no"),
+    ):
         run_play(database, admin, play.id, "acme")
 
     assert counts(database) == (0, 0, 0)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import httpx
-from sqlalchemy import func, select, text
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from playrunner.app import create_app
@@ -14,6 +15,7 @@ from playrunner.db import Database
 from playrunner.models import Run, Task
 from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory, task_play
+from tests.faults import database_refuses
 from tests.live_server import LiveServer
 
 
@@ -31,15 +33,8 @@ def test_database_failure_mid_run_answers_500_without_a_trace_and_writes_nothing
             ]
         ),
     )
-    with database.session() as session:
-        session.execute(
-            text(
-                "CREATE TRIGGER refuse_form_requests BEFORE INSERT ON form_requests "
-                "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
-            )
-        )
-
-    response = trigger(http, world.admin_token, body(play, "acme"))
+    with database_refuses(database, "form_requests"):
+        response = trigger(http, world.admin_token, body(play, "acme"))
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -53,6 +48,7 @@ def test_database_failure_mid_run_answers_500_without_a_trace_and_writes_nothing
         assert session.scalar(select(func.count()).select_from(Task)) == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_database_answers_503_and_the_next_call_succeeds(
     factory: Factory, database_url: str, database: Database
 ) -> None:

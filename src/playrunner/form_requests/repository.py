@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from playrunner.form_requests.schemas import FormFieldRead, FormRequestRead
 from playrunner.models import Account, Form, FormRequest, FormRequestStatus, User
+from playrunner.pagination import DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class FormRequestFilter:
     assignee_user_id: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
     status: FormRequestStatus | None = None
-    limit: int = 100
+    limit: int = DEFAULT_PAGE_SIZE
 
 
 def get(session: Session, tenant_id: str, request_id: uuid.UUID) -> FormRequest | None:

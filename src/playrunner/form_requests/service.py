@@ -12,14 +12,13 @@ from playrunner.accounts import repository as accounts_repository
 from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
+from playrunner.errors import Conflict, NotFound, PermissionDenied
 from playrunner.form_requests import repository
 from playrunner.form_requests.repository import FormRequestFilter
 from playrunner.form_requests.schemas import FormRequestRead
 from playrunner.forms import service as forms_service
 from playrunner.models import FormRequest, FormRequestStatus
-
-MAX_PAGE = 1000
+from playrunner.pagination import check_page_size
 
 
 def new_form_request(
@@ -53,8 +52,7 @@ def new_form_request(
 def list_form_requests(
     session: Session, tenant_id: str, where: FormRequestFilter
 ) -> list[FormRequestRead]:
-    if not 1 <= where.limit <= MAX_PAGE:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    check_page_size(where.limit)
     return repository.find(session, tenant_id, where)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from playrunner.models import Account, Base, FormRequest, Run, SuccessPlay, Task, User
+from playrunner.pagination import DEFAULT_PAGE_SIZE
 from playrunner.runs.schemas import RunRead
 
 _INSERT_RUN = insert(Run)
@@ -23,7 +24,7 @@ class RunFilter:
     play_id: uuid.UUID | None = None
     account_pk: uuid.UUID | None = None
     since: datetime | None = None
-    limit: int = 100
+    limit: int = DEFAULT_PAGE_SIZE
 
 
 def _values(row: Base) -> dict[str, Any]:

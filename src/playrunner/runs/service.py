@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from playrunner.accounts import repository as accounts_repository
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.errors import InvalidRequest, NotFound
+from playrunner.errors import NotFound
 from playrunner.form_requests.service import new_form_request
 from playrunner.models import (
     Account,
@@ -28,14 +28,13 @@ from playrunner.models import (
     SuccessPlay,
     Task,
 )
+from playrunner.pagination import check_page_size
 from playrunner.plays.templates import render
 from playrunner.runs import repository
 from playrunner.runs.assignees import resolve_assignee
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunRead
 from playrunner.tasks.service import new_task
-
-MAX_PAGE = 1000
 
 
 @dataclass
@@ -148,8 +147,7 @@ def start_run(
 
 
 def list_runs(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
-    if not 1 <= where.limit <= MAX_PAGE:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    check_page_size(where.limit)
     return repository.find(session, tenant_id, where)
 
 

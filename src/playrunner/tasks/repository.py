@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from playrunner.models import Account, Flow, Task, TaskStatus, User
+from playrunner.pagination import DEFAULT_PAGE_SIZE
 from playrunner.tasks.schemas import TaskRead
 
 
@@ -18,7 +19,7 @@ class TaskFilter:
     account_pk: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
     status: TaskStatus | None = None
-    limit: int = 100
+    limit: int = DEFAULT_PAGE_SIZE
 
 
 def get(session: Session, tenant_id: str, task_id: uuid.UUID) -> Task | None:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.errors import InvalidRequest, NotFound, PermissionDenied
+from playrunner.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from playrunner.models import Task, TaskStatus
+from playrunner.pagination import check_page_size
 from playrunner.tasks import repository
 from playrunner.tasks.repository import TaskFilter
 from playrunner.tasks.schemas import TaskRead
@@ -21,7 +22,6 @@ STATUS_LABELS = {
     TaskStatus.COMPLETED: "Completed",
     TaskStatus.CANCELLED: "Cancelled",
 }
-MAX_PAGE = 1000
 
 
 def new_task(
@@ -62,8 +62,7 @@ def new_task(
 
 
 def list_tasks(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRead]:
-    if not 1 <= where.limit <= MAX_PAGE:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    check_page_size(where.limit)
     return repository.find(session, tenant_id, where)
 
 
@@ -86,7 +85,7 @@ def set_status(
     if not actor.is_admin and task.assignee_user_id != actor.user_id:
         raise PermissionDenied("Only the task's assignee or an admin may change it")
     if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED) and status != task.status:
-        raise InvalidRequest(f"Task is already {STATUS_LABELS[task.status]}", field="status")
+        raise Conflict(f"Task is already {STATUS_LABELS[task.status]}", field="status")
     if status is TaskStatus.COMPLETED:
         note = (touchpoint_note or "").strip()
         if task.touchpoint_required and not note:
