@@ -4,12 +4,8 @@ printed curl statement pasted into a shell, then the CLI showing the task it mad
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,68 +13,18 @@ import pytest
 from typer.testing import CliRunner
 
 from playrunner.cli.main import app
-
-STARTUP_TIMEOUT_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class ServerProcess:
-    def __init__(self, workdir: Path, env: dict[str, str], port: int) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "playrunner", "serve", "--demo", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.output: list[str] = []
-
-    def read_until_started(self) -> str:
-        """Everything printed up to uvicorn's "startup complete" line."""
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        for line in self.process.stdout:
-            self.output.append(line)
-            if "Application startup complete" in line:
-                return "".join(self.output)
-            if time.monotonic() > deadline:
-                break
-        raise AssertionError("server did not start:\n" + "".join(self.output))
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+from tests.processes import ServerProcess, clean_environment
 
 
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYRUNNER_")}
-    env.update(
-        PYTHONUNBUFFERED="1",
-        COLUMNS="250",
-        PLAYRUNNER_DATABASE_URL=f"sqlite:///{tmp_path / 'playrunner.db'}",
-    )
-    return env
+    return clean_environment(PLAYRUNNER_DATABASE_URL=f"sqlite:///{tmp_path / 'playrunner.db'}")
 
 
 @pytest.fixture
 def served(tmp_path: Path, environment: dict[str, str]) -> Iterator[tuple[ServerProcess, str]]:
-    server = ServerProcess(tmp_path, environment, free_port())
-    try:
-        yield server, server.read_until_started()
-    finally:
-        server.stop()
+    with ServerProcess(["--demo"], environment, tmp_path) as server:
+        yield server, server.printed
 
 
 def test_the_printed_curl_statement_works_as_pasted(

@@ -11,7 +11,8 @@ from playrunner import __version__
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.ratelimit.limiter import MemoryRateLimiter
+from playrunner.health.router import router as health_router
+from playrunner.ratelimit.factory import create_rate_limiter
 from playrunner.web.errors import install_error_handlers
 from playrunner.web.middleware import RequestContextMiddleware
 from playrunner.web.state import AppState
@@ -23,9 +24,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
 
+    rate_limiter = create_rate_limiter(settings)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await rate_limiter.close()
         database.dispose()
 
     app = FastAPI(
@@ -37,9 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.playrunner = AppState(
         settings=settings,
         database=database,
-        rate_limiter=MemoryRateLimiter(settings.rate_limit),
+        rate_limiter=rate_limiter,
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(automations_router)
+    app.include_router(health_router)
     return app

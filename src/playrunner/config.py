@@ -20,6 +20,15 @@ class Settings(BaseSettings):
         default="100/minute",
         description="Per-token limit across every API, in the `limits` notation (e.g. 100/minute).",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db. When set, the rate limit is shared through Redis.",
+    )
+    redis_retry_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="While Redis is unreachable, how often to try it again.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     sqlite_busy_timeout_ms: int = Field(
@@ -42,3 +51,12 @@ class Settings(BaseSettings):
                 f"PLAYRUNNER_RATE_LIMIT {value!r} is not a rate such as '100/minute'"
             ) from exc
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                f"PLAYRUNNER_REDIS_URL {value!r} must start with redis:// or rediss://"
+            )
+        return value or None

@@ -63,6 +63,10 @@ def demo(as_json: JsonOption = False) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (PLAYRUNNER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (PLAYRUNNER_PORT).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes. Share limits through PLAYRUNNER_REDIS_URL."),
+    ] = 1,
     with_demo: Annotated[
         bool, typer.Option("--demo", help="Seed the demo service first and print how to call it.")
     ] = False,
@@ -71,22 +75,38 @@ def serve(
     settings = Settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)
-    if settings.auto_migrate or with_demo:
-        with database(migrate=True) as db:
-            if with_demo:
-                with db.session() as session:
-                    info = seed_demo(session)
-                print_banner(info, settings)
+    # Migrate (and seed) once, here, before any worker starts.
+    with database(migrate=settings.auto_migrate or with_demo) as db:
+        if with_demo:
+            with db.session() as session:
+                info = seed_demo(session)
+            print_banner(info, settings)
+    if workers > 1 and settings.redis_url is None:
+        console.print(
+            f"[yellow]Note:[/] {workers} workers without PLAYRUNNER_REDIS_URL: each worker counts"
+            " rate limits on its own, so a token may make up to"
+            f" {workers} times its limit.",
+            highlight=False,
+        )
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=False,
+        )
     else:
-        with database():
-            pass
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
-    )
+        # Each worker builds its app from the same environment.
+        uvicorn.run(
+            "playrunner.app:create_app",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=False,
+        )
 
 
 def curl_command(base_url: str, token: str, play_id: str, account_id: str) -> str:

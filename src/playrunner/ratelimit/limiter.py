@@ -32,10 +32,34 @@ class RateLimitDecision:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class RateLimiterStatus:
+    """What /readyz reports about the limiter."""
+
+    backend: str  # "memory" or "redis"
+    healthy: bool
+    detail: str
+
+
 class RateLimiter(Protocol):
     async def hit(self, key: str) -> RateLimitDecision:
         """Count one call for ``key`` and say whether it is within the limit."""
         ...
+
+    def status(self) -> RateLimiterStatus: ...
+
+    async def close(self) -> None: ...
+
+
+def decision(
+    item: RateLimitItem, allowed: bool, reset_at: float, remaining: int
+) -> RateLimitDecision:
+    return RateLimitDecision(
+        allowed=allowed,
+        limit=item.amount,
+        remaining=max(0, remaining),
+        reset_after=max(0, math.ceil(reset_at - time.time())),
+    )
 
 
 class MemoryRateLimiter:
@@ -48,9 +72,10 @@ class MemoryRateLimiter:
     async def hit(self, key: str) -> RateLimitDecision:
         allowed = self._strategy.hit(self.item, key)
         reset_at, remaining = self._strategy.get_window_stats(self.item, key)
-        return RateLimitDecision(
-            allowed=allowed,
-            limit=self.item.amount,
-            remaining=max(0, remaining),
-            reset_after=max(0, math.ceil(reset_at - time.time())),
-        )
+        return decision(self.item, allowed, reset_at, remaining)
+
+    def status(self) -> RateLimiterStatus:
+        return RateLimiterStatus("memory", True, "per-process counters")
+
+    async def close(self) -> None:
+        return None

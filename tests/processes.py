@@ -1,0 +1,91 @@
+"""Playrunner servers in their own processes, as users and CI run them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+STARTUP_TIMEOUT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def clean_environment(**settings: str) -> dict[str, str]:
+    """This environment without any PLAYRUNNER_ setting, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYRUNNER_")}
+    env.update(PYTHONUNBUFFERED="1", COLUMNS="250")
+    env.update(settings)
+    return env
+
+
+class ServerProcess:
+    """``python -m playrunner serve ...``; entering waits for every worker to be up."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "playrunner",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                *args,
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output: list[str] = []
+
+    def __enter__(self) -> ServerProcess:
+        self.wait_until_started()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def printed(self) -> str:
+        return "".join(self.output)
+
+    def wait_until_started(self) -> None:
+        """Read the server's output until each worker says its startup is complete."""
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        started = 0
+        for line in self.process.stdout:
+            self.output.append(line)
+            started += "Application startup complete" in line
+            if started == self.workers:
+                return
+            if time.monotonic() > deadline:
+                break
+        raise AssertionError("server did not start:\n" + self.printed)
