@@ -21,7 +21,9 @@ from playrunner.web.state import AppState
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     database = Database(
-        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        serving=True,
     )
 
     rate_limiter = create_rate_limiter(settings)

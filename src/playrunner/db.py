@@ -3,10 +3,11 @@
 SQLite allows one writer at a time. Instead of letting pooled connections in worker
 threads race for its write lock (the busy handler then sleeps and latency explodes), a
 unit of work on SQLite runs synchronously on the event loop: transactions are short,
-never await, and therefore never overlap inside one process. Every write transaction
-starts with ``BEGIN IMMEDIATE`` so a second process (the CLI, another worker) queues on
-the busy timeout instead of failing half-way. Client-server databases run the same unit
-of work in a thread pool, where their connections can work in parallel.
+never await, and therefore never overlap inside one process; while serving, the writes of
+concurrent requests are committed together (``playrunner.sqlite.GroupCommit``). Every write
+transaction starts with ``BEGIN IMMEDIATE`` so a second process (the CLI, another worker)
+queues on the busy timeout instead of failing half-way. Client-server databases run the
+same unit of work in a thread pool, where their connections work in parallel.
 """
 
 from __future__ import annotations
@@ -14,36 +15,59 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import ConnectionPoolEntry
+
+from playrunner.sqlite import (
+    READ_ONLY,
+    GroupCommit,
+    LoopReader,
+    WalCheckpointer,
+    create_sqlite_engine,
+)
 
 T = TypeVar("T")
-
-_READ_ONLY = "playrunner_read_only"
 
 
 class Database:
     """Owns the engine and runs units of work against it."""
 
-    def __init__(self, url: str, *, sqlite_busy_timeout_ms: int = 5000, pool_size: int = 10):
+    def __init__(
+        self,
+        url: str,
+        *,
+        sqlite_busy_timeout_ms: int = 5000,
+        pool_size: int = 10,
+        serving: bool = False,
+    ):
+        """``serving``: this Database serves HTTP on an event loop. On SQLite that turns on
+        group commit for ``write`` and background WAL checkpoints."""
         parsed = make_url(url)
         self.url = parsed
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self._checkpointer: WalCheckpointer | None = None
+        self._group_commit: GroupCommit | None = None
+        self._loop_reader: LoopReader | None = None
         if self.is_sqlite:
-            self.engine = _create_sqlite_engine(url, sqlite_busy_timeout_ms)
+            file = parsed.database if parsed.database not in (None, "", ":memory:") else None
+            if serving and file is not None:
+                self._checkpointer = WalCheckpointer(file, sqlite_busy_timeout_ms)
+            self.engine = create_sqlite_engine(
+                url, sqlite_busy_timeout_ms, auto_checkpoint=self._checkpointer is None
+            )
+            if serving:
+                self._group_commit = GroupCommit(self.engine)
+                self._loop_reader = LoopReader(self.engine)
         else:
             self.engine = create_engine(
                 url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
             )
-        self._read_engine = self.engine.execution_options(**{_READ_ONLY: True})
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._threads = CapacityLimiter(pool_size)
 
     @contextmanager
@@ -58,11 +82,16 @@ class Database:
             return work(session)
 
     async def write(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one transaction and commit it (roll back if it raises)."""
+        """Run ``work`` in one transaction and commit it (roll back if it raises); return
+        only once it is committed."""
+        if self._group_commit is not None:
+            return await self._group_commit.run(work)
         return await self._run(work, read_only=False)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction that is not expected to write."""
+        if self._loop_reader is not None:
+            return self._loop_reader.run(work)
         return await self._run(work, read_only=True)
 
     async def _run(self, work: Callable[[Session], T], *, read_only: bool) -> T:
@@ -72,32 +101,10 @@ class Database:
         return await anyio.to_thread.run_sync(call, limiter=self._threads)
 
     def dispose(self) -> None:
+        if self._group_commit is not None:
+            self._group_commit.close()
+        if self._loop_reader is not None:
+            self._loop_reader.close()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
-
-
-def _create_sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
-    parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-    )
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-        # Take transaction control away from the sqlite3 module so that BEGIN is ours.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Connection) -> None:
-        options: dict[str, Any] = dict(connection.get_execution_options())
-        connection.exec_driver_sql("BEGIN" if options.get(_READ_ONLY) else "BEGIN IMMEDIATE")
-
-    return engine

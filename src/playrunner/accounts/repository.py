@@ -3,11 +3,79 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from playrunner.models import Account, AccountRole, AccountRoleAssignment, User
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSnapshot:
+    """An account as a run reads it (not an ORM object: cheaper on the trigger path)."""
+
+    id: uuid.UUID
+    tenant_id: str
+    account_id: str
+    name: str
+    parent_id: uuid.UUID | None
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHolder:
+    role_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    active: bool
+
+
+_SNAPSHOT_COLUMNS = (
+    Account.id,
+    Account.tenant_id,
+    Account.account_id,
+    Account.name,
+    Account.parent_id,
+    Account.attributes,
+)
+_SNAPSHOT_BY_ACCOUNT_ID = select(*_SNAPSHOT_COLUMNS).where(
+    Account.tenant_id == bindparam("tenant_id"), Account.account_id == bindparam("account_id")
+)
+_SNAPSHOT_BY_PK = select(*_SNAPSHOT_COLUMNS).where(
+    Account.tenant_id == bindparam("tenant_id"), Account.id == bindparam("account_pk")
+)
+_ROLE_HOLDERS = (
+    select(AccountRoleAssignment.role_id, User.id, User.email, User.active)
+    .join(User, User.id == AccountRoleAssignment.user_id)
+    .where(AccountRoleAssignment.account_id == bindparam("account_pk"))
+)
+
+
+def find_snapshot(session: Session, tenant_id: str, account_id: str) -> AccountSnapshot | None:
+    row = (
+        session.connection()
+        .execute(_SNAPSHOT_BY_ACCOUNT_ID, {"tenant_id": tenant_id, "account_id": account_id})
+        .first()
+    )
+    return AccountSnapshot(*row) if row is not None else None
+
+
+def get_snapshot(session: Session, tenant_id: str, account_pk: uuid.UUID) -> AccountSnapshot | None:
+    row = (
+        session.connection()
+        .execute(_SNAPSHOT_BY_PK, {"tenant_id": tenant_id, "account_pk": account_pk})
+        .first()
+    )
+    return AccountSnapshot(*row) if row is not None else None
+
+
+def role_holders(session: Session, account_pk: uuid.UUID) -> dict[uuid.UUID, RoleHolder]:
+    """Everyone on the account's team, by role id, in one query."""
+    rows = session.connection().execute(_ROLE_HOLDERS, {"account_pk": account_pk})
+    return {row[0]: RoleHolder(*row) for row in rows}
+
 
 _BY_ACCOUNT_ID = select(Account).where(
     Account.tenant_id == bindparam("tenant_id"), Account.account_id == bindparam("account_id")

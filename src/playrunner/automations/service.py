@@ -27,7 +27,7 @@ def run_manual_successplay(
     require_service_admin(runner)
     play_id = parse_play_id(successplay_id)
     play = (
-        plays_repository.get_with_actions(session, runner.tenant_id, play_id)
+        plays_repository.load_plan(session, runner.tenant_id, play_id)
         if play_id is not None
         else None
     )
@@ -36,7 +36,7 @@ def run_manual_successplay(
         raise SuccessPlayNotFound()
     if not play.manual_trigger:
         raise SuccessPlayNotManual()
-    account = accounts_repository.get_by_account_id(session, runner.tenant_id, account_id)
+    account = accounts_repository.find_snapshot(session, runner.tenant_id, account_id)
     if account is None:
         raise AccountNotFound()
     return start_run(session, play, account, runner, source)

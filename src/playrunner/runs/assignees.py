@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository as accounts_repository
+from playrunner.accounts.repository import AccountSnapshot, RoleHolder
 from playrunner.auth.principal import Principal
-from playrunner.models import Account, AccountRole, AssigneeKind, PlayAction
+from playrunner.models import AssigneeKind
+from playrunner.plays.plan import ActionPlan
 from playrunner.users import repository as users_repository
 
 
@@ -20,29 +22,51 @@ class Assignment:
     fallback: str | None = None
 
 
-def resolve_assignee(
-    session: Session, action: PlayAction, account: Account, runner: Principal
-) -> Assignment:
-    """Apply the action's assignee rule on ``account``; never fails, falls back to the runner."""
-    if action.assignee_kind is AssigneeKind.ACCOUNT_ROLE and action.assignee_role_id is not None:
-        role = session.get(AccountRole, action.assignee_role_id)
-        role_name = role.name if role is not None else "the role"
-        holder = accounts_repository.get_role_holder(session, account.id, action.assignee_role_id)
-        if holder is None:
-            return Assignment(
-                runner.user_id,
-                f"No {role_name} on account {account.account_id}; assigned to {runner.email}",
-            )
-        if not holder.active:
-            return Assignment(
-                runner.user_id,
-                f"{role_name} {holder.email} is deactivated; assigned to {runner.email}",
-            )
-        return Assignment(holder.id)
-    if action.assignee_kind is AssigneeKind.USER and action.assignee_user_id is not None:
-        user = users_repository.get(session, account.tenant_id, action.assignee_user_id)
-        if user is None or not user.active:
-            who = user.email if user is not None else "The named user"
-            return Assignment(runner.user_id, f"{who} is deactivated; assigned to {runner.email}")
-        return Assignment(user.id)
-    return Assignment(runner.user_id)
+class AssigneeResolver:
+    """Resolves every action of one run, reading the account's team (and any named users)
+    once rather than once per action."""
+
+    def __init__(
+        self,
+        session: Session,
+        actions: tuple[ActionPlan, ...],
+        account: AccountSnapshot,
+        runner: Principal,
+    ) -> None:
+        self.account = account
+        self.runner = runner
+        needs_team = any(a.assignee_kind is AssigneeKind.ACCOUNT_ROLE for a in actions)
+        self.team: dict[uuid.UUID, RoleHolder] = (
+            accounts_repository.role_holders(session, account.id) if needs_team else {}
+        )
+        named = {a.assignee_user_id for a in actions if a.assignee_kind is AssigneeKind.USER}
+        self.users = users_repository.active_by_ids(
+            session, account.tenant_id, {user_id for user_id in named if user_id is not None}
+        )
+
+    def resolve(self, action: ActionPlan) -> Assignment:
+        """Apply the action's rule on the account; never fails, falls back to the runner."""
+        runner = self.runner
+        if action.assignee_kind is AssigneeKind.ACCOUNT_ROLE and action.assignee_role_id:
+            role_name = action.assignee_role_name or "the role"
+            holder = self.team.get(action.assignee_role_id)
+            if holder is None:
+                return Assignment(
+                    runner.user_id,
+                    f"No {role_name} on account {self.account.account_id};"
+                    f" assigned to {runner.email}",
+                )
+            if not holder.active:
+                return Assignment(
+                    runner.user_id,
+                    f"{role_name} {holder.email} is deactivated; assigned to {runner.email}",
+                )
+            return Assignment(holder.user_id)
+        if action.assignee_kind is AssigneeKind.USER and action.assignee_user_id is not None:
+            email, active = self.users.get(action.assignee_user_id, ("The named user", False))
+            if not active:
+                return Assignment(
+                    runner.user_id, f"{email} is deactivated; assigned to {runner.email}"
+                )
+            return Assignment(action.assignee_user_id)
+        return Assignment(runner.user_id)

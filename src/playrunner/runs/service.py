@@ -15,23 +15,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository as accounts_repository
+from playrunner.accounts.repository import AccountSnapshot
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import NotFound
 from playrunner.form_requests.service import new_form_request
-from playrunner.models import (
-    Account,
-    ActionType,
-    FormRequest,
-    Run,
-    RunSource,
-    SuccessPlay,
-    Task,
-)
+from playrunner.models import ActionType, FormRequest, Run, RunSource, Task
 from playrunner.pagination import check_page_size
+from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render
 from playrunner.runs import repository
-from playrunner.runs.assignees import resolve_assignee
+from playrunner.runs.assignees import AssigneeResolver
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunRead
 from playrunner.tasks.service import new_task
@@ -49,18 +43,18 @@ class RunOutcome:
         return [item.assignee_fallback for item in items if item.assignee_fallback]
 
 
-def target_account(session: Session, play: SuccessPlay, account: Account) -> Account:
+def target_account(session: Session, play: PlayPlan, account: AccountSnapshot) -> AccountSnapshot:
     """The account a play acts on: the immediate parent when the play says so and there
     is one, otherwise the account itself."""
     if play.apply_to_parent and account.parent_id is not None:
-        parent = accounts_repository.get(session, account.tenant_id, account.parent_id)
+        parent = accounts_repository.get_snapshot(session, account.tenant_id, account.parent_id)
         if parent is not None:
             return parent
     return account
 
 
 def template_context(
-    play: SuccessPlay, account: Account, runner: Principal, parent: Account | None
+    play: PlayPlan, account: AccountSnapshot, runner: Principal, parent: AccountSnapshot | None
 ) -> dict[str, Any]:
     return {
         "account": {
@@ -77,15 +71,15 @@ def template_context(
 
 def start_run(
     session: Session,
-    play: SuccessPlay,
-    account: Account,
+    play: PlayPlan,
+    account: AccountSnapshot,
     runner: Principal,
     source: RunSource,
 ) -> RunOutcome:
     """Run ``play`` (already checked as runnable) on ``account`` for ``runner``."""
     target = target_account(session, play, account)
     parent = (
-        accounts_repository.get(session, target.tenant_id, target.parent_id)
+        accounts_repository.get_snapshot(session, target.tenant_id, target.parent_id)
         if target.parent_id is not None
         else None
     )
@@ -103,8 +97,9 @@ def start_run(
     )
     outcome = RunOutcome(run)
     context = template_context(play, target, runner, parent)
+    assignees = AssigneeResolver(session, play.actions, target, runner)
     for action in play.actions:
-        assignment = resolve_assignee(session, action, target, runner)
+        assignment = assignees.resolve(action)
         due_date = now.date() + timedelta(days=action.due_in_days)
         where = f"actions[{action.position}]"
         if action.type is ActionType.CREATE_TASK:

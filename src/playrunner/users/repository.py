@@ -21,6 +21,20 @@ def get_by_email(session: Session, tenant_id: str, email: str) -> User | None:
     ).first()
 
 
+def active_by_ids(
+    session: Session, tenant_id: str, user_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, bool]]:
+    """Email and active flag of each of these users of the tenant."""
+    if not user_ids:
+        return {}
+    rows = session.connection().execute(
+        select(User.id, User.email, User.active).where(
+            User.tenant_id == tenant_id, User.id.in_(user_ids)
+        )
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
 def list_all(session: Session, tenant_id: str) -> list[User]:
     return list(
         session.scalars(select(User).where(User.tenant_id == tenant_id).order_by(User.email))

@@ -11,6 +11,7 @@ import re
 import uuid
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from playrunner.web.errors import PROBLEM_JSON, unexpected_error_body
@@ -51,6 +52,10 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_tracking)
+        except ClientDisconnect:
+            # The client went away before sending its whole request: nobody to answer, and
+            # nothing was written (the body is read before any unit of work starts).
+            logger.debug("client disconnected during %s %s", scope["method"], scope["path"])
         except Exception:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:

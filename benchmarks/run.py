@@ -1,0 +1,328 @@
+"""``make bench``: the trigger call under load, as a ratio of a bare ASGI app on the same server.
+
+Every configuration is measured in this one run against its own baseline (this machine is
+noisy; only same-run ratios mean something). Loopback only, bounded in time and in requests.
+Prints a Markdown table and writes it to benchmarks/results/latest.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+from playrunner.db import Database
+from playrunner.demo.seed import seed_demo
+from playrunner.migrations import upgrade
+from playrunner.tokens import service as tokens_service
+from playrunner.users import service as users_service
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+CONNECTIONS = 32
+TOKENS = 4000
+MEMORY_CALLS = 200_000
+PORT = 8931
+POSTGRES_URL = os.environ.get(
+    "PLAYRUNNER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("PLAYRUNNER_BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+@dataclass
+class Load:
+    requests: int
+    seconds: float
+    non_2xx: int
+    socket_errors: int
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+@dataclass
+class Workload:
+    tokens_file: Path
+    play_id: str
+    accounts: str
+
+
+class Server:
+    """A server process on the benchmark port, ready when its /healthz (or / ) answers."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log.open("w")
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"server exited; see {log}")
+            try:
+                httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise SystemExit(f"server did not start; see {log}")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its worker processes."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        total_kb = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        return total_kb / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def wrk(workload: Workload, seconds: float, max_requests: int = 0) -> Load:
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds:.0f}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "trigger.lua"),
+        f"http://127.0.0.1:{PORT}",
+        "--",
+        str(workload.tokens_file),
+        workload.play_id,
+        workload.accounts,
+        str(max_requests),
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    data = json.loads(line.removeprefix("RESULT "))
+    return Load(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        non_2xx=data["non_2xx"],
+        socket_errors=data["socket_errors"],
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+    )
+
+
+def wrk_calls(workload: Workload, calls: int) -> None:
+    """Exactly ``calls`` trigger calls (wrk stops sending at its limit but then waits out its
+    duration, so the calls are made in chunks sized from the measured rate)."""
+    done, rate = 0, 0.0
+    while done < calls:
+        remaining = calls - done
+        seconds = 10.0 if rate == 0 else min(30.0, max(2.0, 1.2 * remaining / rate))
+        load = wrk(workload, seconds, max_requests=remaining)
+        if load.requests < remaining:
+            rate = load.rps
+        done += load.requests
+
+
+def seed(database_url: str, workdir: Path) -> Workload:
+    """The demo service plus enough admin tokens that no token reaches its limit."""
+    database = Database(database_url)
+    upgrade(database.engine)
+    with database.session() as session:
+        info = seed_demo(session)
+        admin = users_service.principal_for(
+            users_service.get_by_email(session, info.service_id, info.admin_email)
+        )
+        secrets = [
+            tokens_service.create_token(session, admin, f"bench {n}", "never").secret
+            for n in range(TOKENS)
+        ]
+    database.dispose()
+    tokens_file = workdir / "tokens.txt"
+    tokens_file.write_text("\n".join(secrets) + "\n")
+    return Workload(tokens_file, info.plays["task"], ",".join(info.accounts))
+
+
+def fresh_postgres_database() -> str:
+    admin_url = make_url(POSTGRES_URL)
+    name = "playrunner_bench"
+    libpq = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+def environment(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYRUNNER_")}
+    env.update(settings)
+    return env
+
+
+def playrunner(workers: int, env: dict[str, str], log: Path) -> Server:
+    return Server(
+        [
+            sys.executable,
+            "-m",
+            "playrunner",
+            "serve",
+            "--port",
+            str(PORT),
+            "--workers",
+            str(workers),
+        ],
+        env,
+        log,
+    )
+
+
+def baseline(workers: int, log: Path) -> Server:
+    # The same server and settings `playrunner serve` uses: uvloop, httptools, no access log.
+    return Server(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "benchmarks.baseline:app",
+            "--port",
+            str(PORT),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        environment(PYTHONPATH=str(HERE.parent)),
+        log,
+    )
+
+
+def measure(server: Server, workload: Workload, seconds: float) -> Load:
+    try:
+        wrk(workload, 2)  # warm-up: connections, pools, caches
+        return wrk(workload, seconds)
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10, help="length of each measured run")
+    parser.add_argument("--memory-calls", type=int, default=MEMORY_CALLS)
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
+
+    RESULTS.mkdir(exist_ok=True)
+    rows: list[tuple[str, Load, Load | None]] = []
+    with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
+        workdir = Path(tmp)
+        sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
+        workload = seed(sqlite_url, workdir)
+        sqlite_env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
+
+        base1 = measure(baseline(1, workdir / "baseline1.log"), workload, args.seconds)
+        rows.append(("bare ASGI baseline, 1 process", base1, None))
+        sqlite1 = measure(playrunner(1, sqlite_env, workdir / "sqlite.log"), workload, args.seconds)
+        rows.append(("Playrunner, SQLite, 1 process", sqlite1, base1))
+
+        if not args.skip_postgres:
+            postgres_url = fresh_postgres_database()
+            pg_workload = seed(postgres_url, workdir)
+            pg_env = environment(
+                PLAYRUNNER_DATABASE_URL=postgres_url, PLAYRUNNER_REDIS_URL=REDIS_URL
+            )
+            pg1 = measure(playrunner(1, pg_env, workdir / "pg1.log"), pg_workload, args.seconds)
+            rows.append(("Playrunner, PostgreSQL + Redis, 1 worker", pg1, base1))
+            base2 = measure(baseline(2, workdir / "baseline2.log"), pg_workload, args.seconds)
+            rows.append(("bare ASGI baseline, 2 workers", base2, None))
+            pg2 = measure(playrunner(2, pg_env, workdir / "pg2.log"), pg_workload, args.seconds)
+            rows.append(("Playrunner, PostgreSQL + Redis, 2 workers", pg2, base2))
+
+        server = playrunner(1, sqlite_env, workdir / "memory.log")
+        try:
+            wrk_calls(workload, 5000)
+            before = server.rss_mb()
+            started = time.monotonic()
+            wrk_calls(workload, args.memory_calls)
+            memory_seconds = time.monotonic() - started
+            after = server.rss_mb()
+        finally:
+            server.stop()
+
+    report = render(rows, before, after, args.memory_calls, memory_seconds, args.seconds)
+    print(report)
+    (RESULTS / "latest.md").write_text(report)
+
+
+def render(
+    rows: list[tuple[str, Load, Load | None]],
+    before: float,
+    after: float,
+    calls: int,
+    memory_seconds: float,
+    seconds: float,
+) -> str:
+    lines = [
+        f"Trigger call, {CONNECTIONS} connections, wrk -t1, {seconds:.0f} s per run, "
+        f"{TOKENS} tokens in rotation, {time.strftime('%Y-%m-%d')}.",
+        f"Machine: {machine()}.",
+        "",
+        "| configuration | requests/s | p50 ms | p99 ms | vs baseline | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, load, base in rows:
+        ratio = f"{100 * load.rps / base.rps:.1f}%" if base else "100%"
+        errors = load.non_2xx + load.socket_errors
+        lines.append(
+            f"| {name} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} | {ratio} "
+            f"| {errors} |"
+        )
+    lines += [
+        "",
+        f"Memory (SQLite, 1 process): {before:.1f} MB resident after 5,000 warm-up calls, "
+        f"{after:.1f} MB after {calls:,} more calls ({memory_seconds:.0f} s): "
+        f"growth {after - before:+.1f} MB.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    main()
