@@ -132,10 +132,11 @@ def wrk(workload: Workload, seconds: float, max_requests: int = 0) -> Load:
     )
 
 
-def wrk_calls(workload: Workload, calls: int) -> None:
+def wrk_calls(workload: Workload, calls: int) -> int:
     """Exactly ``calls`` trigger calls (wrk stops sending at its limit but then waits out its
-    duration, so the calls are made in chunks sized from the measured rate)."""
-    done, rate = 0, 0.0
+    duration, so the calls are made in chunks sized from the measured rate). Returns how many
+    were not answered 2xx."""
+    done, rate, failed = 0, 0.0, 0
     while done < calls:
         remaining = calls - done
         seconds = 10.0 if rate == 0 else min(30.0, max(2.0, 1.2 * remaining / rate))
@@ -143,9 +144,11 @@ def wrk_calls(workload: Workload, calls: int) -> None:
         if load.requests < remaining:
             rate = load.rps
         done += load.requests
+        failed += load.non_2xx + load.socket_errors
+    return failed
 
 
-def seed(database_url: str, workdir: Path) -> Workload:
+def seed(database_url: str, workdir: Path, name: str) -> Workload:
     """The demo service plus enough admin tokens that no token reaches its limit."""
     database = Database(database_url)
     upgrade(database.engine)
@@ -159,7 +162,7 @@ def seed(database_url: str, workdir: Path) -> Workload:
             for n in range(TOKENS)
         ]
     database.dispose()
-    tokens_file = workdir / "tokens.txt"
+    tokens_file = workdir / f"tokens-{name}.txt"
     tokens_file.write_text("\n".join(secrets) + "\n")
     return Workload(tokens_file, info.plays["task"], ",".join(info.accounts))
 
@@ -244,7 +247,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
         workdir = Path(tmp)
         sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
-        workload = seed(sqlite_url, workdir)
+        workload = seed(sqlite_url, workdir, "sqlite")
         sqlite_env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
 
         base1 = measure(baseline(1, workdir / "baseline1.log"), workload, args.seconds)
@@ -254,7 +257,7 @@ def main() -> None:
 
         if not args.skip_postgres:
             postgres_url = fresh_postgres_database()
-            pg_workload = seed(postgres_url, workdir)
+            pg_workload = seed(postgres_url, workdir, "postgresql")
             pg_env = environment(
                 PLAYRUNNER_DATABASE_URL=postgres_url, PLAYRUNNER_REDIS_URL=REDIS_URL
             )
@@ -270,13 +273,15 @@ def main() -> None:
             wrk_calls(workload, 5000)
             before = server.rss_mb()
             started = time.monotonic()
-            wrk_calls(workload, args.memory_calls)
+            memory_failures = wrk_calls(workload, args.memory_calls)
             memory_seconds = time.monotonic() - started
             after = server.rss_mb()
         finally:
             server.stop()
 
-    report = render(rows, before, after, args.memory_calls, memory_seconds, args.seconds)
+    report = render(
+        rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
+    )
     print(report)
     (RESULTS / "latest.md").write_text(report)
 
@@ -288,6 +293,7 @@ def render(
     calls: int,
     memory_seconds: float,
     seconds: float,
+    memory_failures: int,
 ) -> str:
     lines = [
         f"Trigger call, {CONNECTIONS} connections, wrk -t1, {seconds:.0f} s per run, "
@@ -308,7 +314,7 @@ def render(
         "",
         f"Memory (SQLite, 1 process): {before:.1f} MB resident after 5,000 warm-up calls, "
         f"{after:.1f} MB after {calls:,} more calls ({memory_seconds:.0f} s): "
-        f"growth {after - before:+.1f} MB.",
+        f"growth {after - before:+.1f} MB; {memory_failures} of them not answered 2xx.",
     ]
     return "\n".join(lines) + "\n"
 

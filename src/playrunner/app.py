@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await rate_limiter.close()
-        database.dispose()
+        await database.aclose()
 
     app = FastAPI(
         title="Playrunner",

@@ -7,20 +7,19 @@ never await, and therefore never overlap inside one process; while serving, the 
 concurrent requests are committed together (``playrunner.sqlite.GroupCommit``). Every write
 transaction starts with ``BEGIN IMMEDIATE`` so a second process (the CLI, another worker)
 queues on the busy timeout instead of failing half-way. Client-server databases run the
-same unit of work in a thread pool, where their connections work in parallel.
+same unit of work through their async driver (``AsyncSession.run_sync``), so many
+transactions are in flight at once without threads.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
 from playrunner.sqlite import (
@@ -68,7 +67,8 @@ class Database:
                 url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
             )
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
-        self._threads = CapacityLimiter(pool_size)
+        self._pool_size = pool_size
+        self._async_engine: AsyncEngine | None = None
 
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
@@ -97,8 +97,32 @@ class Database:
     async def _run(self, work: Callable[[Session], T], *, read_only: bool) -> T:
         if self.is_sqlite:
             return self.run_sync(work, read_only=read_only)
-        call = functools.partial(self.run_sync, work, read_only=read_only)
-        return await anyio.to_thread.run_sync(call, limiter=self._threads)
+        # The same synchronous unit of work, driven by the async driver: SQLAlchemy runs it
+        # in a greenlet and each query awaits the network, so no thread (and no contention
+        # for the GIL between threads) is involved.
+        async with (
+            AsyncSession(self._async(), expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            return await session.run_sync(work)
+
+    def _async(self) -> AsyncEngine:
+        if self._async_engine is None:
+            self._async_engine = create_async_engine(
+                self.url, pool_size=self._pool_size, max_overflow=0, pool_pre_ping=True
+            )
+        return self._async_engine
+
+    @property
+    def serving_engine(self) -> Engine:
+        """The engine ``read`` and ``write`` use (for event hooks: metrics, tests)."""
+        return self.engine if self.is_sqlite else self._async().sync_engine
+
+    async def aclose(self) -> None:
+        """Release everything, including connections the event loop holds."""
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+        self.dispose()
 
     def dispose(self) -> None:
         if self._group_commit is not None:

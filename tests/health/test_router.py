@@ -135,10 +135,10 @@ def test_postgres_dying_in_the_middle_of_a_run_leaves_nothing_half_written(
         if statement.startswith("INSERT INTO tasks"):
             proxy.cut()  # the run row has been sent; the connection dies before its task
 
-    event.listen(state.database.engine, "before_cursor_execute", cut_before_tasks)
+    event.listen(state.database.serving_engine, "before_cursor_execute", cut_before_tasks)
     with LiveServer(app) as live, httpx.Client(base_url=live.url) as client:
         response = trigger(client, world.admin_token, body(world.play, "acme"))
-        event.remove(state.database.engine, "before_cursor_execute", cut_before_tasks)
+        event.remove(state.database.serving_engine, "before_cursor_execute", cut_before_tasks)
         proxy.restore()
         again = trigger(client, world.admin_token, body(world.play, "acme"))
 
