@@ -238,9 +238,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="length of each measured run")
     parser.add_argument("--memory-calls", type=int, default=MEMORY_CALLS)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only profile the SQLite server under load with py-spy (results/profile.svg)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
+    if args.profile:
+        profile(args.seconds)
+        return
 
     RESULTS.mkdir(exist_ok=True)
     rows: list[tuple[str, Load, Load | None]] = []
@@ -284,6 +292,40 @@ def main() -> None:
     )
     print(report)
     (RESULTS / "latest.md").write_text(report)
+
+
+def profile(seconds: float) -> None:
+    """A py-spy flame graph of the SQLite server while wrk drives the trigger call."""
+    RESULTS.mkdir(exist_ok=True)
+    output = RESULTS / "profile.svg"
+    with tempfile.TemporaryDirectory(prefix="playrunner-profile-") as tmp:
+        workdir = Path(tmp)
+        sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
+        workload = seed(sqlite_url, workdir, "sqlite")
+        server = playrunner(1, environment(PLAYRUNNER_DATABASE_URL=sqlite_url), workdir / "s.log")
+        try:
+            wrk(workload, 2)
+            recorder = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(server.process.pid),
+                    "--duration",
+                    f"{seconds:.0f}",
+                    "--rate",
+                    "250",
+                    "--output",
+                    str(output),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            load = wrk(workload, seconds + 1)
+            recorder.wait(timeout=seconds + 60)
+        finally:
+            server.stop()
+    print(f"{load.rps:,.0f} requests/s while profiling; flame graph: {output}")
 
 
 def render(
