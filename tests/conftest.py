@@ -13,6 +13,7 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.migrations import upgrade
+from tests.api import ApiWorld, api_world
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.services import PostgresDatabase
@@ -93,3 +94,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             and callspec.params.get("database_url") == "postgresql"
         ):
             items.remove(item)
+
+
+@pytest.fixture
+def api(factory: Factory, server: LiveServer) -> Iterator[ApiWorld]:
+    with api_world(factory, server.url) as world:
+        yield world

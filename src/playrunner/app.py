@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from playrunner import __version__
+from playrunner.accounts.router import router as accounts_router
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
@@ -15,6 +18,7 @@ from playrunner.health.router import router as health_router
 from playrunner.ratelimit.factory import create_rate_limiter
 from playrunner.web.errors import install_error_handlers
 from playrunner.web.middleware import RequestContextMiddleware
+from playrunner.web.openapi import without_validation_422
 from playrunner.web.state import AppState
 
 
@@ -48,5 +52,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(automations_router)
+    app.include_router(accounts_router)
     app.include_router(health_router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = without_validation_422(
+                get_openapi(
+                    title=app.title, version=app.version, summary=app.summary, routes=app.routes
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from playrunner.models import Account, AccountRole, AccountRoleAssignment, User
+from playrunner.models import Account, AccountRole, AccountRoleAssignment, PlayAction, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +112,85 @@ def add(session: Session, account: Account) -> Account:
     return account
 
 
-def list_page(session: Session, tenant_id: str, limit: int) -> list[Account]:
-    return list(
-        session.scalars(
-            select(Account)
-            .where(Account.tenant_id == tenant_id)
-            .order_by(Account.account_id)
-            .limit(limit)
+@dataclass(frozen=True)
+class AccountFilter:
+    parent_pk: uuid.UUID | None = None
+    # (attribute name, value as text): matches text, numbers and true/false alike.
+    attributes: tuple[tuple[str, str], ...] = ()
+    holder_user_id: uuid.UUID | None = None
+    holder_role_id: uuid.UUID | None = None
+
+
+def _attribute_equals(name: str, text: str) -> ColumnElement[bool]:
+    value = Account.attributes[name]
+    matches: list[ColumnElement[bool]] = [value.as_string() == text]
+    if text in ("true", "false"):
+        matches.append(value.as_boolean() == (text == "true"))
+    else:
+        with contextlib.suppress(ValueError):
+            matches.append(value.as_float() == float(text))
+    return or_(*matches)
+
+
+def find_page(
+    session: Session, tenant_id: str, where: AccountFilter, limit: int, offset: int
+) -> tuple[list[Account], int]:
+    """One page of accounts (ordered by account id) and how many match in all."""
+    query = select(Account).where(Account.tenant_id == tenant_id)
+    if where.parent_pk is not None:
+        query = query.where(Account.parent_id == where.parent_pk)
+    for name, text in where.attributes:
+        query = query.where(_attribute_equals(name, text))
+    if where.holder_user_id is not None:
+        holds = select(AccountRoleAssignment.account_id).where(
+            AccountRoleAssignment.user_id == where.holder_user_id
         )
+        if where.holder_role_id is not None:
+            holds = holds.where(AccountRoleAssignment.role_id == where.holder_role_id)
+        query = query.where(Account.id.in_(holds))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(query.order_by(Account.account_id).limit(limit).offset(offset))
+    return list(page), total
+
+
+def by_account_ids(session: Session, tenant_id: str, account_ids: list[str]) -> dict[str, Account]:
+    """The tenant's accounts with these ids (in chunks, so 10,000 ids are fine)."""
+    found: dict[str, Account] = {}
+    for start in range(0, len(account_ids), 500):
+        chunk = account_ids[start : start + 500]
+        for account in session.scalars(
+            select(Account).where(Account.tenant_id == tenant_id, Account.account_id.in_(chunk))
+        ):
+            found[account.account_id] = account
+    return found
+
+
+def account_ids_by_pk(session: Session, pks: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not pks:
+        return {}
+    rows = session.execute(select(Account.id, Account.account_id).where(Account.id.in_(pks)))
+    return {row[0]: row[1] for row in rows}
+
+
+def teams(session: Session, account_pks: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, str]]:
+    """Role name -> holder email, for each of these accounts, in one query."""
+    result: dict[uuid.UUID, dict[str, str]] = {pk: {} for pk in account_pks}
+    if not account_pks:
+        return result
+    rows = session.execute(
+        select(AccountRoleAssignment.account_id, AccountRole.name, User.email)
+        .join(AccountRole, AccountRole.id == AccountRoleAssignment.role_id)
+        .join(User, User.id == AccountRoleAssignment.user_id)
+        .where(AccountRoleAssignment.account_id.in_(account_pks))
     )
+    for account_pk, role, email in rows:
+        result[account_pk][role] = email
+    return result
+
+
+def delete(session: Session, account: Account) -> None:
+    session.delete(account)
+    session.flush()
 
 
 def get_role_by_name(session: Session, tenant_id: str, name: str) -> AccountRole | None:
@@ -140,6 +211,23 @@ def add_role(session: Session, role: AccountRole) -> AccountRole:
     session.add(role)
     session.flush()
     return role
+
+
+def delete_role(session: Session, role: AccountRole) -> None:
+    session.delete(role)
+    session.flush()
+
+
+def role_in_use(session: Session, role_id: uuid.UUID) -> bool:
+    """Whether any play's assignee rule names this role."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PlayAction)
+            .where(PlayAction.assignee_role_id == role_id)
+        )
+        or 0
+    ) > 0
 
 
 def get_role_holder(session: Session, account_pk: uuid.UUID, role_id: uuid.UUID) -> User | None:

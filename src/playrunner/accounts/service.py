@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository
+from playrunner.accounts.repository import AccountFilter
+from playrunner.accounts.schemas import (
+    AccountPatch,
+    AccountRead,
+    AccountWrite,
+    BulkItemResult,
+    BulkResult,
+)
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import Account, AccountRole, User
+from playrunner.users import repository as users_repository
 from playrunner.users import service as users_service
+from playrunner.validation import parse_model
 
 DEFAULT_ROLES = ("Success Manager", "Sales Manager")
+# Deep enough for any real hierarchy; guards the walk up against a corrupted loop.
+_MAX_DEPTH = 1000
+
+
+# Roles -----------------------------------------------------------------------------------
 
 
 def create_default_roles(session: Session, tenant_id: str) -> None:
     for name in DEFAULT_ROLES:
         repository.add_role(session, AccountRole(tenant_id=tenant_id, name=name))
+
+
+def list_roles(session: Session, tenant_id: str) -> list[AccountRole]:
+    return repository.list_roles(session, tenant_id)
 
 
 def add_role(session: Session, tenant_id: str, name: str) -> AccountRole:
@@ -35,6 +55,19 @@ def get_role(session: Session, tenant_id: str, name: str) -> AccountRole:
     return role
 
 
+def delete_role(session: Session, tenant_id: str, name: str) -> None:
+    """Remove a role (and who held it). Refused while a play assigns work by it."""
+    role = get_role(session, tenant_id, name)
+    if repository.role_in_use(session, role.id):
+        raise Conflict(
+            f"Account role {name!r} is used by a SuccessPlay's assignee rule", field="role"
+        )
+    repository.delete_role(session, role)
+
+
+# Accounts --------------------------------------------------------------------------------
+
+
 def get_account(session: Session, tenant_id: str, account_id: str) -> Account:
     account = repository.get_by_account_id(session, tenant_id, account_id)
     if account is None:
@@ -51,22 +84,100 @@ def create_account(
     attributes: dict[str, Any] | None = None,
     parent_account_id: str | None = None,
 ) -> Account:
-    account_id = account_id.strip()
-    if not account_id:
-        raise InvalidRequest("Account id must not be empty", field="account_id")
-    if repository.get_by_account_id(session, tenant_id, account_id) is not None:
-        raise Conflict(f"Account {account_id!r} already exists", field="account_id")
-    parent = get_account(session, tenant_id, parent_account_id) if parent_account_id else None
-    return repository.add(
-        session,
-        Account(
-            tenant_id=tenant_id,
-            account_id=account_id,
-            name=name.strip() or account_id,
-            parent_id=parent.id if parent else None,
-            attributes=dict(attributes or {}),
-        ),
+    spec = AccountWrite(
+        account_id=account_id,
+        name=name.strip() or account_id,
+        attributes=attributes or {},
+        parent_account_id=parent_account_id,
     )
+    account, _ = write_account(session, tenant_id, spec, replace=False)
+    return account
+
+
+def write_account(
+    session: Session, tenant_id: str, spec: AccountWrite, *, replace: bool = True
+) -> tuple[Account, bool]:
+    """Create the account, or (``replace``) overwrite the one with this id. Returns it and
+    whether it was created."""
+    account_id = spec.account_id.strip()
+    if not account_id:
+        raise InvalidRequest("account_id must not be empty", field="account_id")
+    account = repository.get_by_account_id(session, tenant_id, account_id)
+    created = account is None
+    if account is None:
+        account = Account(id=uuid.uuid4(), tenant_id=tenant_id, account_id=account_id)
+        session.add(account)
+    elif not replace:
+        raise Conflict(f"Account {account_id!r} already exists", field="account_id")
+    account.name = spec.name
+    account.attributes = _without_nulls(spec.attributes)
+    _set_parent(session, account, spec.parent_account_id)
+    session.flush()
+    if spec.roles:
+        set_roles(session, tenant_id, account, spec.roles)
+    return account, created
+
+
+def patch_account(
+    session: Session, tenant_id: str, account_id: str, patch: AccountPatch
+) -> Account:
+    account = get_account(session, tenant_id, account_id)
+    given = patch.model_fields_set
+    if patch.name is not None:
+        account.name = patch.name
+    if "parent_account_id" in given:
+        _set_parent(session, account, patch.parent_account_id)
+    if patch.attributes is not None:
+        account.attributes = _without_nulls({**account.attributes, **patch.attributes})
+    session.flush()
+    if patch.roles is not None:
+        set_roles(session, tenant_id, account, patch.roles)
+    return account
+
+
+def delete_account(session: Session, tenant_id: str, account_id: str) -> None:
+    """Delete an account with its tasks, form requests and runs; its children lose their
+    parent."""
+    repository.delete(session, get_account(session, tenant_id, account_id))
+
+
+def _without_nulls(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
+def _set_parent(session: Session, account: Account, parent_account_id: str | None) -> None:
+    if parent_account_id is None:
+        account.parent_id = None
+        return
+    parent = repository.get_by_account_id(session, account.tenant_id, parent_account_id)
+    if parent is None:
+        raise InvalidRequest(
+            f"Parent account {parent_account_id!r} not found", field="parent_account_id"
+        )
+    ancestor: Account | None = parent
+    for _ in range(_MAX_DEPTH):
+        if ancestor is None:
+            break
+        if ancestor.id == account.id:
+            raise InvalidRequest(
+                f"Account {parent_account_id!r} cannot be the parent of {account.account_id!r}:"
+                " that would make a loop",
+                field="parent_account_id",
+            )
+        ancestor = (
+            repository.get(session, account.tenant_id, ancestor.parent_id)
+            if ancestor.parent_id
+            else None
+        )
+    account.parent_id = parent.id
+
+
+def set_roles(
+    session: Session, tenant_id: str, account: Account, roles: dict[str, str | None]
+) -> None:
+    """Give each named role to the user with that email (``None`` clears the role)."""
+    for role_name, email in roles.items():
+        assign_role(session, tenant_id, account, role_name, email)
 
 
 def assign_role(
@@ -90,3 +201,181 @@ def update_attributes(session: Session, account: Account, changes: dict[str, Any
     # A new dict, so the JSON column sees the change.
     account.attributes = {**account.attributes, **changes}
     session.flush()
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def read_accounts(session: Session, accounts: list[Account]) -> list[AccountRead]:
+    """Accounts as the API shows them, with parents' ids and teams fetched in bulk."""
+    parents = repository.account_ids_by_pk(
+        session, {a.parent_id for a in accounts if a.parent_id is not None}
+    )
+    teams = repository.teams(session, [a.id for a in accounts])
+    return [
+        AccountRead(
+            account_id=a.account_id,
+            name=a.name,
+            parent_account_id=parents.get(a.parent_id) if a.parent_id else None,
+            attributes=a.attributes,
+            roles=teams[a.id],
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+        )
+        for a in accounts
+    ]
+
+
+def read_account(session: Session, tenant_id: str, account_id: str) -> AccountRead:
+    return read_accounts(session, [get_account(session, tenant_id, account_id)])[0]
+
+
+def list_accounts(
+    session: Session,
+    tenant_id: str,
+    *,
+    parent: str | None = None,
+    attributes: list[str] | None = None,
+    holder: str | None = None,
+    role: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[AccountRead], int]:
+    """A page of accounts. ``attributes`` are ``name=value`` filters; ``holder`` is an email
+    that holds a role on the account (``role``: that role)."""
+    pairs = []
+    for expression in attributes or []:
+        name, separator, value = expression.partition("=")
+        if not separator or not name:
+            raise InvalidRequest(
+                f"attribute filter {expression!r} must look like name=value", field="attribute"
+            )
+        pairs.append((name, value))
+    if role is not None and holder is None:
+        raise InvalidRequest("role filters need a holder (an email) too", field="role")
+    where = AccountFilter(
+        parent_pk=get_account(session, tenant_id, parent).id if parent else None,
+        attributes=tuple(pairs),
+        holder_user_id=(
+            users_service.get_by_email(session, tenant_id, holder).id if holder else None
+        ),
+        holder_role_id=get_role(session, tenant_id, role).id if role else None,
+    )
+    accounts, total = repository.find_page(session, tenant_id, where, limit, offset)
+    return read_accounts(session, accounts), total
+
+
+# Bulk ----------------------------------------------------------------------------------------
+
+
+def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -> BulkResult:
+    """Create or replace many accounts at once. Each item succeeds or fails on its own; the
+    ones that fail change nothing. Parents may be other items of the same call."""
+    results: list[BulkItemResult | None] = [None] * len(items)
+    valid: dict[str, tuple[int, AccountWrite]] = {}
+    for index, item in enumerate(items):
+        given_id = item.get("account_id") if isinstance(item, dict) else None
+        try:
+            spec = parse_model(AccountWrite, item, what="account")
+        except InvalidRequest as exc:
+            results[index] = _failed(index, given_id, exc.message)
+            continue
+        if spec.account_id in valid:
+            results[index] = _failed(index, spec.account_id, "account_id repeats an earlier item")
+            continue
+        valid[spec.account_id] = (index, spec)
+
+    existing = repository.by_account_ids(
+        session,
+        tenant_id,
+        sorted({*valid, *(s.parent_account_id for _, s in valid.values() if s.parent_account_id)}),
+    )
+    roles = {role.name: role for role in repository.list_roles(session, tenant_id)}
+    emails = {e for _, s in valid.values() for e in s.roles.values() if e is not None}
+    users = users_repository.by_emails(session, tenant_id, {e.strip().lower() for e in emails})
+
+    accepted: dict[str, tuple[int, AccountWrite]] = {}
+    for account_id, (index, spec) in valid.items():
+        problem = _bulk_problem(spec, valid, existing, roles, users)
+        if problem:
+            results[index] = _failed(index, account_id, problem)
+        else:
+            accepted[account_id] = (index, spec)
+    # A parent that failed makes its children fail too, until nothing changes.
+    while dropped := [
+        account_id
+        for account_id, (_, spec) in accepted.items()
+        if spec.parent_account_id
+        and spec.parent_account_id not in accepted
+        and spec.parent_account_id not in existing
+    ]:
+        for account_id in dropped:
+            index, spec = accepted.pop(account_id)
+            results[index] = _failed(
+                index, account_id, f"parent account {spec.parent_account_id!r} failed"
+            )
+
+    accounts: dict[str, Account] = {}
+    for account_id, (index, spec) in accepted.items():
+        account = existing.get(account_id)
+        created = account is None
+        if account is None:
+            account = Account(id=uuid.uuid4(), tenant_id=tenant_id, account_id=account_id)
+            session.add(account)
+        account.name = spec.name
+        account.attributes = _without_nulls(spec.attributes)
+        accounts[account_id] = account
+        results[index] = BulkItemResult(
+            index=index, account_id=account_id, status="created" if created else "updated"
+        )
+    for account_id, (_, spec) in accepted.items():
+        parent_id = spec.parent_account_id
+        parent = (accounts.get(parent_id) or existing.get(parent_id)) if parent_id else None
+        accounts[account_id].parent_id = parent.id if parent is not None else None
+    session.flush()
+    for account_id, (_, spec) in accepted.items():
+        for role_name, email in spec.roles.items():
+            user = users.get(email.strip().lower()) if email else None
+            repository.set_role_holder(
+                session, accounts[account_id].id, roles[role_name].id, user.id if user else None
+            )
+    done = [r for r in results if r is not None]
+    return BulkResult(
+        created=sum(r.status == "created" for r in done),
+        updated=sum(r.status == "updated" for r in done),
+        failed=sum(r.status == "error" for r in done),
+        results=done,
+    )
+
+
+def _failed(index: int, account_id: Any, message: str) -> BulkItemResult:
+    return BulkItemResult(
+        index=index,
+        account_id=account_id if isinstance(account_id, str) else None,
+        status="error",
+        error=message,
+    )
+
+
+def _bulk_problem(
+    spec: AccountWrite,
+    batch: dict[str, tuple[int, AccountWrite]],
+    existing: dict[str, Account],
+    roles: dict[str, AccountRole],
+    users: dict[str, User],
+) -> str | None:
+    parent = spec.parent_account_id
+    if parent is not None and parent not in batch and parent not in existing:
+        return f"parent account {parent!r} not found"
+    seen = {spec.account_id}
+    while parent is not None and parent in batch:
+        if parent in seen:
+            return f"parent account {spec.parent_account_id!r} would make a loop"
+        seen.add(parent)
+        parent = batch[parent][1].parent_account_id
+    for role_name, email in spec.roles.items():
+        if role_name not in roles:
+            return f"account role {role_name!r} not found"
+        if email is not None and email.strip().lower() not in users:
+            return f"user {email!r} not found"
+    return None

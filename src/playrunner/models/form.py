@@ -25,9 +25,11 @@ class Form(UUIDPrimaryKey, Base):
     """A set of account attributes that someone is asked to fill in."""
 
     __tablename__ = "forms"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "name"), UniqueConstraint("tenant_id", "key"))
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    # A stable name for forms declared as code (`playrunner apply`); optional otherwise.
+    key: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -24,9 +24,14 @@ class AssigneeKind(enum.StrEnum):
 
 class SuccessPlay(UUIDPrimaryKey, Base):
     __tablename__ = "success_plays"
-    __table_args__ = (CheckConstraint("manual_trigger OR event_trigger", name="has_trigger"),)
+    __table_args__ = (
+        CheckConstraint("manual_trigger OR event_trigger", name="has_trigger"),
+        UniqueConstraint("tenant_id", "key"),
+    )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    # A stable name for plays declared as code (`playrunner apply`); optional otherwise.
+    key: Mapped[str | None] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     objective: Mapped[str | None] = mapped_column(Text)
@@ -36,6 +41,8 @@ class SuccessPlay(UUIDPrimaryKey, Base):
     apply_to_parent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Deleted plays stay for the history of their runs, and are "not found" everywhere else.
+    deleted_at: Mapped[datetime | None]
 
     actions: Mapped[list[PlayAction]] = relationship(
         order_by="PlayAction.position", lazy="raise", cascade="all, delete-orphan"

@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session, selectinload
 from playrunner.models import AccountRole, PlayAction, SuccessPlay
 from playrunner.plays.plan import ActionPlan, PlayPlan
 
+# Deleted plays are kept for their runs' history and are "not found" to every lookup.
+_LIVE = SuccessPlay.deleted_at.is_(None)
+
 _WITH_ACTIONS = (
     select(SuccessPlay)
-    .where(SuccessPlay.tenant_id == bindparam("tenant_id"), SuccessPlay.id == bindparam("play_id"))
+    .where(
+        SuccessPlay.tenant_id == bindparam("tenant_id"),
+        SuccessPlay.id == bindparam("play_id"),
+        _LIVE,
+    )
     .options(selectinload(SuccessPlay.actions))
 )
 
@@ -44,7 +51,11 @@ _PLAN = (
     )
     .outerjoin(PlayAction, PlayAction.play_id == SuccessPlay.id)
     .outerjoin(AccountRole, AccountRole.id == PlayAction.assignee_role_id)
-    .where(SuccessPlay.tenant_id == bindparam("tenant_id"), SuccessPlay.id == bindparam("play_id"))
+    .where(
+        SuccessPlay.tenant_id == bindparam("tenant_id"),
+        SuccessPlay.id == bindparam("play_id"),
+        _LIVE,
+    )
     .order_by(PlayAction.position)
 )
 
@@ -94,7 +105,7 @@ def list_all(session: Session, tenant_id: str) -> list[SuccessPlay]:
     return list(
         session.scalars(
             select(SuccessPlay)
-            .where(SuccessPlay.tenant_id == tenant_id)
+            .where(SuccessPlay.tenant_id == tenant_id, _LIVE)
             .order_by(SuccessPlay.name, SuccessPlay.id)
         )
     )

@@ -21,6 +21,19 @@ def get_by_email(session: Session, tenant_id: str, email: str) -> User | None:
     ).first()
 
 
+def by_emails(session: Session, tenant_id: str, emails: set[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    chunks = sorted(emails)
+    for start in range(0, len(chunks), 500):
+        for user in session.scalars(
+            select(User).where(
+                User.tenant_id == tenant_id, User.email.in_(chunks[start : start + 500])
+            )
+        ):
+            found[user.email] = user
+    return found
+
+
 def active_by_ids(
     session: Session, tenant_id: str, user_ids: set[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[str, bool]]:

@@ -62,3 +62,26 @@ def error_responses(
             }
         responses[status] = {"description": _DESCRIPTIONS[status], "content": content}
     return responses
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error responses of the management API: always RFC 9457 problem details."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+def without_validation_422(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI declares a 422 on every operation that takes input; Playrunner answers bad
+    input with a 400 problem document instead, which each route declares."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+    return schema

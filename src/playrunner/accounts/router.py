@@ -1,0 +1,234 @@
+"""``/api/v1/accounts`` and ``/api/v1/account-roles``: admins write, every user reads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
+
+from playrunner.accounts import service
+from playrunner.accounts.schemas import (
+    AccountBody,
+    AccountPatch,
+    AccountRead,
+    AccountRoleRead,
+    AccountRoleWrite,
+    AccountWrite,
+    BulkResult,
+    BulkUpsert,
+    RoleHolderWrite,
+)
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.web.dependencies import DatabaseDep
+from playrunner.web.openapi import problem_responses
+from playrunner.web.pagination import Page, PageDep
+
+router = APIRouter(prefix="/api/v1", tags=["Accounts"])
+
+READ_ERRORS = problem_responses(400, 401, 404, 429)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 429)
+
+
+@router.get(
+    "/accounts",
+    operation_id="listAccounts",
+    response_model=Page[AccountRead],
+    responses=READ_ERRORS,
+)
+async def list_accounts(
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    page: PageDep,
+    parent: Annotated[str | None, Query(description="Only children of this account id")] = None,
+    attribute: Annotated[
+        list[str] | None,
+        Query(description="name=value; repeat to require several", examples=["segment=SMB"]),
+    ] = None,
+    holder: Annotated[str | None, Query(description="Email holding a role on the account")] = None,
+    role: Annotated[str | None, Query(description="With holder: the role they hold")] = None,
+) -> Page[AccountRead]:
+    """Accounts of your service, ordered by account id."""
+    items, total = await db.read(
+        lambda s: service.list_accounts(
+            s,
+            principal.tenant_id,
+            parent=parent,
+            attributes=attribute,
+            holder=holder,
+            role=role,
+            limit=page.limit,
+            offset=page.offset,
+        )
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/accounts",
+    operation_id="createAccount",
+    status_code=201,
+    response_model=AccountRead,
+    responses=WRITE_ERRORS,
+)
+async def create_account(
+    body: AccountWrite, principal: AdminPrincipal, db: DatabaseDep
+) -> AccountRead:
+    """Create an account; 409 if the id is taken (use PUT to create-or-replace)."""
+    return await db.write(
+        lambda s: service.read_accounts(
+            s, [service.write_account(s, principal.tenant_id, body, replace=False)[0]]
+        )[0]
+    )
+
+
+@router.post(
+    "/accounts/bulk",
+    operation_id="bulkUpsertAccounts",
+    response_model=BulkResult,
+    responses=WRITE_ERRORS,
+)
+async def bulk_upsert(body: BulkUpsert, principal: AdminPrincipal, db: DatabaseDep) -> BulkResult:
+    """Create or replace up to 10,000 accounts; one result per item, in order. Items that fail
+    change nothing; the others are written together."""
+    return await db.write(lambda s: service.bulk_upsert(s, principal.tenant_id, body.accounts))
+
+
+@router.get(
+    "/accounts/{account_id}",
+    operation_id="getAccount",
+    response_model=AccountRead,
+    responses=READ_ERRORS,
+)
+async def get_account(account_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> AccountRead:
+    return await db.read(lambda s: service.read_account(s, principal.tenant_id, account_id))
+
+
+@router.put(
+    "/accounts/{account_id}",
+    operation_id="upsertAccount",
+    response_model=AccountRead,
+    responses={201: {"description": "Created", "model": AccountRead}, **WRITE_ERRORS},
+)
+async def upsert_account(
+    account_id: str,
+    body: AccountBody,
+    principal: AdminPrincipal,
+    db: DatabaseDep,
+    response: Response,
+) -> AccountRead:
+    """Create the account with this id, or replace it entirely (200)."""
+    spec = AccountWrite(account_id=account_id, **body.model_dump())
+
+    def work(s: Session) -> tuple[AccountRead, bool]:
+        account, created = service.write_account(s, principal.tenant_id, spec)
+        return service.read_accounts(s, [account])[0], created
+
+    account, created = await db.write(work)
+    response.status_code = 201 if created else 200
+    return account
+
+
+@router.patch(
+    "/accounts/{account_id}",
+    operation_id="updateAccount",
+    response_model=AccountRead,
+    responses=WRITE_ERRORS,
+)
+async def patch_account(
+    account_id: str, body: AccountPatch, principal: AdminPrincipal, db: DatabaseDep
+) -> AccountRead:
+    """Change some fields; attributes and roles merge (null removes one)."""
+    return await db.write(
+        lambda s: service.read_accounts(
+            s, [service.patch_account(s, principal.tenant_id, account_id, body)]
+        )[0]
+    )
+
+
+@router.delete(
+    "/accounts/{account_id}",
+    operation_id="deleteAccount",
+    status_code=204,
+    responses=WRITE_ERRORS,
+)
+async def delete_account(account_id: str, principal: AdminPrincipal, db: DatabaseDep) -> Response:
+    """Delete the account, its tasks, form requests and runs. Its children lose their parent."""
+    await db.write(lambda s: service.delete_account(s, principal.tenant_id, account_id))
+    return Response(status_code=204)
+
+
+@router.put(
+    "/accounts/{account_id}/roles/{role}",
+    operation_id="setAccountRole",
+    response_model=AccountRead,
+    responses=WRITE_ERRORS,
+)
+async def set_role(
+    account_id: str, role: str, body: RoleHolderWrite, principal: AdminPrincipal, db: DatabaseDep
+) -> AccountRead:
+    """Make a user the holder of an account role (e.g. its Success Manager)."""
+    return await db.write(
+        lambda s: _set_holder(s, principal.tenant_id, account_id, role, body.email)
+    )
+
+
+@router.delete(
+    "/accounts/{account_id}/roles/{role}",
+    operation_id="clearAccountRole",
+    response_model=AccountRead,
+    responses=WRITE_ERRORS,
+)
+async def clear_role(
+    account_id: str, role: str, principal: AdminPrincipal, db: DatabaseDep
+) -> AccountRead:
+    return await db.write(lambda s: _set_holder(s, principal.tenant_id, account_id, role, None))
+
+
+def _set_holder(
+    s: Session, tenant_id: str, account_id: str, role: str, email: str | None
+) -> AccountRead:
+    account = service.get_account(s, tenant_id, account_id)
+    service.assign_role(s, tenant_id, account, role, email)
+    return service.read_accounts(s, [account])[0]
+
+
+@router.get(
+    "/account-roles",
+    operation_id="listAccountRoles",
+    response_model=list[AccountRoleRead],
+    responses=READ_ERRORS,
+    tags=["Account roles"],
+)
+async def list_roles(principal: CurrentPrincipal, db: DatabaseDep) -> list[AccountRoleRead]:
+    return await db.read(
+        lambda s: [AccountRoleRead(name=r.name) for r in service.list_roles(s, principal.tenant_id)]
+    )
+
+
+@router.post(
+    "/account-roles",
+    operation_id="createAccountRole",
+    status_code=201,
+    response_model=AccountRoleRead,
+    responses=WRITE_ERRORS,
+    tags=["Account roles"],
+)
+async def create_role(
+    body: AccountRoleWrite, principal: AdminPrincipal, db: DatabaseDep
+) -> AccountRoleRead:
+    role = await db.write(lambda s: service.add_role(s, principal.tenant_id, body.name))
+    return AccountRoleRead(name=role.name)
+
+
+@router.delete(
+    "/account-roles/{name}",
+    operation_id="deleteAccountRole",
+    status_code=204,
+    responses=WRITE_ERRORS,
+    tags=["Account roles"],
+)
+async def delete_role(name: str, principal: AdminPrincipal, db: DatabaseDep) -> Response:
+    """Remove a role and who held it; refused while a play assigns work by it."""
+    await db.write(lambda s: service.delete_role(s, principal.tenant_id, name))
+    return Response(status_code=204)

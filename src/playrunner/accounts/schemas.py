@@ -1,0 +1,105 @@
+"""Accounts as the API accepts and shows them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from playrunner.forms.schemas import ATTRIBUTE_PATTERN
+from playrunner.validation import StrictModel
+
+MAX_BULK = 10_000
+_ATTRIBUTE = re.compile(ATTRIBUTE_PATTERN)
+
+AttributeValue = str | int | float | bool | list[str] | None
+AccountId = Annotated[str, Field(min_length=1, max_length=255, examples=["acme"])]
+
+
+def _check_attribute_names(attributes: dict[str, Any]) -> dict[str, Any]:
+    for key in attributes:
+        if not _ATTRIBUTE.match(key):
+            raise ValueError(
+                f"attribute name {key!r} must be letters, digits and '_', not starting with a digit"
+            )
+    return attributes
+
+
+Attributes = Annotated[dict[str, AttributeValue], AfterValidator(_check_attribute_names)]
+
+
+class AccountBody(StrictModel):
+    """A whole account but its id (which the URL gives): PUT creates or replaces it."""
+
+    name: str = Field(min_length=1, max_length=255, examples=["Acme Inc."])
+    parent_account_id: str | None = Field(default=None, examples=["acme-holdings"])
+    attributes: Attributes = Field(
+        default_factory=dict, examples=[{"segment": "Enterprise", "sentiment": "Green"}]
+    )
+    roles: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="Account role name -> user email",
+        examples=[{"Success Manager": "jane@example.com"}],
+    )
+
+
+class AccountWrite(AccountBody):
+    """A whole account: create it, or replace it (upsert) by its ``account_id``."""
+
+    account_id: AccountId
+
+
+class AccountPatch(StrictModel):
+    """Only the fields given change. ``attributes`` and ``roles`` merge into what the account
+    has; a ``null`` value removes that attribute or clears that role; ``parent_account_id:
+    null`` detaches the account from its parent."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    parent_account_id: str | None = None
+    attributes: Attributes | None = None
+    roles: dict[str, str | None] | None = None
+
+
+class AccountRead(BaseModel):
+    account_id: str
+    name: str
+    parent_account_id: str | None
+    attributes: dict[str, Any]
+    roles: dict[str, str] = Field(description="Account role name -> user email")
+    created_at: datetime
+    updated_at: datetime
+
+
+class BulkUpsert(StrictModel):
+    accounts: list[dict[str, Any]] = Field(
+        max_length=MAX_BULK,
+        description=f"Up to {MAX_BULK:,} accounts, each as in PUT /api/v1/accounts/{{id}}",
+    )
+
+
+class BulkItemResult(BaseModel):
+    index: int
+    account_id: str | None
+    status: str = Field(examples=["created", "updated", "error"])
+    error: str | None = None
+
+
+class BulkResult(BaseModel):
+    created: int
+    updated: int
+    failed: int
+    results: list[BulkItemResult]
+
+
+class RoleHolderWrite(StrictModel):
+    email: str = Field(min_length=3, max_length=320)
+
+
+class AccountRoleWrite(StrictModel):
+    name: str = Field(min_length=1, max_length=100, examples=["Onboarding Manager"])
+
+
+class AccountRoleRead(BaseModel):
+    name: str

@@ -1,0 +1,17 @@
+"""Dependencies every router shares, defined once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from playrunner.db import Database
+from playrunner.web.state import app_state
+
+
+def get_database(request: Request) -> Database:
+    return app_state(request).database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
