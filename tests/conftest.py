@@ -85,13 +85,12 @@ def http(server: LiveServer) -> Iterator[httpx.Client]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``sqlite_only`` (SQLite's own behaviour) run on the SQLite backend only."""
+    """Tests about one database's own behaviour run on that backend only."""
     for item in list(items):
         callspec = getattr(item, "callspec", None)
-        if (
-            item.get_closest_marker("sqlite_only")
-            and callspec is not None
-            and callspec.params.get("database_url") == "postgresql"
+        backend = callspec.params.get("database_url") if callspec is not None else None
+        if (item.get_closest_marker("sqlite_only") and backend == "postgresql") or (
+            item.get_closest_marker("postgresql_only") and backend == "sqlite"
         ):
             items.remove(item)
 

@@ -14,8 +14,16 @@ from playrunner.accounts.router import router as accounts_router
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
+from playrunner.flows.router import router as flows_router
+from playrunner.form_requests.router import router as form_requests_router
+from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
+from playrunner.plays.router import router as plays_router
 from playrunner.ratelimit.factory import create_rate_limiter
+from playrunner.runs.router import router as runs_router
+from playrunner.tasks.router import router as tasks_router
+from playrunner.tokens.router import router as tokens_router
+from playrunner.users.router import router as users_router
 from playrunner.web.errors import install_error_handlers
 from playrunner.web.middleware import RequestContextMiddleware
 from playrunner.web.openapi import without_validation_422
@@ -50,9 +58,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rate_limiter=rate_limiter,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(automations_router)
-    app.include_router(accounts_router)
+    for router in (
+        accounts_router,
+        users_router,
+        tokens_router,
+        flows_router,
+        forms_router,
+        plays_router,
+        tasks_router,
+        form_requests_router,
+        runs_router,
+    ):
+        app.include_router(router)
     app.include_router(health_router)
 
     def openapi() -> dict[str, Any]:

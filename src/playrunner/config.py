@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         ge=0,
         description="While Redis is unreachable, how often to try it again.",
     )
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; larger ones get 413.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     sqlite_busy_timeout_ms: int = Field(

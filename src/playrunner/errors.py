@@ -75,8 +75,16 @@ class Conflict(PlayrunnerError):
 
 class ServiceUnavailable(PlayrunnerError):
     status_code = 503
-    code = "service_unavailable"
+    code = "database_unavailable"
     title = "Service unavailable"
+
+
+class InternalFailure(PlayrunnerError):
+    """A fault of Playrunner's, not the caller's. The message never carries the details."""
+
+    status_code = 500
+    code = "internal_error"
+    title = "Internal error"
 
 
 # The trigger API's documented failures. Totango answers them with status 400 (its Tasks

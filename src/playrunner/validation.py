@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
 
 from playrunner.errors import InvalidRequest
 
 M = TypeVar("M", bound=BaseModel)
 
 
+def without_nul(value: str) -> str:
+    """PostgreSQL cannot store NUL characters in text; refuse them as bad input."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(without_nul)
+# Text that filters a listing (an email, an account id): anything but NUL.
+FilterText = Annotated[str, NoNul]
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 class StrictModel(BaseModel):
-    """Request bodies: unknown fields are refused, not ignored."""
+    """Request bodies: unknown fields are refused, not ignored, and no text may hold a NUL
+    character (which PostgreSQL cannot store)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if _contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 def field_path(location: tuple[int | str, ...]) -> str:
@@ -29,8 +60,13 @@ def field_path(location: tuple[int | str, ...]) -> str:
 
 
 def errors_from(exc: ValidationError) -> list[dict[str, str]]:
+    return problems_from(exc.errors(include_url=False))
+
+
+def problems_from(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Pydantic's (or FastAPI's) errors as ``{"field", "message"}``, one per failed rule."""
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         # Drop the union-member tag pydantic adds (e.g. "create_task") to keep paths readable.
         location = tuple(
             part

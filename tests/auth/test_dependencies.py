@@ -60,6 +60,7 @@ def test_deactivated_users_tokens_stop_at_once_and_return_on_reactivation(
     http: httpx.Client, factory: Factory, database: Database
 ) -> None:
     world = World(factory)
+    factory.admin(world.tenant)  # the service keeps an admin meanwhile
     with database.session() as session:
         users_service.set_active(session, world.tenant.id, world.admin.email, False)
 
@@ -75,6 +76,7 @@ def test_demoted_admin_gets_403_at_once(
     http: httpx.Client, factory: Factory, database: Database
 ) -> None:
     world = World(factory)
+    factory.admin(world.tenant)  # the service keeps an admin meanwhile
     assert trigger(http, world.admin_token, body(world.play, "acme")).status_code == 200
     with database.session() as session:
         users_service.set_role(session, world.tenant.id, world.admin.email, UserRole.USER)

@@ -252,3 +252,20 @@ def test_request_id_is_echoed_when_given(http: httpx.Client, world: World) -> No
         headers={"app-token": world.admin_token, "X-Request-Id": "abc-123"},
     )
     assert response.headers["x-request-id"] == "abc-123"
+
+
+def test_json_refused_with_q_zero_keeps_text(http: httpx.Client, world: World) -> None:
+    for accept in ("application/json;q=0", "application/json; q=0.0, text/plain"):
+        response = trigger(http, world.admin_token, body(world.play, "nope"), accept=accept)
+        assert (response.status_code, response.text) == (400, "Account not found")
+
+
+def test_an_empty_app_token_header_does_not_hide_a_bearer_token(
+    http: httpx.Client, world: World
+) -> None:
+    response = http.post(
+        PATH,
+        json=body(world.play, "acme"),
+        headers={"app-token": "", "Authorization": f"Bearer {world.admin_token}"},
+    )
+    assert (response.status_code, response.text) == (200, "Success")

@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from playrunner.accounts import service as accounts_service
 from playrunner.cli.main import app
+from playrunner.db import Database
 from playrunner.demo.seed import DEMO_TENANT_ID
+from playrunner.models import UserRole
+from playrunner.users import service as users_service
 
 
 class Cli:
@@ -39,8 +43,18 @@ def demo(cli: Cli) -> dict[str, Any]:
     return info
 
 
-def test_demo_json_has_what_scripts_need(demo: dict[str, Any]) -> None:
+def test_demo_json_has_what_scripts_need(demo: dict[str, Any], database_url: str) -> None:
     assert demo["service_id"] == DEMO_TENANT_ID
+    assert demo["admin_email"] == "avery.admin@demo.playrunner.dev"
+    assert demo["user_email"] == "jane.csm@demo.playrunner.dev"
+    database = Database(database_url)
+    with database.session(read_only=True) as session:
+        _, total = accounts_service.list_accounts(session, DEMO_TENANT_ID, limit=1, offset=0)
+        admin = users_service.get_by_email(session, DEMO_TENANT_ID, demo["admin_email"])
+        user = users_service.get_by_email(session, DEMO_TENANT_ID, demo["user_email"])
+    database.dispose()
+    assert 45 <= total <= 55  # "about 50 accounts"
+    assert (admin.role, user.role) == (UserRole.SERVICE_ADMIN, UserRole.USER)
     assert set(demo["plays"]) == {"task", "form", "event_only", "inactive"}
     assert demo["admin_token"].startswith("prpat_")
     assert demo["user_token"].startswith("prpat_")
@@ -49,6 +63,9 @@ def test_demo_json_has_what_scripts_need(demo: dict[str, Any]) -> None:
 
 def test_demo_is_idempotent_and_issues_fresh_tokens(cli: Cli, demo: dict[str, Any]) -> None:
     again = cli.json("demo")
+    tokens = cli.json("tokens", "list", "--email", demo["admin_email"])
+    live = [t for t in tokens if t["revoked_at"] is None]
+    assert len(live) == 1  # the previous demo token was revoked, not left to pile up
     assert again["plays"] == demo["plays"]
     assert again["accounts"] == demo["accounts"]
     assert again["admin_token"] != demo["admin_token"]

@@ -113,3 +113,28 @@ def test_another_service_cannot_see_the_request(setup: Setup, factory: Factory) 
     stranger = factory.admin(factory.tenant())
     with pytest.raises(NotFound):
         setup.submit(stranger, {"sentiment": "Red"})
+
+
+@pytest.mark.postgresql_only  # SQLite has one writer: the other could not start meanwhile
+def test_a_submission_racing_another_one_is_refused(setup: Setup) -> None:
+    actor = setup.factory.principal(setup.csm)
+    with setup.database.session() as session:
+        # Read (and still held) before the other submission commits, as the API reads it.
+        seen = form_requests_service.get_visible_form_request(session, actor, setup.request_id)
+        setup.submit(setup.admin, {"sentiment": "Yellow"})
+        with pytest.raises(Conflict, match="already submitted"):
+            form_requests_service.submit(session, actor, setup.request_id, {"sentiment": "Red"})
+        assert seen.status is FormRequestStatus.SUBMITTED
+    assert setup.attributes()["sentiment"] == "Yellow"
+
+
+def test_regular_users_do_not_see_others_requests(setup: Setup) -> None:
+    with setup.database.session(read_only=True) as session:
+        with pytest.raises(NotFound):
+            form_requests_service.read_form_request(
+                session, setup.factory.principal(setup.other), setup.request_id
+            )
+        read = form_requests_service.read_form_request(
+            session, setup.factory.principal(setup.csm), setup.request_id
+        )
+    assert (read.form, read.account_id, read.status) == ("Sentiment", "acme", "open")

@@ -9,7 +9,7 @@ import pytest
 from playrunner.db import Database
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.plays import service as plays_service
-from playrunner.plays.schemas import PlaySpec
+from playrunner.plays.schemas import PlaySpec, UserAssignee, as_spec
 from playrunner.validation import parse_model
 from tests.factories import Factory, task_play
 
@@ -31,7 +31,7 @@ def test_a_manual_play_refuses_other_action_types(factory: Factory, database: Da
     with pytest.raises(InvalidRequest) as caught:
         save(factory, database, spec)
     assert caught.value.message == (
-        "Invalid play: body: a manual SuccessPlay can only create a task or request"
+        "Invalid play: actions: a manual SuccessPlay can only create a task or request"
         " information; action 2 has type 'webhook'"
     )
 
@@ -48,7 +48,7 @@ def test_an_event_play_names_the_supported_types(factory: Factory, database: Dat
         ({"name": ""}, "name", "at least 1 character"),
         ({"description": None}, "description", "valid string"),
         ({"triggers": []}, "triggers", "at least 1 item"),
-        ({"triggers": ["manual", "manual"]}, "body", "a trigger is listed twice"),
+        ({"triggers": ["manual", "manual"]}, "triggers", "a trigger is listed twice"),
         ({"triggers": ["sometimes"]}, "triggers[0]", "'manual' or 'event'"),
         ({"actions": []}, "actions", "at least 1 item"),
         ({"color": "red"}, "color", "Extra inputs are not permitted"),
@@ -123,3 +123,65 @@ def test_plays_are_scoped_to_their_service(factory: Factory, database: Database)
         assert plays_service.list_plays(session, other.id) == []
         with pytest.raises(NotFound, match="not found"):
             plays_service.get_play(session, other.id, play.id)
+
+
+def test_a_saved_play_reads_back_as_its_spec(factory: Factory, database: Database) -> None:
+    tenant = factory.tenant()
+    csm = factory.user(tenant)
+    factory.flow(tenant, "renewal")
+    factory.form(tenant)
+    spec = parse_model(
+        PlaySpec,
+        task_play(
+            objective="o",
+            triggers=["event", "manual"],
+            active=False,
+            apply_to_parent=True,
+            actions=[
+                {
+                    "type": "create_task",
+                    "title": "{{ account.name }}",
+                    "description": "d",
+                    "flow": "renewal",
+                    "priority": 3,
+                    "due_in_days": 7,
+                    "assignee": {"kind": "user", "email": csm.email.upper()},
+                    "touchpoint_required": True,
+                },
+                {
+                    "type": "request_information",
+                    "form": "Sentiment",
+                    "assignee": {"kind": "runner"},
+                },
+                {"type": "create_task", "title": "t", "description": "d"},
+            ],
+        ),
+        what="play",
+    )
+    with database.session() as session:
+        play = plays_service.create_play(session, tenant.id, spec, key="everything")
+    with database.session(read_only=True) as session:
+        (read,) = plays_service.read_plays(session, plays_service.list_plays(session, tenant.id))
+
+    assert (read.id, read.key) == (play.id, "everything")
+    assert as_spec(read) == spec
+    assert read.triggers == ["manual", "event"]
+    assert read.actions[0].assignee == UserAssignee(email=csm.email)
+
+
+def test_saving_a_play_as_it_is_changes_nothing(factory: Factory, database: Database) -> None:
+    tenant = factory.tenant()
+    play = factory.play(tenant)
+    with database.session() as session:
+        stored = plays_service.get_play(session, tenant.id, play.id)
+        action_ids = [action.id for action in stored.actions]
+        (read,) = plays_service.read_plays(session, [stored])
+        same = plays_service.replace_play(session, tenant.id, play.id, as_spec(read), key=None)
+        assert same.updated_at == play.updated_at
+        assert [action.id for action in same.actions] == action_ids
+        changed = as_spec(read).model_copy(update={"apply_to_parent": True})
+        plays_service.replace_play(session, tenant.id, str(play.id), changed, key=None)
+    with database.session(read_only=True) as session:
+        after = plays_service.read_play(session, tenant.id, play.id)
+    assert after.apply_to_parent is True
+    assert after.updated_at > play.updated_at

@@ -315,3 +315,19 @@ def test_actions_run_in_order(
     )
     outcome = run_play(database, admin, play.id, "acme")
     assert [t.title for t in outcome.tasks] == [f"step {n}" for n in range(5)]
+
+
+def test_the_run_records_its_fallbacks_even_for_very_long_account_ids(
+    factory: Factory, database: Database, tenant: Tenant, admin: User
+) -> None:
+    long_id = "a" * 255
+    factory.account(tenant, long_id, name="Long")
+    play = factory.play(tenant)
+
+    outcome = run_play(database, admin, play.id, long_id)
+
+    expected = f"No Success Manager on account {long_id}; assigned to {admin.email}"
+    assert outcome.fallbacks == [expected]
+    with database.session(read_only=True) as session:
+        (listed,) = list_runs(session, tenant.id, RunFilter())
+    assert listed.fallbacks == [expected]

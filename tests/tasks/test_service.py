@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from playrunner.db import Database
-from playrunner.errors import InvalidRequest, PermissionDenied
+from playrunner.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from playrunner.models import TaskStatus
 from playrunner.tasks import service as tasks_service
 from playrunner.tasks.repository import TaskFilter
+from playrunner.tasks.schemas import TaskUpdate
 from tests.factories import Factory, task_play
 from tests.runs.test_service import run_play
 
@@ -67,3 +68,36 @@ def test_listing_filters_and_bounds(factory: Factory, database: Database) -> Non
         assert len(tasks_service.list_tasks(session, tenant.id, TaskFilter())) == 2
         with pytest.raises(InvalidRequest, match="limit"):
             tasks_service.list_tasks(session, tenant.id, TaskFilter(limit=0))
+
+
+@pytest.mark.postgresql_only  # SQLite has one writer: the other change could not start meanwhile
+def test_a_status_change_racing_another_one_is_refused(
+    factory: Factory, database: Database
+) -> None:
+    tenant = factory.tenant()
+    admin, csm = factory.admin(tenant), factory.user(tenant)
+    factory.account(tenant, "acme", success_manager=csm)
+    task_id = run_play(database, admin, factory.play(tenant).id, "acme").tasks[0].id
+    with database.session() as session:
+        # Read (and still held) before the other change commits, as the API reads it.
+        seen = tasks_service.get_visible_task(session, factory.principal(csm), task_id)
+        with database.session() as other:
+            tasks_service.set_status(other, factory.principal(admin), task_id, TaskStatus.CANCELLED)
+        with pytest.raises(Conflict, match="already Cancelled"):
+            tasks_service.update_task(
+                session, factory.principal(csm), task_id, TaskUpdate(status="completed")
+            )
+        assert seen.status is TaskStatus.CANCELLED
+
+
+def test_regular_users_see_only_their_own_tasks(factory: Factory, database: Database) -> None:
+    tenant = factory.tenant()
+    admin, csm, other = factory.admin(tenant), factory.user(tenant), factory.user(tenant)
+    factory.account(tenant, "acme", success_manager=csm)
+    task_id = run_play(database, admin, factory.play(tenant).id, "acme").tasks[0].id
+    with database.session(read_only=True) as session:
+        with pytest.raises(NotFound):
+            tasks_service.read_task(session, factory.principal(other), task_id)
+        assert tasks_service.read_task(session, factory.principal(csm), task_id).id == task_id
+        mine, total = tasks_service.page_tasks(session, factory.principal(other), TaskFilter())
+        assert (mine, total) == ([], 0)

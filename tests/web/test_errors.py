@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 import sqlite3
 
 import httpx
@@ -13,6 +15,7 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import Run, Task
+from tests.api import ApiWorld, problem
 from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
@@ -34,8 +37,14 @@ def test_database_failure_mid_run_answers_500_without_a_trace_and_writes_nothing
         ),
     )
     with database_refuses(database, "form_requests"):
-        response = trigger(http, world.admin_token, body(play, "acme"))
+        text = trigger(http, world.admin_token, body(play, "acme"))
+        response = trigger(http, world.admin_token, body(play, "acme"), accept="application/json")
 
+    # Totango clients get the message as text, like every other failure of this route.
+    assert (text.status_code, text.text) == (
+        500,
+        "The request failed inside Playrunner; nothing was written.",
+    )
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
@@ -65,7 +74,7 @@ def test_a_locked_database_answers_503_and_the_next_call_succeeds(
 
     assert locked.status_code == 503
     assert locked.headers["retry-after"] == "1"
-    assert "nothing was written" in locked.json()["detail"]
+    assert "nothing was written" in locked.text
     assert (after.status_code, after.text) == (200, "Success")
     with database.session(read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(Run)) == 1
@@ -83,3 +92,70 @@ def test_wrong_method_answers_405_problem(http: httpx.Client) -> None:
     response = http.get("/api/v2/automations/run-manual-successplay")
     assert response.status_code == 405
     assert response.json()["status"] == 405
+
+
+def test_a_client_that_hangs_up_mid_request_is_not_an_error(
+    settings: Settings, factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = World(factory)
+    with LiveServer(create_app(settings)) as live:
+        host, port = live.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(
+                b"POST /api/v2/automations/run-manual-successplay HTTP/1.1\r\nHost: x\r\n"
+                b"app-token: " + world.admin_token.encode() + b"\r\n"
+                b'Content-Length: 100\r\n\r\n{"succ'
+            )
+        with httpx.Client(base_url=live.url) as client:
+            assert client.get("/healthz").status_code == 200
+    # The server has stopped, so the hang-up has been handled: quietly.
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_nul_characters_are_bad_input_not_a_crash(api: ApiWorld, http: httpx.Client) -> None:
+    world_token = api.admin.headers["app-token"]
+    trigger_body = {"successplayId": "x", "accountId": "ac\x00me"}
+    response = http.post(
+        "/api/v2/automations/run-manual-successplay",
+        json=trigger_body,
+        headers={"app-token": world_token},
+    )
+    assert (response.status_code, response.text) == (
+        400,
+        "accountId must not contain NUL characters",
+    )
+    created = api.admin.post("/api/v1/accounts", json={"account_id": "a", "name": "x\x00"})
+    assert "NUL" in problem(created, 400)["detail"]
+    # In the path, where no model sees it, the database's refusal becomes a 400 as well.
+    problem(api.admin.get("/api/v1/accounts/a%00b"), 400)
+
+
+def test_an_absurd_offset_is_refused(api: ApiWorld) -> None:
+    assert problem(api.admin.get("/api/v1/accounts", params={"offset": 10**20}), 400)["field"] == (
+        "query.offset"
+    )
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_over_the_limit_gets_413_without_being_read_whole(
+    database_url: str, factory: Factory, chunked: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = World(factory)
+    app = create_app(Settings(database_url=database_url, max_body_bytes=4096))
+    payload = b'{"accounts": [' + b" " * 10_000 + b"]}"
+    content = iter([payload[:5000], payload[5000:]]) if chunked else payload
+    with LiveServer(app) as live, httpx.Client(base_url=live.url) as client:
+        response = client.post(
+            "/api/v1/accounts/bulk",
+            content=content,
+            headers={"app-token": world.admin_token, "content-type": "application/json"},
+        )
+        small = client.post(
+            "/api/v1/accounts/bulk",
+            json={"accounts": []},
+            headers={"app-token": world.admin_token},
+        )
+    assert response.status_code == 413
+    assert response.json()["detail"].endswith("Request body is larger than 4096 bytes")
+    assert small.status_code == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

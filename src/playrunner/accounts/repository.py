@@ -7,10 +7,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from playrunner.models import Account, AccountRole, AccountRoleAssignment, PlayAction, User
+from playrunner.models import (
+    Account,
+    AccountRole,
+    AccountRoleAssignment,
+    PlayAction,
+    SuccessPlay,
+    User,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,15 +226,26 @@ def delete_role(session: Session, role: AccountRole) -> None:
 
 
 def role_in_use(session: Session, role_id: uuid.UUID) -> bool:
-    """Whether any play's assignee rule names this role."""
+    """Whether a play that is not deleted assigns work by this role."""
     return (
         session.scalar(
             select(func.count())
             .select_from(PlayAction)
-            .where(PlayAction.assignee_role_id == role_id)
+            .join(SuccessPlay, SuccessPlay.id == PlayAction.play_id)
+            .where(PlayAction.assignee_role_id == role_id, SuccessPlay.deleted_at.is_(None))
         )
         or 0
     ) > 0
+
+
+def unlink_role_from_deleted_plays(session: Session, role_id: uuid.UUID) -> None:
+    """Deleted plays keep their actions for history; they must not pin a role forever."""
+    deleted = select(SuccessPlay.id).where(SuccessPlay.deleted_at.is_not(None))
+    session.execute(
+        update(PlayAction)
+        .where(PlayAction.assignee_role_id == role_id, PlayAction.play_id.in_(deleted))
+        .values(assignee_role_id=None)
+    )
 
 
 def get_role_holder(session: Session, account_pk: uuid.UUID, role_id: uuid.UUID) -> User | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import service
+from playrunner.accounts import bulk, service
 from playrunner.accounts.schemas import (
     AccountBody,
     AccountPatch,
@@ -20,6 +20,7 @@ from playrunner.accounts.schemas import (
     RoleHolderWrite,
 )
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.validation import FilterText
 from playrunner.web.dependencies import DatabaseDep
 from playrunner.web.openapi import problem_responses
 from playrunner.web.pagination import Page, PageDep
@@ -40,13 +41,17 @@ async def list_accounts(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     page: PageDep,
-    parent: Annotated[str | None, Query(description="Only children of this account id")] = None,
+    parent: Annotated[
+        FilterText | None, Query(description="Only children of this account id")
+    ] = None,
     attribute: Annotated[
-        list[str] | None,
+        list[FilterText] | None,
         Query(description="name=value; repeat to require several", examples=["segment=SMB"]),
     ] = None,
-    holder: Annotated[str | None, Query(description="Email holding a role on the account")] = None,
-    role: Annotated[str | None, Query(description="With holder: the role they hold")] = None,
+    holder: Annotated[
+        FilterText | None, Query(description="Email holding a role on the account")
+    ] = None,
+    role: Annotated[FilterText | None, Query(description="With holder: the role they hold")] = None,
 ) -> Page[AccountRead]:
     """Accounts of your service, ordered by account id."""
     items, total = await db.read(
@@ -91,7 +96,7 @@ async def create_account(
 async def bulk_upsert(body: BulkUpsert, principal: AdminPrincipal, db: DatabaseDep) -> BulkResult:
     """Create or replace up to 10,000 accounts; one result per item, in order. Items that fail
     change nothing; the others are written together."""
-    return await db.write(lambda s: service.bulk_upsert(s, principal.tenant_id, body.accounts))
+    return await db.write(lambda s: bulk.bulk_upsert(s, principal.tenant_id, body.accounts))
 
 
 @router.get(

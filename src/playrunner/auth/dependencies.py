@@ -18,7 +18,7 @@ from playrunner.web.state import app_state
 
 def presented_secret(request: Request) -> str:
     """The token from ``app-token`` (Totango's header) or ``Authorization: Bearer``."""
-    secret = request.headers.get("app-token")
+    secret = (request.headers.get("app-token") or "").strip() or None
     if secret is None:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer":

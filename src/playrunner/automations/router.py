@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from playrunner.auth.dependencies import AdminPrincipal
 from playrunner.automations import service
-from playrunner.automations.schemas import TriggerBody, TriggerResult, parse_trigger
-from playrunner.errors import InvalidRequest
+from playrunner.automations.schemas import (
+    BODY_SHAPE,
+    TriggerBody,
+    TriggerResult,
+    parse_trigger,
+    trigger_result,
+)
 from playrunner.models import RunSource
+from playrunner.web.bodies import read_json_body
 from playrunner.web.negotiation import wants_json
 from playrunner.web.openapi import error_responses, text_example
 from playrunner.web.routes import TotangoCompatibleRoute
@@ -51,6 +55,7 @@ router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totan
             401,
             403,
             429,
+            500,
             503,
             examples={
                 400: [
@@ -66,7 +71,7 @@ router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totan
     },
 )
 async def run_manual_successplay(request: Request, principal: AdminPrincipal) -> Response:
-    trigger = parse_trigger(_json_body(await request.body()))
+    trigger = parse_trigger(await read_json_body(request, expected=BODY_SHAPE))
     outcome = await app_state(request).database.write(
         lambda session: service.run_manual_successplay(
             session, principal, trigger.successplay_id, trigger.account_id, RunSource.API
@@ -74,22 +79,10 @@ async def run_manual_successplay(request: Request, principal: AdminPrincipal) ->
     )
     headers = {RUN_ID_HEADER: str(outcome.run.id)}
     if wants_json(request.headers):
-        result = {
-            "status": "Success",
-            "runId": str(outcome.run.id),
-            "taskIds": [str(task.id) for task in outcome.tasks],
-            "formRequestIds": [str(item.id) for item in outcome.form_requests],
-        }
+        result = trigger_result(
+            outcome.run.id,
+            [task.id for task in outcome.tasks],
+            [item.id for item in outcome.form_requests],
+        )
         return Response(orjson.dumps(result), 200, headers, "application/json")
     return Response("Success", 200, headers, "text/plain; charset=utf-8")
-
-
-def _json_body(body: bytes) -> Any:
-    if not body.strip():
-        raise InvalidRequest(
-            "Request body must be a JSON object with successplayId and accountId", field="body"
-        )
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequest(f"Request body is not valid JSON: {exc}", field="body") from None

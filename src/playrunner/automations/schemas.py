@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from playrunner.errors import InvalidRequest
 
 _FIELDS = ("successplayId", "accountId")
+BODY_SHAPE = "a JSON object with successplayId and accountId"
 
 
 class TriggerBody(BaseModel):
@@ -47,9 +48,7 @@ class Trigger:
 
 def parse_trigger(payload: Any) -> Trigger:
     if not isinstance(payload, dict):
-        raise InvalidRequest(
-            "Request body must be a JSON object with successplayId and accountId", field="body"
-        )
+        raise InvalidRequest(f"Request body must be {BODY_SHAPE}", field="body")
     problems = []
     for name in _FIELDS:
         value = payload.get(name)
@@ -59,8 +58,22 @@ def parse_trigger(payload: Any) -> Trigger:
             problems.append({"field": name, "message": f"{name} must be a string"})
         elif not value.strip():
             problems.append({"field": name, "message": f"{name} must not be empty"})
+        elif "\x00" in value:
+            problems.append({"field": name, "message": f"{name} must not contain NUL characters"})
     if problems:
         raise InvalidRequest(
             "; ".join(p["message"] for p in problems), field=problems[0]["field"], errors=problems
         )
     return Trigger(successplay_id=payload["successplayId"], account_id=payload["accountId"])
+
+
+def trigger_result(
+    run_id: uuid.UUID, task_ids: list[uuid.UUID], form_request_ids: list[uuid.UUID]
+) -> dict[str, Any]:
+    """The JSON answer to a successful trigger (the API's, and ``playrunner run --json``'s)."""
+    return {
+        "status": "Success",
+        "runId": str(run_id),
+        "taskIds": [str(task_id) for task_id in task_ids],
+        "formRequestIds": [str(request_id) for request_id in form_request_ids],
+    }

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from playrunner.accounts import service as accounts_service
+from playrunner.accounts import bulk
 from playrunner.accounts.csv_import import read_rows
 from playrunner.cli.context import (
     CommandFailed,
@@ -62,7 +62,7 @@ def import_csv(
             task = progress.add_task("import", total=len(rows))
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
-                result = accounts_service.bulk_upsert(session, tenant_id, [r.item for r in chunk])
+                result = bulk.bulk_upsert(session, tenant_id, [r.item for r in chunk])
                 created += result.created
                 updated += result.updated
                 for outcome in result.results:

@@ -108,4 +108,8 @@ class ReportingGroup(TyperGroup):
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             fail(f"Database error ({type(reason).__name__}): {reason}; nothing was written")
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors, --help and the like: Typer answers them
+        except Exception as exc:  # a bug: say so in one line, without a trace
+            fail(f"Unexpected failure ({type(exc).__name__}: {exc}); nothing was written")
         raise typer.Exit(1)

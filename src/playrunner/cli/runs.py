@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.accounts import service as accounts_service
 from playrunner.automations import service as automations_service
+from playrunner.automations.schemas import trigger_result
 from playrunner.cli.context import (
     AsOption,
     JsonOption,
@@ -44,10 +45,11 @@ def run(
             session, runner, play_id, account_id, RunSource.CLI
         )
         return {
-            "status": "Success",
-            "runId": str(outcome.run.id),
-            "taskIds": [str(t.id) for t in outcome.tasks],
-            "formRequestIds": [str(f.id) for f in outcome.form_requests],
+            **trigger_result(
+                outcome.run.id,
+                [t.id for t in outcome.tasks],
+                [f.id for f in outcome.form_requests],
+            ),
             "tasks": [t.title for t in outcome.tasks],
             "fallbacks": outcome.fallbacks,
         }

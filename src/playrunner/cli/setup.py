@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shlex
+import shutil
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -126,6 +129,18 @@ def _single_quoted(text: str) -> str:
     return f"'{text}'" if "'" not in text else shlex.quote(text)
 
 
+def command_name() -> str:
+    """How to type ``playrunner`` from the current shell (``make run`` does not put the
+    virtual environment on PATH)."""
+    if shutil.which("playrunner"):
+        return "playrunner"
+    executable = Path(sys.argv[0]).resolve()
+    try:
+        return str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        return str(executable)
+
+
 def print_banner(info: DemoInfo, settings: Settings) -> None:
     base_url = f"http://{settings.host}:{settings.port}"
     account = info.accounts[0]
@@ -139,7 +154,7 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
         "",
         curl_command(base_url, info.admin_token, info.plays["task"], account),
         "",
-        f"Then: playrunner tasks list --account {account}",
+        f"Then: {command_name()} tasks list --account {account}",
         f"Other plays: form={info.plays['form']}",
         f"             event_only={info.plays['event_only']}",
         f"             inactive={info.plays['inactive']}",

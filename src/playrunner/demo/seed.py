@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import service as accounts_service
+from playrunner.auth.principal import Principal
 from playrunner.flows import service as flows_service
 from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormFieldSpec, FormSpec
@@ -24,7 +25,6 @@ from playrunner.plays.schemas import (
     RequestInformationAction,
     RoleAssignee,
 )
-from playrunner.tenants import repository as tenants_repository
 from playrunner.tenants import service as tenants_service
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
@@ -130,14 +130,14 @@ class DemoInfo:
 
 def seed_demo(session: Session) -> DemoInfo:
     """Create the demo service unless it exists, then issue fresh demo tokens."""
-    if tenants_repository.get(session, DEMO_TENANT_ID) is None:
+    if tenants_service.find_tenant(session, DEMO_TENANT_ID) is None:
         _create_demo_data(session)
     admin = users_service.principal_for(
         users_service.get_by_email(session, DEMO_TENANT_ID, ADMIN[0])
     )
     user = users_service.principal_for(users_service.get_by_email(session, DEMO_TENANT_ID, USER[0]))
-    admin_token = tokens_service.create_token(session, admin, "demo admin token", "30d")
-    user_token = tokens_service.create_token(session, user, "demo user token", "30d")
+    admin_token = _fresh_token(session, admin, "demo admin token")
+    user_token = _fresh_token(session, user, "demo user token")
     return DemoInfo(
         service_id=DEMO_TENANT_ID,
         admin_email=admin.email,
@@ -152,6 +152,14 @@ def seed_demo(session: Session) -> DemoInfo:
             "child_account": "globex-emea",
         },
     )
+
+
+def _fresh_token(session: Session, owner: Principal, name: str) -> tokens_service.IssuedToken:
+    """A new demo token; the ones a previous demo printed are revoked, so they do not pile up."""
+    for token in tokens_service.list_tokens(session, owner):
+        if token.name == name and token.revoked_at is None:
+            tokens_service.revoke_token(session, owner, token.id)
+    return tokens_service.create_token(session, owner, name, "30d")
 
 
 def _create_demo_data(session: Session) -> None:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from playrunner.models import Flow
+from playrunner.models import Flow, PlayAction, SuccessPlay
 
 
 def get_by_key(session: Session, tenant_id: str, key: str) -> Flow | None:
     return session.scalars(select(Flow).where(Flow.tenant_id == tenant_id, Flow.key == key)).first()
+
+
+def lock_by_key(session: Session, tenant_id: str, key: str) -> Flow | None:
+    """The flow, locked (on PostgreSQL) so no play can start using it until we are done."""
+    return session.scalars(
+        select(Flow).where(Flow.tenant_id == tenant_id, Flow.key == key).with_for_update()
+    ).first()
 
 
 def get(session: Session, tenant_id: str, flow_pk: uuid.UUID) -> Flow | None:
@@ -27,3 +34,37 @@ def add(session: Session, flow: Flow) -> Flow:
     session.add(flow)
     session.flush()
     return flow
+
+
+def live_play_names_using(session: Session, flow_pk: uuid.UUID) -> list[str]:
+    """Names of the (not deleted) plays with an action in this flow."""
+    return list(
+        session.scalars(
+            select(SuccessPlay.name)
+            .join(PlayAction, PlayAction.play_id == SuccessPlay.id)
+            .where(PlayAction.flow_id == flow_pk, SuccessPlay.deleted_at.is_(None))
+            .distinct()
+            .order_by(SuccessPlay.name)
+        )
+    )
+
+
+def detach_from_deleted_plays(session: Session, flow_pk: uuid.UUID) -> None:
+    """Deleted plays are kept for their runs' history; their actions let go of the flow."""
+    session.execute(
+        update(PlayAction)
+        .where(
+            PlayAction.flow_id == flow_pk,
+            PlayAction.play_id.in_(
+                select(SuccessPlay.id).where(SuccessPlay.deleted_at.is_not(None))
+            ),
+        )
+        .values(flow_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def delete(session: Session, flow: Flow) -> None:
+    """Delete the flow; its tasks stay, with no flow (the foreign key sets it to NULL)."""
+    session.delete(flow)
+    session.flush()

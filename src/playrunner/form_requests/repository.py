@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from playrunner.form_requests.schemas import FormFieldRead, FormRequestRead
 from playrunner.models import Account, Form, FormRequest, FormRequestStatus, User
 from playrunner.pagination import DEFAULT_PAGE_SIZE
+
+# A form request with its form, account id and assignee email (outer-joined).
+_FormRequestRows = Select[FormRequest, Form, str, str]
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,11 @@ class FormRequestFilter:
     assignee_user_id: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
     status: FormRequestStatus | None = None
+    # The API's filters, by what callers know.
+    account_id: str | None = None
+    assignee_email: str | None = None
     limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
 
 
 def get(session: Session, tenant_id: str, request_id: uuid.UUID) -> FormRequest | None:
@@ -32,18 +38,19 @@ def get_for_update(session: Session, tenant_id: str, request_id: uuid.UUID) -> F
         select(FormRequest)
         .where(FormRequest.tenant_id == tenant_id, FormRequest.id == request_id)
         .with_for_update()
+        # Refresh a copy already read in this transaction: the lock may have waited for
+        # another submission, and its status is what counts.
+        .execution_options(populate_existing=True)
     ).first()
 
 
-def find(session: Session, tenant_id: str, where: FormRequestFilter) -> list[FormRequestRead]:
-    """Form requests with their form's fields, account id and assignee email, newest first."""
+def _matching(tenant_id: str, where: FormRequestFilter) -> _FormRequestRows:
     query = (
         select(FormRequest, Form, Account.account_id, User.email)
         .join(Form, Form.id == FormRequest.form_id)
         .join(Account, Account.id == FormRequest.account_id)
         .outerjoin(User, User.id == FormRequest.assignee_user_id)
         .where(FormRequest.tenant_id == tenant_id)
-        .options(selectinload(Form.fields))
     )
     if where.assignee_user_id is not None:
         query = query.where(FormRequest.assignee_user_id == where.assignee_user_id)
@@ -51,38 +58,52 @@ def find(session: Session, tenant_id: str, where: FormRequestFilter) -> list[For
         query = query.where(FormRequest.run_id == where.run_id)
     if where.status is not None:
         query = query.where(FormRequest.status == where.status)
-    query = query.order_by(FormRequest.created_at.desc(), FormRequest.id).limit(where.limit)
-    return [
-        to_read(request, form, account_id, assignee)
-        for request, form, account_id, assignee in session.execute(query)
-    ]
+    if where.account_id is not None:
+        query = query.where(Account.account_id == where.account_id)
+    if where.assignee_email is not None:
+        query = query.where(User.email == where.assignee_email)
+    return query
 
 
-def to_read(
-    request: FormRequest, form: Form, account_id: str, assignee: str | None
-) -> FormRequestRead:
-    return FormRequestRead(
-        id=request.id,
-        form=form.name,
-        account_id=account_id,
-        assignee=assignee,
-        status=request.status,
-        due_date=request.due_date,
-        instructions=request.instructions,
-        fields=[
-            FormFieldRead(
-                attribute=field.attribute,
-                label=field.label,
-                type=field.type,
-                options=list(field.options),
-                required=field.required,
-            )
-            for field in form.fields
-        ],
-        answers=request.answers,
-        run_id=request.run_id,
-        play_id=request.play_id,
-        assignee_fallback=request.assignee_fallback,
-        created_at=request.created_at,
-        submitted_at=request.submitted_at,
+@dataclass(frozen=True, slots=True)
+class FormRequestRow:
+    """A form request with its form (fields loaded), account id and assignee email."""
+
+    request: FormRequest
+    form: Form
+    account_id: str
+    assignee: str | None
+
+
+def _rows(session: Session, query: _FormRequestRows) -> list[FormRequestRow]:
+    query = query.options(selectinload(Form.fields))
+    return [FormRequestRow(*row) for row in session.execute(query)]
+
+
+def find(session: Session, tenant_id: str, where: FormRequestFilter) -> list[FormRequestRow]:
+    """Form requests with their form's fields, account id and assignee email, newest first."""
+    query = _matching(tenant_id, where).order_by(FormRequest.created_at.desc(), FormRequest.id)
+    return _rows(session, query.limit(where.limit).offset(where.offset))
+
+
+def find_page(
+    session: Session, tenant_id: str, where: FormRequestFilter
+) -> tuple[list[FormRequestRow], int]:
+    """One page of ``find`` and how many form requests match in all."""
+    total = session.scalar(select(func.count()).select_from(_matching(tenant_id, where).subquery()))
+    return find(session, tenant_id, where), total or 0
+
+
+def read(session: Session, tenant_id: str, request_id: uuid.UUID) -> FormRequestRow | None:
+    """One form request as callers see it, or None when the tenant has no such request."""
+    query = _matching(tenant_id, FormRequestFilter()).where(FormRequest.id == request_id)
+    found = _rows(session, query)
+    return found[0] if found else None
+
+
+def of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[FormRequestRow]:
+    """Every form request a run made, oldest first."""
+    query = _matching(tenant_id, FormRequestFilter(run_id=run_id)).order_by(
+        FormRequest.created_at, FormRequest.id
     )
+    return _rows(session, query)

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_validator
 
 from playrunner.models import FieldType, FormRequestStatus
+from playrunner.validation import StrictModel
 
 
 class FormFieldRead(BaseModel):
@@ -34,3 +35,19 @@ class FormRequestRead(BaseModel):
     assignee_fallback: str | None
     created_at: datetime
     submitted_at: datetime | None
+
+
+class FormRequestSubmit(StrictModel):
+    """The answers, keyed by account attribute; the form's fields decide what is valid."""
+
+    answers: dict[str, Any] = Field(examples=[{"sentiment": "Red", "note": "Champion left"}])
+
+    @field_validator("answers")
+    @classmethod
+    def _storable(cls, answers: dict[str, Any]) -> dict[str, Any]:
+        """PostgreSQL cannot store NUL characters in JSON text; refuse them as bad input."""
+        for key, value in answers.items():
+            texts = [key, *(value if isinstance(value, list) else [value])]
+            if any(isinstance(text, str) and "\x00" in text for text in texts):
+                raise ValueError(f"{key!r}: text must not contain NUL characters")
+        return answers

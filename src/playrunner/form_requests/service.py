@@ -1,8 +1,14 @@
-"""Form requests: asking someone to fill in a form, and applying their answers."""
+"""Form requests: asking someone to fill in a form, and applying their answers.
+
+Who may do what: admins see and act on every form request of their service; a regular user
+sees only the requests assigned to them (through the API, any other is "not found"), and
+submits or cancels only those.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -14,8 +20,8 @@ from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import Conflict, NotFound, PermissionDenied
 from playrunner.form_requests import repository
-from playrunner.form_requests.repository import FormRequestFilter
-from playrunner.form_requests.schemas import FormRequestRead
+from playrunner.form_requests.repository import FormRequestFilter, FormRequestRow
+from playrunner.form_requests.schemas import FormFieldRead, FormRequestRead
 from playrunner.forms import service as forms_service
 from playrunner.models import FormRequest, FormRequestStatus
 from playrunner.pagination import check_page_size
@@ -49,11 +55,54 @@ def new_form_request(
     )
 
 
+def form_request_read(row: FormRequestRow) -> FormRequestRead:
+    """A form request as callers see it, with the questions it asks."""
+    request, form = row.request, row.form
+    return FormRequestRead(
+        id=request.id,
+        form=form.name,
+        account_id=row.account_id,
+        assignee=row.assignee,
+        status=request.status,
+        due_date=request.due_date,
+        instructions=request.instructions,
+        fields=[
+            FormFieldRead(
+                attribute=field.attribute,
+                label=field.label,
+                type=field.type,
+                options=list(field.options),
+                required=field.required,
+            )
+            for field in form.fields
+        ],
+        answers=request.answers,
+        run_id=request.run_id,
+        play_id=request.play_id,
+        assignee_fallback=request.assignee_fallback,
+        created_at=request.created_at,
+        submitted_at=request.submitted_at,
+    )
+
+
 def list_form_requests(
     session: Session, tenant_id: str, where: FormRequestFilter
 ) -> list[FormRequestRead]:
     check_page_size(where.limit)
-    return repository.find(session, tenant_id, where)
+    return [form_request_read(row) for row in repository.find(session, tenant_id, where)]
+
+
+def page_form_requests(
+    session: Session, actor: Principal, where: FormRequestFilter
+) -> tuple[list[FormRequestRead], int]:
+    """A page of the requests ``actor`` may see (a regular user: their own) and the total."""
+    check_page_size(where.limit)
+    if where.assignee_email is not None:
+        where = replace(where, assignee_email=where.assignee_email.strip().lower())
+    if not actor.is_admin:
+        where = replace(where, assignee_user_id=actor.user_id)
+    rows, total = repository.find_page(session, actor.tenant_id, where)
+    return [form_request_read(row) for row in rows], total
 
 
 def get_form_request(session: Session, tenant_id: str, request_id: uuid.UUID) -> FormRequest:
@@ -61,6 +110,26 @@ def get_form_request(session: Session, tenant_id: str, request_id: uuid.UUID) ->
     if request is None:
         raise NotFound(f"Form request {request_id} not found", field="form_request_id")
     return request
+
+
+def get_visible_form_request(
+    session: Session, actor: Principal, request_id: uuid.UUID
+) -> FormRequest:
+    """The request, if ``actor`` may see it: admins see all of their service's, others
+    their own."""
+    request = get_form_request(session, actor.tenant_id, request_id)
+    if not actor.is_admin and request.assignee_user_id != actor.user_id:
+        raise NotFound(f"Form request {request_id} not found", field="form_request_id")
+    return request
+
+
+def read_form_request(session: Session, actor: Principal, request_id: uuid.UUID) -> FormRequestRead:
+    """One request with its questions, with the visibility of ``get_visible_form_request``."""
+    get_visible_form_request(session, actor, request_id)
+    found = repository.read(session, actor.tenant_id, request_id)
+    if found is None:  # pragma: no cover - the request was just read in this transaction
+        raise NotFound(f"Form request {request_id} not found", field="form_request_id")
+    return form_request_read(found)
 
 
 def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: Any) -> FormRequest:
@@ -87,7 +156,10 @@ def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: A
 
 
 def cancel(session: Session, actor: Principal, request_id: uuid.UUID) -> FormRequest:
-    request = get_form_request(session, actor.tenant_id, request_id)
+    """Close an open request without answers; it can no longer be submitted."""
+    request = repository.get_for_update(session, actor.tenant_id, request_id)
+    if request is None:
+        raise NotFound(f"Form request {request_id} not found", field="form_request_id")
     if not actor.is_admin and request.assignee_user_id != actor.user_id:
         raise PermissionDenied("Only the form request's assignee or an admin may cancel it")
     if request.status is not FormRequestStatus.OPEN:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from playrunner.models import Form
+from playrunner.models import Form, FormRequest, PlayAction, SuccessPlay
 
 
 def get(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
@@ -15,6 +15,17 @@ def get(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
         select(Form)
         .where(Form.tenant_id == tenant_id, Form.id == form_id)
         .options(selectinload(Form.fields))
+    ).first()
+
+
+def lock(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
+    """The form with its fields, locked (on PostgreSQL) so no play or run can start using it
+    until we are done."""
+    return session.scalars(
+        select(Form)
+        .where(Form.tenant_id == tenant_id, Form.id == form_id)
+        .options(selectinload(Form.fields))
+        .with_for_update(of=Form)
     ).first()
 
 
@@ -26,7 +37,73 @@ def get_by_name(session: Session, tenant_id: str, name: str) -> Form | None:
     ).first()
 
 
+def get_by_key(session: Session, tenant_id: str, key: str) -> Form | None:
+    return session.scalars(
+        select(Form)
+        .where(Form.tenant_id == tenant_id, Form.key == key)
+        .options(selectinload(Form.fields))
+    ).first()
+
+
+def find_page(session: Session, tenant_id: str, limit: int, offset: int) -> tuple[list[Form], int]:
+    """One page of the tenant's forms (ordered by name) and how many there are in all."""
+    total = session.scalar(select(func.count()).where(Form.tenant_id == tenant_id)) or 0
+    page = session.scalars(
+        select(Form)
+        .where(Form.tenant_id == tenant_id)
+        .options(selectinload(Form.fields))
+        .order_by(Form.name, Form.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(page), total
+
+
 def add(session: Session, form: Form) -> Form:
     session.add(form)
     session.flush()
     return form
+
+
+def live_play_names_using(session: Session, form_pk: uuid.UUID) -> list[str]:
+    """Names of the (not deleted) plays with an action that requests this form."""
+    return list(
+        session.scalars(
+            select(SuccessPlay.name)
+            .join(PlayAction, PlayAction.play_id == SuccessPlay.id)
+            .where(PlayAction.form_id == form_pk, SuccessPlay.deleted_at.is_(None))
+            .distinct()
+            .order_by(SuccessPlay.name)
+        )
+    )
+
+
+def count_requests(session: Session, form_pk: uuid.UUID) -> int:
+    """Form requests of this form, whatever their status."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(FormRequest).where(FormRequest.form_id == form_pk)
+        )
+        or 0
+    )
+
+
+def detach_from_deleted_plays(session: Session, form_pk: uuid.UUID) -> None:
+    """Deleted plays are kept for their runs' history; their actions let go of the form."""
+    session.execute(
+        update(PlayAction)
+        .where(
+            PlayAction.form_id == form_pk,
+            PlayAction.play_id.in_(
+                select(SuccessPlay.id).where(SuccessPlay.deleted_at.is_not(None))
+            ),
+        )
+        .values(form_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def delete(session: Session, form: Form) -> None:
+    """Delete the form and its fields (they must be loaded: ``get`` or ``lock``)."""
+    session.delete(form)
+    session.flush()

@@ -17,25 +17,90 @@ from playrunner.models import FieldType, Form, FormField
 TEXT_MAX_LENGTH = 512
 
 
-def create_form(session: Session, tenant_id: str, spec: FormSpec) -> Form:
-    if repository.get_by_name(session, tenant_id, spec.name) is not None:
-        raise Conflict(f"Form {spec.name!r} already exists", field="name")
-    form = Form(
-        tenant_id=tenant_id,
-        name=spec.name,
-        fields=[
-            FormField(
-                position=position,
-                attribute=field.attribute,
-                label=field.label,
-                type=field.type,
-                options=list(field.options),
-                required=field.required,
-            )
-            for position, field in enumerate(spec.fields)
-        ],
-    )
+def create_form(
+    session: Session, tenant_id: str, spec: FormSpec, *, key: str | None = None
+) -> Form:
+    """Define a form. Its name, and its key if it has one, are unique in the service."""
+    name = _unique_name_and_key(session, tenant_id, spec, key, form=None)
+    form = Form(tenant_id=tenant_id, key=key, name=name, fields=_fields(spec))
     return repository.add(session, form)
+
+
+def update_form(
+    session: Session, tenant_id: str, form_id: uuid.UUID, spec: FormSpec, *, key: str | None
+) -> Form:
+    """Replace a form's name, key and fields, checked as when it was created. Open requests
+    for it are answered against the new fields."""
+    form = get_form(session, tenant_id, form_id)
+    form.name = _unique_name_and_key(session, tenant_id, spec, key, form=form)
+    form.key = key
+    # Old fields go before the new ones arrive: a new field may reuse an old one's attribute.
+    form.fields.clear()
+    session.flush()
+    form.fields.extend(_fields(spec))
+    session.flush()
+    return form
+
+
+def list_forms_page(
+    session: Session, tenant_id: str, *, limit: int, offset: int
+) -> tuple[list[Form], int]:
+    return repository.find_page(session, tenant_id, limit, offset)
+
+
+def delete_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> None:
+    """Delete a form. Refused while a SuccessPlay requests it or any form request (open or
+    answered) was made from it, so no request loses its questions."""
+    form = repository.lock(session, tenant_id, form_id)
+    if form is None:
+        raise NotFound(f"Form {form_id} not found", field="form")
+    plays = repository.live_play_names_using(session, form.id)
+    if plays:
+        raise Conflict(
+            f"Form {form.name!r} is used by SuccessPlay {', '.join(repr(p) for p in plays)};"
+            " change or delete those plays first",
+            field="form",
+        )
+    requests = repository.count_requests(session, form.id)
+    if requests:
+        raise Conflict(
+            f"Form {form.name!r} has {requests} form request{'s' if requests != 1 else ''}"
+            " made from it and cannot be deleted",
+            field="form",
+        )
+    repository.detach_from_deleted_plays(session, form.id)
+    repository.delete(session, form)
+
+
+def _unique_name_and_key(
+    session: Session, tenant_id: str, spec: FormSpec, key: str | None, *, form: Form | None
+) -> str:
+    """The form's name, stripped, once it and the key are known to be free."""
+    name = spec.name.strip()
+    if not name:
+        raise InvalidRequest("Form name must not be empty", field="name")
+    same_name = repository.get_by_name(session, tenant_id, name)
+    if same_name is not None and same_name is not form:
+        raise Conflict(f"Form {name!r} already exists", field="name")
+    if key is not None:
+        same_key = repository.get_by_key(session, tenant_id, key)
+        if same_key is not None and same_key is not form:
+            raise Conflict(f"A form with key {key!r} already exists", field="key")
+    return name
+
+
+def _fields(spec: FormSpec) -> list[FormField]:
+    return [
+        FormField(
+            position=position,
+            attribute=field.attribute,
+            label=field.label,
+            type=field.type,
+            options=list(field.options),
+            required=field.required,
+        )
+        for position, field in enumerate(spec.fields)
+    ]
 
 
 def get_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form:

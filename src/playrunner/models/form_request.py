@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
@@ -40,7 +40,7 @@ class FormRequest(UUIDPrimaryKey, Base):
     assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-    assignee_fallback: Mapped[str | None] = mapped_column(String(300))
+    assignee_fallback: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[date | None]
     instructions: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[FormRequestStatus] = mapped_column(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,3 +42,6 @@ class Run(UUIDPrimaryKey, Base):
     )
     source: Mapped[RunSource] = mapped_column(enum_column(RunSource))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Why an item of this run did not go where its rule said (e.g. a vacant Success Manager
+    # role, so the runner got it): one line per such item.
+    fallbacks: Mapped[list[Any]] = mapped_column(default=list)

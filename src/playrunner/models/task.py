@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
@@ -45,7 +45,7 @@ class Task(UUIDPrimaryKey, Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     # Why the play's assignee rule was not followed (e.g. the role is vacant), if it was not.
-    assignee_fallback: Mapped[str | None] = mapped_column(String(300))
+    assignee_fallback: Mapped[str | None] = mapped_column(Text)
     touchpoint_required: Mapped[bool] = mapped_column(default=False)
     touchpoint_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
+from playrunner.forms.schemas import KEY_PATTERN
 from playrunner.models import ActionType
+from playrunner.validation import StrictModel
 
 SUPPORTED_ACTIONS = tuple(action.value for action in ActionType)
+# The order triggers are shown in, whatever order they were given in.
+TRIGGERS = ("manual", "event")
+Trigger = Literal["manual", "event"]
+
+
+def _normalise_email(email: str) -> str:
+    # Emails are stored lower-case, so a play reads back exactly as it will be compared.
+    return email.strip().lower()
 
 
 class _Strict(BaseModel):
+    # Members of a discriminated union cannot have StrictModel's "before" validator on every
+    # field; PlaySpec's refuses NUL characters in the actions as a whole.
     model_config = ConfigDict(extra="forbid")
 
 
@@ -26,7 +47,9 @@ class UserAssignee(_Strict):
     """One named user of the service."""
 
     kind: Literal["user"] = "user"
-    email: str = Field(min_length=3, max_length=320)
+    email: Annotated[str, AfterValidator(_normalise_email)] = Field(
+        min_length=3, max_length=320, examples=["jane@example.com"]
+    )
 
 
 class RunnerAssignee(_Strict):
@@ -62,26 +85,35 @@ class RequestInformationAction(_Strict):
 Action = Annotated[CreateTaskAction | RequestInformationAction, Field(discriminator="type")]
 
 
-class PlaySpec(_Strict):
+class PlaySpec(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=20000)
     objective: str | None = Field(default=None, max_length=20000)
-    triggers: list[Literal["manual", "event"]] = Field(min_length=1, max_length=2)
+    triggers: list[Trigger] = Field(
+        min_length=1, max_length=2, description="Shown manual first, whatever the order given"
+    )
     active: bool = True
     apply_to_parent: bool = Field(
         default=False, description="Act on the account's immediate parent instead"
     )
     actions: list[Action] = Field(min_length=1, max_length=50)
 
-    @model_validator(mode="before")
+    @field_validator("triggers")
     @classmethod
-    def _only_supported_actions(cls, data: Any) -> Any:
+    def _triggers_unique(cls, triggers: list[Trigger]) -> list[Trigger]:
+        if len(set(triggers)) != len(triggers):
+            raise ValueError("a trigger is listed twice")
+        # One order, so a play reads back exactly as it will be compared.
+        return sorted(triggers, key=TRIGGERS.index)
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _only_supported_actions(cls, actions: Any, info: ValidationInfo) -> Any:
         """Refuse other action kinds with Totango's rule, before the union reports noise."""
-        if not isinstance(data, dict) or not isinstance(data.get("actions"), list):
-            return data
-        triggers = data.get("triggers")
-        manual = isinstance(triggers, list) and "manual" in triggers
-        for position, action in enumerate(data["actions"], start=1):
+        if not isinstance(actions, list):
+            return actions
+        manual = "manual" in info.data.get("triggers", ())
+        for position, action in enumerate(actions, start=1):
             kind = action.get("type") if isinstance(action, dict) else None
             if kind is not None and kind not in SUPPORTED_ACTIONS:
                 if manual:
@@ -93,14 +125,66 @@ class PlaySpec(_Strict):
                     f"action {position} has type {kind!r}; supported types are"
                     f" {', '.join(SUPPORTED_ACTIONS)}"
                 )
-        return data
-
-    @model_validator(mode="after")
-    def _triggers_unique(self) -> PlaySpec:
-        if len(set(self.triggers)) != len(self.triggers):
-            raise ValueError("a trigger is listed twice")
-        return self
+        return actions
 
     @property
     def manual(self) -> bool:
         return "manual" in self.triggers
+
+
+def as_spec(play: PlaySpec) -> PlaySpec:
+    """Only the definition of a play (a ``PlayWrite`` or ``PlayRead`` less its other fields)."""
+    return PlaySpec.model_validate({name: getattr(play, name) for name in PlaySpec.model_fields})
+
+
+class PlayWrite(PlaySpec):
+    """A whole play: POST creates it, PUT replaces it (a key left out is removed). Ids are
+    made by the server."""
+
+    key: str | None = Field(
+        default=None,
+        pattern=KEY_PATTERN,
+        description="A stable name you choose (for plays as code); unique in your service",
+        examples=["salesforce-follow-up"],
+    )
+
+
+class _Identity(BaseModel):
+    id: uuid.UUID
+    key: str | None
+
+
+class PlayRead(PlaySpec, _Identity):
+    """A play as it was written: its actions name flows, forms, roles and users, as in
+    ``PlaySpec``, so ``as_spec(read)`` saves back to the same play."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+PLAY_EXAMPLE: dict[str, Any] = {
+    "key": "salesforce-follow-up",
+    "name": "Salesforce follow-up",
+    "description": "A salesperson asked, from Salesforce, for a follow-up on this account.",
+    "objective": "Reply to the customer within three days",
+    "triggers": ["manual"],
+    "actions": [
+        {
+            "type": "create_task",
+            "title": "Follow up with {{ account.name }}",
+            "description": "{{ runner.name }} asked for a follow-up from Salesforce.",
+            "flow": "renewal",
+            "priority": 1,
+            "due_in_days": 3,
+            "assignee": {"kind": "account_role", "role": "Success Manager"},
+            "touchpoint_required": True,
+        },
+        {
+            "type": "request_information",
+            "form": "Account sentiment",
+            "due_in_days": 5,
+            "assignee": {"kind": "account_role", "role": "Success Manager"},
+            "instructions": "Please update your sentiment on {{ account.name }}.",
+        },
+    ],
+}

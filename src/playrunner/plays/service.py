@@ -1,28 +1,36 @@
-"""SuccessPlays: saving them (with every reference and template checked) and finding them."""
+"""SuccessPlays: saving and replacing them (with every reference and template checked),
+enabling, disabling and deleting them, and reading them back as they were written."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository as accounts_repository
-from playrunner.errors import InvalidRequest, NotFound
+from playrunner.clock import utcnow
+from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.flows import repository as flows_repository
 from playrunner.forms import repository as forms_repository
 from playrunner.models import ActionType, AssigneeKind, PlayAction, SuccessPlay
+from playrunner.pagination import check_page_size
 from playrunner.plays import repository
+from playrunner.plays.repository import ActionNames, PlayFilter
 from playrunner.plays.schemas import (
     Action,
     Assignee,
     CreateTaskAction,
+    PlayRead,
     PlaySpec,
     RoleAssignee,
+    Trigger,
     UserAssignee,
+    as_spec,
 )
 from playrunner.plays.templates import check_template
 from playrunner.users import repository as users_repository
-from playrunner.users.service import normalise_email
 
 
 def parse_play_id(value: str) -> uuid.UUID | None:
@@ -34,26 +42,78 @@ def parse_play_id(value: str) -> uuid.UUID | None:
 
 
 def create_play(
-    session: Session, tenant_id: str, spec: PlaySpec, play_id: uuid.UUID | None = None
+    session: Session,
+    tenant_id: str,
+    spec: PlaySpec,
+    play_id: uuid.UUID | None = None,
+    *,
+    key: str | None = None,
 ) -> SuccessPlay:
-    """Save a play after checking every flow, form, role, user and template it names."""
-    actions = [
-        _build_action(session, tenant_id, action, position)
-        for position, action in enumerate(spec.actions)
-    ]
+    """Save a play after checking every flow, form, role, user and template it names, and
+    that its key (if it has one) is free."""
+    actions = _build_actions(session, tenant_id, spec)
+    _check_key_free(session, tenant_id, key, play=None)
+    now = utcnow()
     play = SuccessPlay(
         id=play_id or uuid.uuid4(),
         tenant_id=tenant_id,
-        name=spec.name,
-        description=spec.description,
-        objective=spec.objective,
-        manual_trigger=spec.manual,
-        event_trigger="event" in spec.triggers,
-        active=spec.active,
-        apply_to_parent=spec.apply_to_parent,
+        key=key,
         actions=actions,
+        created_at=now,
+        updated_at=now,
     )
+    _set_fields(play, spec)
     return repository.add(session, play)
+
+
+def replace_play(
+    session: Session,
+    tenant_id: str,
+    play_id: uuid.UUID | str,
+    spec: PlaySpec,
+    *,
+    key: str | None,
+) -> SuccessPlay:
+    """Replace a play's whole definition, checked as on creation. Saving what the play
+    already is changes nothing, not even ``updated_at``."""
+    play = get_play(session, tenant_id, play_id, for_update=True)
+    actions = _build_actions(session, tenant_id, spec)
+    _check_key_free(session, tenant_id, key, play=play)
+    if key == play.key and as_spec(spec) == _read_spec(session, play):
+        return play
+    play.key = key
+    _set_fields(play, spec)
+    # Set by hand: replacing only the actions does not update the play's own row.
+    play.updated_at = utcnow()
+    repository.replace_actions(session, play, actions)
+    return play
+
+
+def _build_actions(session: Session, tenant_id: str, spec: PlaySpec) -> list[PlayAction]:
+    return [
+        _build_action(session, tenant_id, action, position)
+        for position, action in enumerate(spec.actions)
+    ]
+
+
+def _check_key_free(
+    session: Session, tenant_id: str, key: str | None, *, play: SuccessPlay | None
+) -> None:
+    if key is None:
+        return
+    holder = repository.get_by_key(session, tenant_id, key)
+    if holder is not None and holder is not play:
+        raise Conflict(f"A SuccessPlay with key {key!r} already exists", field="key")
+
+
+def _set_fields(play: SuccessPlay, spec: PlaySpec) -> None:
+    play.name = spec.name
+    play.description = spec.description
+    play.objective = spec.objective
+    play.manual_trigger = spec.manual
+    play.event_trigger = "event" in spec.triggers
+    play.active = spec.active
+    play.apply_to_parent = spec.apply_to_parent
 
 
 def _build_action(session: Session, tenant_id: str, action: Action, position: int) -> PlayAction:
@@ -100,7 +160,8 @@ def _set_assignee(
         row.assignee_kind = AssigneeKind.ACCOUNT_ROLE
         row.assignee_role_id = role.id
     elif isinstance(assignee, UserAssignee):
-        user = users_repository.get_by_email(session, tenant_id, normalise_email(assignee.email))
+        # The schema has already normalised the email as users' emails are stored.
+        user = users_repository.get_by_email(session, tenant_id, assignee.email)
         if user is None:
             raise InvalidRequest(f"{where}: user {assignee.email!r} does not exist", field=where)
         row.assignee_kind = AssigneeKind.USER
@@ -109,20 +170,145 @@ def _set_assignee(
         row.assignee_kind = AssigneeKind.RUNNER
 
 
-def get_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> SuccessPlay:
-    play = repository.get_with_actions(session, tenant_id, play_id)
+def get_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID | str, *, for_update: bool = False
+) -> SuccessPlay:
+    """The live play with this id (a UUID, or text that should be one) in this tenant."""
+    parsed = play_id if isinstance(play_id, uuid.UUID) else parse_play_id(play_id)
+    play = (
+        repository.get_with_actions(session, tenant_id, parsed, for_update=for_update)
+        if parsed is not None
+        else None
+    )
     if play is None:
         raise NotFound(f"SuccessPlay {play_id} not found", field="play_id")
     return play
 
 
 def list_plays(session: Session, tenant_id: str) -> list[SuccessPlay]:
+    """Every live play of the tenant, with its actions (``read_plays`` shows them)."""
     return repository.list_all(session, tenant_id)
 
 
-def set_active(session: Session, tenant_id: str, play_id: uuid.UUID, active: bool) -> SuccessPlay:
-    """Disable or enable a play. Disabling leaves the tasks it already made open."""
-    play = get_play(session, tenant_id, play_id)
+def find_plays(
+    session: Session,
+    tenant_id: str,
+    *,
+    trigger: Trigger | None = None,
+    active: bool | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[PlayRead], int]:
+    """A page of plays, ordered by name: those with this trigger, or this status."""
+    check_page_size(limit)
+    plays, total = repository.find_page(
+        session, tenant_id, PlayFilter(trigger=trigger, active=active), limit, offset
+    )
+    return read_plays(session, plays), total
+
+
+def set_active(
+    session: Session, tenant_id: str, play_id: uuid.UUID | str, active: bool
+) -> SuccessPlay:
+    """Disable or enable a play. Disabling leaves the tasks it already made open; a disabled
+    play is "not found" to the trigger API, as Totango documents."""
+    play = get_play(session, tenant_id, play_id, for_update=True)
     play.active = active
     session.flush()
     return play
+
+
+OpenItemsChoice = Literal["refuse", "cancel"]
+
+
+def delete_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID | str, *, open_items: OpenItemsChoice
+) -> None:
+    """Delete a play. With open tasks or form requests, ``refuse`` keeps it and says so;
+    ``cancel`` cancels them first. The play stays, hidden, for its runs' history; its key is
+    freed for another play."""
+    play = get_play(session, tenant_id, play_id, for_update=True)
+    tasks, requests = repository.count_open_items(session, tenant_id, play.id)
+    if tasks or requests:
+        if open_items == "refuse":
+            raise Conflict(
+                f"SuccessPlay {play.name!r} has {_open_work(tasks, requests)}; delete it with"
+                " open_tasks=cancel to cancel them, or complete or cancel them first",
+                field="open_tasks",
+            )
+        repository.cancel_open_items(session, tenant_id, play.id)
+    play.deleted_at = utcnow()
+    play.key = None
+    session.flush()
+
+
+def _open_work(tasks: int, requests: int) -> str:
+    parts = []
+    if tasks:
+        parts.append(f"{tasks} open task{'s' if tasks != 1 else ''}")
+    if requests:
+        parts.append(f"{requests} open form request{'s' if requests != 1 else ''}")
+    return " and ".join(parts)
+
+
+# Reading a play back as it was written ------------------------------------------------------
+
+
+def read_plays(session: Session, plays: Sequence[SuccessPlay]) -> list[PlayRead]:
+    """Plays as they were written, naming flows, forms, roles and users as ``PlaySpec``
+    does; ``as_spec`` of one saves back to the same play. The plays' actions must be loaded
+    (``get_play``, ``list_plays``); the names come in one query."""
+    names = repository.action_names(session, [play.id for play in plays])
+    return [
+        PlayRead(
+            id=play.id,
+            key=play.key,
+            created_at=play.created_at,
+            updated_at=play.updated_at,
+            **_definition(play, names),
+        )
+        for play in plays
+    ]
+
+
+def read_play(session: Session, tenant_id: str, play_id: uuid.UUID | str) -> PlayRead:
+    return read_plays(session, [get_play(session, tenant_id, play_id)])[0]
+
+
+def _read_spec(session: Session, play: SuccessPlay) -> PlaySpec:
+    return PlaySpec.model_validate(_definition(play, repository.action_names(session, [play.id])))
+
+
+def _definition(play: SuccessPlay, names: dict[uuid.UUID, ActionNames]) -> dict[str, Any]:
+    return {
+        "name": play.name,
+        "description": play.description,
+        "objective": play.objective,
+        "triggers": [
+            trigger
+            for trigger, on in (("manual", play.manual_trigger), ("event", play.event_trigger))
+            if on
+        ],
+        "active": play.active,
+        "apply_to_parent": play.apply_to_parent,
+        "actions": [_action_definition(action, names[action.id]) for action in play.actions],
+    }
+
+
+def _action_definition(action: PlayAction, names: ActionNames) -> dict[str, Any]:
+    assignee: dict[str, Any] = {"kind": action.assignee_kind.value}
+    if action.assignee_kind is AssigneeKind.ACCOUNT_ROLE:
+        assignee["role"] = names.role
+    elif action.assignee_kind is AssigneeKind.USER:
+        assignee["email"] = names.email
+    common = {"type": action.type.value, "due_in_days": action.due_in_days, "assignee": assignee}
+    if action.type is ActionType.CREATE_TASK:
+        return {
+            **common,
+            "title": action.title_template,
+            "description": action.description_template,
+            "flow": names.flow,
+            "priority": action.priority,
+            "touchpoint_required": action.touchpoint_required,
+        }
+    return {**common, "form": names.form, "instructions": action.instructions or ""}

@@ -7,24 +7,44 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from playrunner.models import Account, Base, FormRequest, Run, SuccessPlay, Task, User
 from playrunner.pagination import DEFAULT_PAGE_SIZE
-from playrunner.runs.schemas import RunRead
 
 _INSERT_RUN = insert(Run)
 _INSERT_TASK = insert(Task)
 _INSERT_FORM_REQUEST = insert(FormRequest)
 
+# The account a run was requested for, beside the one it acted on (``Account``).
+_Requested = aliased(Account, name="requested_account")
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """A run with its play's name, both accounts' ids, the runner's email and item counts."""
+
+    run: Run
+    play: str
+    account_id: str
+    requested_account_id: str
+    runner: str
+    task_count: int
+    form_request_count: int
+
 
 @dataclass(frozen=True)
 class RunFilter:
+    run_id: uuid.UUID | None = None
     play_id: uuid.UUID | None = None
     account_pk: uuid.UUID | None = None
-    since: datetime | None = None
+    # The customer's account id: the account acted on, or the one named in the call.
+    account_id: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
     limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
 
 
 def _values(row: Base) -> dict[str, Any]:
@@ -52,9 +72,27 @@ def get(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run | None:
     return run if run is not None and run.tenant_id == tenant_id else None
 
 
-def find(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
+def _conditions(tenant_id: str, where: RunFilter) -> list[ColumnElement[bool]]:
+    conditions = [Run.tenant_id == tenant_id]
+    if where.run_id is not None:
+        conditions.append(Run.id == where.run_id)
+    if where.play_id is not None:
+        conditions.append(Run.play_id == where.play_id)
+    if where.account_pk is not None:
+        conditions.append(Run.account_id == where.account_pk)
+    if where.account_id is not None:
+        conditions.append(
+            or_(Account.account_id == where.account_id, _Requested.account_id == where.account_id)
+        )
+    if where.since is not None:
+        conditions.append(Run.created_at >= where.since)
+    if where.until is not None:
+        conditions.append(Run.created_at < where.until)
+    return conditions
+
+
+def find(session: Session, tenant_id: str, where: RunFilter) -> list[RunRow]:
     """Runs with their play's name, accounts, runner and item counts, newest first."""
-    requested = aliased(Account)
     task_count = select(func.count(Task.id)).where(Task.run_id == Run.id).scalar_subquery()
     form_request_count = (
         select(func.count(FormRequest.id)).where(FormRequest.run_id == Run.id).scalar_subquery()
@@ -64,38 +102,36 @@ def find(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
             Run,
             SuccessPlay.name,
             Account.account_id,
-            requested.account_id,
+            _Requested.account_id,
             User.email,
             task_count,
             form_request_count,
         )
         .join(SuccessPlay, SuccessPlay.id == Run.play_id)
         .join(Account, Account.id == Run.account_id)
-        .join(requested, requested.id == Run.requested_account_id)
+        .join(_Requested, _Requested.id == Run.requested_account_id)
         .join(User, User.id == Run.user_id)
-        .where(Run.tenant_id == tenant_id)
+        .where(*_conditions(tenant_id, where))
+        .order_by(Run.created_at.desc(), Run.id)
+        .limit(where.limit)
+        .offset(where.offset)
     )
-    if where.play_id is not None:
-        query = query.where(Run.play_id == where.play_id)
-    if where.account_pk is not None:
-        query = query.where(Run.account_id == where.account_pk)
-    if where.since is not None:
-        query = query.where(Run.created_at >= where.since)
-    query = query.order_by(Run.created_at.desc(), Run.id).limit(where.limit)
     rows = session.execute(query)
-    return [
-        RunRead(
-            id=run.id,
-            play_id=run.play_id,
-            play=play_name,
-            account_id=account_id,
-            requested_account_id=requested_account_id,
-            runner=runner,
-            source=run.source,
-            token_id=run.token_id,
-            created_at=run.created_at,
-            task_count=tasks,
-            form_request_count=form_requests,
-        )
-        for run, play_name, account_id, requested_account_id, runner, tasks, form_requests in rows
-    ]
+    return [RunRow(*row) for row in rows]
+
+
+def count(session: Session, tenant_id: str, where: RunFilter) -> int:
+    """How many runs ``find`` would list with no page limit."""
+    query = (
+        select(func.count(Run.id))
+        .join(Account, Account.id == Run.account_id)
+        .join(_Requested, _Requested.id == Run.requested_account_id)
+        .where(*_conditions(tenant_id, where))
+    )
+    return session.scalar(query) or 0
+
+
+def read(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunRow | None:
+    """One run as ``find`` shows it, or None when the tenant has no such run."""
+    found = find(session, tenant_id, RunFilter(run_id=run_id, limit=1))
+    return found[0] if found else None

@@ -8,8 +8,8 @@ than by the database so the whole run is one flush.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,17 +18,19 @@ from playrunner.accounts import repository as accounts_repository
 from playrunner.accounts.repository import AccountSnapshot
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.errors import NotFound
-from playrunner.form_requests.service import new_form_request
+from playrunner.errors import InvalidRequest, NotFound
+from playrunner.form_requests import repository as form_requests_repository
+from playrunner.form_requests.service import form_request_read, new_form_request
 from playrunner.models import ActionType, FormRequest, Run, RunSource, Task
 from playrunner.pagination import check_page_size
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render
 from playrunner.runs import repository
 from playrunner.runs.assignees import AssigneeResolver
-from playrunner.runs.repository import RunFilter
-from playrunner.runs.schemas import RunRead
-from playrunner.tasks.service import new_task
+from playrunner.runs.repository import RunFilter, RunRow
+from playrunner.runs.schemas import RunDetail, RunRead
+from playrunner.tasks import repository as tasks_repository
+from playrunner.tasks.service import new_task, task_read
 
 
 @dataclass
@@ -137,13 +139,25 @@ def start_run(
                     assignee_fallback=assignment.fallback,
                 )
             )
+    run.fallbacks = outcome.fallbacks
     repository.insert_run(session, run, outcome.tasks, outcome.form_requests)
     return outcome
 
 
 def list_runs(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
     check_page_size(where.limit)
-    return repository.find(session, tenant_id, where)
+    return [run_read(row) for row in repository.find(session, tenant_id, where)]
+
+
+def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRead], int]:
+    """A page of runs, newest first, and how many match. Times without a zone are UTC."""
+    check_page_size(where.limit)
+    since, until = _utc(where.since, "since"), _utc(where.until, "until")
+    if since is not None and until is not None and until <= since:
+        raise InvalidRequest("until must be later than since", field="until")
+    where = replace(where, since=since, until=until)
+    rows = repository.find(session, tenant_id, where)
+    return [run_read(row) for row in rows], repository.count(session, tenant_id, where)
 
 
 def get_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run:
@@ -151,3 +165,48 @@ def get_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run:
     if run is None:
         raise NotFound(f"Run {run_id} not found", field="run_id")
     return run
+
+
+def read_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunDetail:
+    """A run with the tasks and form requests it created, each in its current status."""
+    run = repository.read(session, tenant_id, run_id)
+    if run is None:
+        raise NotFound(f"Run {run_id} not found", field="run_id")
+    return RunDetail(
+        **run_read(run).model_dump(),
+        tasks=[task_read(row) for row in tasks_repository.of_run(session, tenant_id, run_id)],
+        form_requests=[
+            form_request_read(row)
+            for row in form_requests_repository.of_run(session, tenant_id, run_id)
+        ],
+    )
+
+
+def run_read(row: RunRow) -> RunRead:
+    """A run as callers see it."""
+    run = row.run
+    return RunRead(
+        id=run.id,
+        play_id=run.play_id,
+        play=row.play,
+        account_id=row.account_id,
+        requested_account_id=row.requested_account_id,
+        runner=row.runner,
+        source=run.source,
+        token_id=run.token_id,
+        created_at=run.created_at,
+        fallbacks=list(run.fallbacks),
+        task_count=row.task_count,
+        form_request_count=row.form_request_count,
+    )
+
+
+def _utc(moment: datetime | None, field: str) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"{field} is out of range", field=field) from None

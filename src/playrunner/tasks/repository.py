@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from playrunner.models import Account, Flow, Task, TaskStatus, User
 from playrunner.pagination import DEFAULT_PAGE_SIZE
-from playrunner.tasks.schemas import TaskRead
+
+# A task with its account id, assignee email and flow key (both outer-joined).
+_TaskRows = Select[Task, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """A task with what a reader needs beside it: its account id, assignee email, flow key."""
+
+    task: Task
+    account_id: str
+    assignee: str | None
+    flow: str | None
 
 
 @dataclass(frozen=True)
@@ -19,7 +32,14 @@ class TaskFilter:
     account_pk: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
     status: TaskStatus | None = None
+    # The API's filters: by what callers know (account id, email), several statuses at once.
+    account_id: str | None = None
+    assignee_email: str | None = None
+    statuses: tuple[TaskStatus, ...] = ()
+    play_id: uuid.UUID | None = None
+    due_before: date | None = None
     limit: int = DEFAULT_PAGE_SIZE
+    offset: int = 0
 
 
 def get(session: Session, tenant_id: str, task_id: uuid.UUID) -> Task | None:
@@ -27,8 +47,29 @@ def get(session: Session, tenant_id: str, task_id: uuid.UUID) -> Task | None:
     return task if task is not None and task.tenant_id == tenant_id else None
 
 
-def find(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRead]:
-    """Tasks with their account id, assignee email and flow key, newest first."""
+def get_for_update(session: Session, tenant_id: str, task_id: uuid.UUID) -> Task | None:
+    """The task, locked until the transaction ends, so two status changes cannot cross
+    (refreshed in case a copy read earlier in the transaction is stale)."""
+    return session.scalars(
+        select(Task)
+        .where(Task.tenant_id == tenant_id, Task.id == task_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def add(session: Session, task: Task) -> Task:
+    session.add(task)
+    session.flush()
+    return task
+
+
+def delete(session: Session, task: Task) -> None:
+    session.delete(task)
+    session.flush()
+
+
+def _matching(tenant_id: str, where: TaskFilter) -> _TaskRows:
     query = (
         select(Task, Account.account_id, User.email, Flow.key)
         .join(Account, Account.id == Task.account_id)
@@ -44,29 +85,42 @@ def find(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRead]:
         query = query.where(Task.run_id == where.run_id)
     if where.status is not None:
         query = query.where(Task.status == where.status)
-    query = query.order_by(Task.created_at.desc(), Task.id).limit(where.limit)
-    return [
-        to_read(task, account_id, assignee, flow)
-        for task, account_id, assignee, flow in session.execute(query)
-    ]
+    if where.account_id is not None:
+        query = query.where(Account.account_id == where.account_id)
+    if where.assignee_email is not None:
+        query = query.where(User.email == where.assignee_email)
+    if where.statuses:
+        query = query.where(Task.status.in_(where.statuses))
+    if where.play_id is not None:
+        query = query.where(Task.play_id == where.play_id)
+    if where.due_before is not None:
+        query = query.where(Task.due_date < where.due_before)
+    return query
 
 
-def to_read(task: Task, account_id: str, assignee: str | None, flow: str | None) -> TaskRead:
-    return TaskRead(
-        id=task.id,
-        title=task.title,
-        description=task.description,
-        account_id=account_id,
-        assignee=assignee,
-        flow=flow,
-        priority=task.priority,
-        status=task.status,
-        due_date=task.due_date,
-        run_id=task.run_id,
-        play_id=task.play_id,
-        touchpoint_required=task.touchpoint_required,
-        touchpoint_note=task.touchpoint_note,
-        assignee_fallback=task.assignee_fallback,
-        created_at=task.created_at,
-        completed_at=task.completed_at,
-    )
+def _rows(session: Session, query: _TaskRows) -> list[TaskRow]:
+    return [TaskRow(*row) for row in session.execute(query)]
+
+
+def find(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRow]:
+    """Tasks with their account id, assignee email and flow key, newest first."""
+    query = _matching(tenant_id, where).order_by(Task.created_at.desc(), Task.id)
+    return _rows(session, query.limit(where.limit).offset(where.offset))
+
+
+def find_page(session: Session, tenant_id: str, where: TaskFilter) -> tuple[list[TaskRow], int]:
+    """One page of ``find`` and how many tasks match in all."""
+    total = session.scalar(select(func.count()).select_from(_matching(tenant_id, where).subquery()))
+    return find(session, tenant_id, where), total or 0
+
+
+def read(session: Session, tenant_id: str, task_id: uuid.UUID) -> TaskRow | None:
+    """One task as callers see it, or None when the tenant has no such task."""
+    found = _rows(session, _matching(tenant_id, TaskFilter()).where(Task.id == task_id))
+    return found[0] if found else None
+
+
+def of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[TaskRow]:
+    """Every task a run made, oldest first."""
+    query = _matching(tenant_id, TaskFilter(run_id=run_id)).order_by(Task.created_at, Task.id)
+    return _rows(session, query)

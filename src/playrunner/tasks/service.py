@@ -1,20 +1,39 @@
-"""Tasks: made by plays (or directly), listed, and moved through their statuses."""
+"""Tasks: made by plays (or directly), listed, and moved through their statuses.
+
+Who may do what (the Tasks API and the CLI alike): admins create, change and delete any task
+of their service; a regular user sees only the tasks assigned to them (any other task is
+"not found" to them) and may change only their status and touchpoint note. Creating tasks is
+for admins only: Totango lets practitioners create them in its UI, but its API is an admin's
+integration tool, and a regular user's tasks come from plays.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
-from playrunner.auth.principal import Principal
+from playrunner.accounts import repository as accounts_repository
+from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.clock import utcnow
-from playrunner.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
+from playrunner.errors import AccountNotFound, Conflict, InvalidRequest, NotFound, PermissionDenied
+from playrunner.flows import repository as flows_repository
 from playrunner.models import Task, TaskStatus
 from playrunner.pagination import check_page_size
 from playrunner.tasks import repository
-from playrunner.tasks.repository import TaskFilter
-from playrunner.tasks.schemas import TaskRead
+from playrunner.tasks.repository import TaskFilter, TaskRow
+from playrunner.tasks.schemas import (
+    ASSIGNEE_FIELDS,
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    StatusInput,
+    TaskCreate,
+    TaskRead,
+    TaskUpdate,
+)
+from playrunner.users import repository as users_repository
 
 STATUS_LABELS = {
     TaskStatus.NOT_STARTED: "Not Started",
@@ -61,16 +80,207 @@ def new_task(
     )
 
 
+def task_read(row: TaskRow) -> TaskRead:
+    """A task as callers see it."""
+    task = row.task
+    return TaskRead(
+        id=task.id,
+        title=task.title,
+        description=task.description,
+        account_id=row.account_id,
+        assignee=row.assignee,
+        flow=row.flow,
+        priority=task.priority,
+        status=task.status,
+        due_date=task.due_date,
+        run_id=task.run_id,
+        play_id=task.play_id,
+        touchpoint_required=task.touchpoint_required,
+        touchpoint_note=task.touchpoint_note,
+        assignee_fallback=task.assignee_fallback,
+        created_at=task.created_at,
+        completed_at=task.completed_at,
+    )
+
+
 def list_tasks(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRead]:
     check_page_size(where.limit)
-    return repository.find(session, tenant_id, where)
+    return [task_read(row) for row in repository.find(session, tenant_id, where)]
 
 
-def get_task(session: Session, tenant_id: str, task_id: uuid.UUID) -> Task:
-    task = repository.get(session, tenant_id, task_id)
+def page_tasks(session: Session, actor: Principal, where: TaskFilter) -> tuple[list[TaskRead], int]:
+    """A page of the tasks ``actor`` may see (a regular user: their own) and the total."""
+    check_page_size(where.limit)
+    if where.assignee_email is not None:
+        where = replace(where, assignee_email=where.assignee_email.strip().lower())
+    if not actor.is_admin:
+        where = replace(where, assignee_user_id=actor.user_id)
+    rows, total = repository.find_page(session, actor.tenant_id, where)
+    return [task_read(row) for row in rows], total
+
+
+def get_task(
+    session: Session, tenant_id: str, task_id: uuid.UUID, *, for_update: bool = False
+) -> Task:
+    """The task; ``for_update`` locks it until the transaction ends (to change it)."""
+    find = repository.get_for_update if for_update else repository.get
+    task = find(session, tenant_id, task_id)
     if task is None:
         raise NotFound(f"Task {task_id} not found", field="task_id")
     return task
+
+
+def get_visible_task(
+    session: Session, actor: Principal, task_id: uuid.UUID, *, for_update: bool = False
+) -> Task:
+    """The task, if ``actor`` may see it: admins see all of their service's, others their own."""
+    task = get_task(session, actor.tenant_id, task_id, for_update=for_update)
+    if not actor.is_admin and task.assignee_user_id != actor.user_id:
+        raise NotFound(f"Task {task_id} not found", field="task_id")
+    return task
+
+
+def read_task(session: Session, actor: Principal, task_id: uuid.UUID) -> TaskRead:
+    """One task as callers see it, with the visibility of ``get_visible_task``."""
+    get_visible_task(session, actor, task_id)
+    found = repository.read(session, actor.tenant_id, task_id)
+    if found is None:  # pragma: no cover - the task was just read in this transaction
+        raise NotFound(f"Task {task_id} not found", field="task_id")
+    return task_read(found)
+
+
+def parse_task_id(value: str) -> uuid.UUID:
+    """A task id from a URL; Totango-compatible routes parse it themselves so a bad one is
+    refused in their words (text) rather than by the framework."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidRequest(f"Task id {value!r} is not a UUID", field="task_id") from None
+
+
+def create_task(session: Session, actor: Principal, spec: TaskCreate) -> Task:
+    """Totango's ``POST /api/v3/tasks`` (admins only). Without an assignee the task is the
+    caller's; an unknown account is Totango's ``400 Account not found``."""
+    require_service_admin(actor)
+    account_pk = _account_pk(session, actor.tenant_id, spec.account_id)
+    task = new_task(
+        tenant_id=actor.tenant_id,
+        account_pk=account_pk,
+        title=spec.title,
+        description=spec.description,
+        priority=spec.priority,
+        due_date=spec.due_date,
+        assignee_user_id=(
+            resolve_assignee(session, actor.tenant_id, spec.assignee)
+            if spec.assignee is not None
+            else actor.user_id
+        ),
+        flow_id=(
+            _flow_pk(session, actor.tenant_id, spec.activity_type_id)
+            if spec.activity_type_id is not None
+            else None
+        ),
+    )
+    task.status = target_status(TaskStatus.NOT_STARTED, spec.status)
+    if task.status is TaskStatus.COMPLETED:
+        task.completed_at = task.created_at
+    return repository.add(session, task)
+
+
+def update_task(session: Session, actor: Principal, task_id: uuid.UUID, patch: TaskUpdate) -> Task:
+    """Totango's ``PUT /api/v3/tasks/{id}``: change the fields given. Status changes follow
+    ``set_status``; a touchpoint note already recorded counts when the task is completed."""
+    task = get_visible_task(session, actor, task_id, for_update=True)
+    given = patch.model_fields_set
+    if not actor.is_admin:
+        refused = sorted(given - ASSIGNEE_FIELDS)
+        if refused:
+            raise PermissionDenied(
+                f"Only an admin may change {', '.join(refused)}; a task's assignee may change"
+                " its status and touchpoint_note",
+                field=refused[0],
+            )
+    tenant_id = actor.tenant_id
+    if patch.title is not None:
+        task.title = patch.title
+    if patch.description is not None:
+        task.description = patch.description
+    if patch.account_id is not None:
+        task.account_id = _account_pk(session, tenant_id, patch.account_id)
+    if "due_date" in given:
+        task.due_date = patch.due_date
+    if patch.priority is not None:
+        task.priority = patch.priority
+    if "assignee" in given:
+        task.assignee_user_id = (
+            resolve_assignee(session, tenant_id, patch.assignee) if patch.assignee else None
+        )
+    if "activity_type_id" in given:
+        task.flow_id = (
+            _flow_pk(session, tenant_id, patch.activity_type_id) if patch.activity_type_id else None
+        )
+    note = patch.touchpoint_note if "touchpoint_note" in given else task.touchpoint_note
+    status = target_status(task.status, patch.status) if patch.status else task.status
+    moved = status != task.status
+    if moved:
+        session.flush()  # the edits above, before set_status reads the task again
+        set_status(session, actor, task.id, status, note)
+    # Completing wrote the note already; otherwise a given note is recorded as it is.
+    if "touchpoint_note" in given and not (moved and status is TaskStatus.COMPLETED):
+        cleaned = (note or "").strip() or None
+        if task.status is TaskStatus.COMPLETED and task.touchpoint_required and cleaned is None:
+            raise InvalidRequest(
+                "This task requires a touchpoint note when it is completed",
+                field="touchpoint_note",
+            )
+        task.touchpoint_note = cleaned
+    session.flush()
+    return task
+
+
+def delete_task(session: Session, actor: Principal, task_id: uuid.UUID) -> None:
+    """Totango's task delete (admins only)."""
+    require_service_admin(actor)
+    repository.delete(session, get_task(session, actor.tenant_id, task_id))
+
+
+def target_status(current: TaskStatus, requested: StatusInput) -> TaskStatus:
+    """The status a request asks for. Totango's legacy ``open`` keeps an open task as it is
+    (a started task stays started); ``closed`` completes an open one."""
+    if requested == "open":
+        return current if current in OPEN_STATUSES else TaskStatus.NOT_STARTED
+    if requested == "closed":
+        return current if current in CLOSED_STATUSES else TaskStatus.COMPLETED
+    return TaskStatus(requested)
+
+
+def resolve_assignee(session: Session, tenant_id: str, value: str) -> uuid.UUID:
+    """The active user of the tenant named by an email or a user id (Totango takes both)."""
+    try:
+        user = users_repository.get(session, tenant_id, uuid.UUID(value))
+    except ValueError:
+        user = users_repository.get_by_email(session, tenant_id, value.strip().lower())
+    if user is None:
+        raise InvalidRequest(f"Assignee {value!r} not found", field="assignee")
+    if not user.active:
+        raise InvalidRequest(f"Assignee {user.email} is deactivated", field="assignee")
+    return user.id
+
+
+def _account_pk(session: Session, tenant_id: str, account_id: str) -> uuid.UUID:
+    account = accounts_repository.get_by_account_id(session, tenant_id, account_id)
+    if account is None:
+        error = AccountNotFound()
+        error.field = "account_id"  # Totango's Tasks API spells it this way
+        raise error
+    return account.id
+
+
+def _flow_pk(session: Session, tenant_id: str, key: str) -> uuid.UUID:
+    flow = flows_repository.get_by_key(session, tenant_id, key)
+    if flow is None:
+        raise InvalidRequest(f"Activity type {key!r} not found", field="activity_type_id")
+    return flow.id
 
 
 def set_status(
@@ -81,7 +291,7 @@ def set_status(
     touchpoint_note: str | None = None,
 ) -> Task:
     """Move a task on. Completing one whose play asks for a touchpoint needs the note."""
-    task = get_task(session, actor.tenant_id, task_id)
+    task = get_task(session, actor.tenant_id, task_id, for_update=True)
     if not actor.is_admin and task.assignee_user_id != actor.user_id:
         raise PermissionDenied("Only the task's assignee or an admin may change it")
     if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED) and status != task.status:

@@ -20,6 +20,8 @@ def create_tenant(session: Session, name: str, tenant_id: str | None = None) -> 
     name = name.strip()
     if not name:
         raise InvalidRequest("Service name must not be empty", field="name")
+    if len(name) > 200:
+        raise InvalidRequest("Service name must be at most 200 characters", field="name")
     if tenant_id is None:
         tenant_id = _unused_tenant_id(session)
     elif not TENANT_ID_PATTERN.match(tenant_id):
@@ -38,6 +40,10 @@ def _unused_tenant_id(session: Session) -> str:
         candidate = f"SP-{secrets.randbelow(9000) + 1000}-01"
         if repository.get(session, candidate) is None:
             return candidate
+
+
+def find_tenant(session: Session, tenant_id: str) -> Tenant | None:
+    return repository.get(session, tenant_id)
 
 
 def get_tenant(session: Session, tenant_id: str) -> Tenant:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.errors import AuthenticationFailed, InvalidRequest, NotFound
+from playrunner.errors import AuthenticationFailed, Conflict, InvalidRequest, NotFound
 from playrunner.models import AccessToken
 from playrunner.tokens import repository, secrets
 
@@ -41,20 +41,27 @@ def parse_expiry(value: str, now: datetime) -> datetime | None:
             f"Expiry {value!r} is not one of {', '.join(EXPIRY_CHOICES)} or a date (YYYY-MM-DD)",
             field="expires",
         ) from None
+    if day == date.max:
+        raise InvalidRequest(f"Expiry date {value} is too far in the future", field="expires")
     expires_at = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
     if expires_at <= now:
         raise InvalidRequest(f"Expiry date {value} is in the past", field="expires")
     return expires_at
 
 
-def create_token(
-    session: Session, owner: Principal, name: str, expires: str = "90d"
-) -> IssuedToken:
+def _clean_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise InvalidRequest("Token name must not be empty", field="name")
     if len(name) > 200:
         raise InvalidRequest("Token name must be at most 200 characters", field="name")
+    return name
+
+
+def create_token(
+    session: Session, owner: Principal, name: str, expires: str = "90d"
+) -> IssuedToken:
+    name = _clean_name(name)
     now = utcnow()
     secret = secrets.generate_secret()
     token = AccessToken(
@@ -73,11 +80,41 @@ def list_tokens(session: Session, owner: Principal) -> list[AccessToken]:
     return repository.list_for_user(session, owner.tenant_id, owner.user_id)
 
 
-def revoke_token(session: Session, owner: Principal, token_id: uuid.UUID) -> AccessToken:
-    """Revoke one of the owner's tokens. Revoking twice keeps the first revocation time."""
+def get_token(session: Session, owner: Principal, token_id: uuid.UUID) -> AccessToken:
+    """One of the owner's tokens; anyone else's is simply not found."""
     token = repository.get_for_user(session, owner.tenant_id, owner.user_id, token_id)
     if token is None:
         raise NotFound(f"Token {token_id} not found", field="token_id")
+    return token
+
+
+def update_token(
+    session: Session,
+    owner: Principal,
+    token_id: uuid.UUID,
+    *,
+    name: str | None = None,
+    expires: str | None = None,
+) -> AccessToken:
+    """Rename one of the owner's tokens or give it a new expiry, counted from now. A revoked
+    token cannot be changed: revocation is final."""
+    token = get_token(session, owner, token_id)
+    if token.revoked_at is not None:
+        raise Conflict(
+            f"Token {token_id} has been revoked and cannot be changed; create a new one",
+            field="token_id",
+        )
+    if name is not None:
+        token.name = _clean_name(name)
+    if expires is not None:
+        token.expires_at = parse_expiry(expires, utcnow())
+    session.flush()
+    return token
+
+
+def revoke_token(session: Session, owner: Principal, token_id: uuid.UUID) -> AccessToken:
+    """Revoke one of the owner's tokens. Revoking twice keeps the first revocation time."""
+    token = get_token(session, owner, token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from playrunner.models import User
+from playrunner.models import User, UserRole
 
 
 def get(session: Session, tenant_id: str, user_id: uuid.UUID) -> User | None:
@@ -51,6 +51,35 @@ def active_by_ids(
 def list_all(session: Session, tenant_id: str) -> list[User]:
     return list(
         session.scalars(select(User).where(User.tenant_id == tenant_id).order_by(User.email))
+    )
+
+
+def find_page(session: Session, tenant_id: str, limit: int, offset: int) -> tuple[list[User], int]:
+    """One page of the tenant's users (ordered by email) and how many there are in all."""
+    total = session.scalar(select(func.count()).where(User.tenant_id == tenant_id)) or 0
+    page = session.scalars(
+        select(User)
+        .where(User.tenant_id == tenant_id)
+        .order_by(User.email)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(page), total
+
+
+def lock_active_admin_ids(session: Session, tenant_id: str) -> list[uuid.UUID]:
+    """Ids of the tenant's active admins, locked (on PostgreSQL) until the transaction ends,
+    so two admins demoting themselves at once cannot both pass the last-admin check."""
+    return list(
+        session.scalars(
+            select(User.id)
+            .where(
+                User.tenant_id == tenant_id,
+                User.role == UserRole.SERVICE_ADMIN,
+                User.active.is_(True),
+            )
+            .with_for_update()
+        )
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy.orm import Session
 
@@ -10,6 +11,7 @@ from playrunner.auth.principal import Principal
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import User, UserRole
 from playrunner.users import repository
+from playrunner.users.schemas import UserPatch
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -40,23 +42,60 @@ def get_by_email(session: Session, tenant_id: str, email: str) -> User:
     return user
 
 
+def get_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User:
+    user = repository.get(session, tenant_id, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} not found", field="user_id")
+    return user
+
+
 def list_users(session: Session, tenant_id: str) -> list[User]:
     return repository.list_all(session, tenant_id)
 
 
-def set_role(session: Session, tenant_id: str, email: str, role: UserRole) -> User:
+def list_users_page(
+    session: Session, tenant_id: str, *, limit: int, offset: int
+) -> tuple[list[User], int]:
+    return repository.find_page(session, tenant_id, limit, offset)
+
+
+def update_user(session: Session, tenant_id: str, email: str, patch: UserPatch) -> User:
+    """Rename, change the role of, or (de)activate a user; only the fields given change.
+
+    Refused when it would leave the service without an active admin: the last one cannot
+    demote or deactivate themself, or nobody could manage the service any more.
+    """
     user = get_by_email(session, tenant_id, email)
+    if patch.name is not None:
+        name = patch.name.strip()
+        if not name:
+            raise InvalidRequest("User name must not be empty", field="name")
+        user.name = name
+    role = patch.role if patch.role is not None else user.role
+    active = patch.active if patch.active is not None else user.active
+    was_admin = user.role is UserRole.SERVICE_ADMIN and user.active
+    stays_admin = role is UserRole.SERVICE_ADMIN and active
+    if was_admin and not stays_admin:
+        others = [i for i in repository.lock_active_admin_ids(session, tenant_id) if i != user.id]
+        if not others:
+            raise Conflict(
+                f"{user.email} is the last active SERVICE_ADMIN of this service and cannot be"
+                " deactivated or demoted; make another user SERVICE_ADMIN first",
+                field="role" if active else "active",
+            )
     user.role = role
+    user.active = active
     session.flush()
     return user
+
+
+def set_role(session: Session, tenant_id: str, email: str, role: UserRole) -> User:
+    return update_user(session, tenant_id, email, UserPatch(role=role))
 
 
 def set_active(session: Session, tenant_id: str, email: str, active: bool) -> User:
     """Deactivating a user stops every one of their tokens at once."""
-    user = get_by_email(session, tenant_id, email)
-    user.active = active
-    session.flush()
-    return user
+    return update_user(session, tenant_id, email, UserPatch(active=active))
 
 
 def principal_for(user: User) -> Principal:

@@ -8,13 +8,19 @@ from typing import Any
 import orjson
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from playrunner.errors import PlayrunnerError, RateLimitExceeded
-from playrunner.validation import field_path
+from playrunner.errors import (
+    InternalFailure,
+    InvalidRequest,
+    PlayrunnerError,
+    RateLimitExceeded,
+    ServiceUnavailable,
+)
+from playrunner.validation import problems_from
 from playrunner.web.negotiation import wants_json
 from playrunner.web.routes import TEXT_ERRORS
 
@@ -73,6 +79,22 @@ def render_error(request: Request, exc: PlayrunnerError) -> Response:
     return Response(orjson.dumps(document), exc.status_code, headers, PROBLEM_JSON)
 
 
+def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
+    """What to tell the caller when the database refused or failed a request."""
+    if isinstance(exc, DataError):
+        # A value the database cannot store (a number out of range, say): the caller's.
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        return InvalidRequest(f"A value in the request cannot be stored: {reason}")
+    logger.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        unavailable = ServiceUnavailable(
+            "The database is unavailable or busy; nothing was written. Retry shortly."
+        )
+        unavailable.headers["Retry-After"] = "1"
+        return unavailable
+    return InternalFailure("The request failed inside Playrunner; nothing was written.")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_playrunner_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PlayrunnerError)
@@ -80,13 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            {
-                "field": field_path(tuple(error["loc"])),
-                "message": str(error["msg"]).removeprefix("Value error, "),
-            }
-            for error in exc.errors()
-        ]
+        problems = problems_from(exc.errors())
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         document = problem_document(
             request,
@@ -111,28 +127,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return Response(orjson.dumps(document), exc.status_code, exc.headers, PROBLEM_JSON)
 
     async def on_database_error(request: Request, exc: Exception) -> Response:
-        logger.error("database error on %s %s: %s", request.method, request.url.path, exc)
-        transient = isinstance(exc, OperationalError) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated
-        )
-        status, code, title, detail = (
-            (
-                503,
-                "database_unavailable",
-                "Service unavailable",
-                "The database is unavailable or busy; nothing was written. Retry shortly.",
-            )
-            if transient
-            else (
-                500,
-                "internal_error",
-                "Internal error",
-                "The request failed inside Playrunner; nothing was written.",
-            )
-        )
-        document = problem_document(request, status=status, code=code, title=title, detail=detail)
-        headers = {"Retry-After": "1"} if status == 503 else None
-        return Response(orjson.dumps(document), status, headers, PROBLEM_JSON)
+        assert isinstance(exc, DBAPIError)
+        return render_error(request, database_failure(request, exc))
 
     app.add_exception_handler(PlayrunnerError, on_playrunner_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -140,16 +136,41 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, on_database_error)
 
 
-def unexpected_error_body(request_id: str | None, path: str) -> bytes:
-    """The 500 answer for a bug: a message and the request id to quote, never the trace."""
+def _bare_problem(
+    request_id: str | None, path: str, status: int, code: str, title: str, detail: str
+) -> bytes:
+    """A problem document for answers made below FastAPI (in the ASGI middleware)."""
     return orjson.dumps(
         {
-            "type": PROBLEM_TYPE_PREFIX + "internal_error",
-            "title": "Internal error",
-            "status": 500,
-            "detail": "The request failed inside Playrunner; nothing was written.",
-            "instance": path,
-            "code": "internal_error",
+            "type": PROBLEM_TYPE_PREFIX + code,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path.replace("\x00", "\\x00"),
+            "code": code,
             "request_id": request_id,
         }
+    )
+
+
+def unexpected_error_body(request_id: str | None, path: str) -> bytes:
+    """The 500 answer for a bug: a message and the request id to quote, never the trace."""
+    return _bare_problem(
+        request_id,
+        path,
+        500,
+        "internal_error",
+        "Internal error",
+        "The request failed inside Playrunner; nothing was written.",
+    )
+
+
+def nul_in_url_body(request_id: str | None, path: str) -> bytes:
+    return _bare_problem(
+        request_id,
+        path,
+        400,
+        "invalid_request",
+        "Invalid request",
+        "The URL must not contain NUL characters (%00)",
     )

@@ -11,10 +11,11 @@ import re
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from playrunner.web.errors import PROBLEM_JSON, unexpected_error_body
+from playrunner.web.errors import PROBLEM_JSON, nul_in_url_body, unexpected_error_body
 
 logger = logging.getLogger("playrunner")
 
@@ -23,8 +24,9 @@ _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,6 +45,13 @@ class RequestContextMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        if "\x00" in scope["path"]:
+            # No identifier holds a NUL, and PostgreSQL cannot even compare one. (Query
+            # parameters are checked, with their names, where they are declared.)
+            await _answer_problem(
+                send_with_headers, 400, nul_in_url_body(state["request_id"], scope["path"])
+            )
+            return
         started = False
 
         async def send_tracking(message: Message) -> None:
@@ -50,8 +59,24 @@ class RequestContextMiddleware:
             started = started or message["type"] == "http.response.start"
             await send_with_headers(message)
 
+        limit = self.max_body_bytes
+        declared = _content_length(scope)
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            # Raised where the body is read, as the HTTPException FastAPI lets through its
+            # body parsing, so the usual handler answers it with a problem document.
+            nonlocal received
+            if declared is not None and declared > limit:
+                raise HTTPException(413, f"Request body is larger than {limit} bytes")
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"Request body is larger than {limit} bytes")
+            return message
+
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, receive_within_limit, send_tracking)
         except ClientDisconnect:
             # The client went away before sending its whole request: nobody to answer, and
             # nothing was written (the body is read before any unit of work starts).
@@ -60,15 +85,30 @@ class RequestContextMiddleware:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [(b"content-type", PROBLEM_JSON.encode())],
-                }
+            await _answer_problem(
+                send_with_headers, 500, unexpected_error_body(state["request_id"], scope["path"])
             )
-            body = unexpected_error_body(state["request_id"], scope["path"])
-            await send({"type": "http.response.body", "body": body})
+
+
+async def _answer_problem(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", PROBLEM_JSON.encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 def _incoming_request_id(scope: Scope) -> bytes | None:

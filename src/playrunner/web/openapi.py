@@ -10,7 +10,9 @@ _DESCRIPTIONS = {
     403: "The caller lacks the role this needs",
     404: "Not found in the caller's service",
     409: "Conflicts with the current state",
+    413: "The request body is larger than PLAYRUNNER_MAX_BODY_BYTES",
     429: "Over the token's rate limit; see Retry-After and RateLimit-Reset",
+    500: "A fault inside Playrunner; nothing was written",
     503: "The database is unavailable; nothing was written",
 }
 

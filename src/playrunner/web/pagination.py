@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from playrunner.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 T = TypeVar("T")
+# Far beyond any real listing, and well inside every database's integer range.
+MAX_OFFSET = 1_000_000_000
 
 
 class PageParams(BaseModel):
@@ -21,7 +23,7 @@ def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE} items")
     ] = DEFAULT_PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

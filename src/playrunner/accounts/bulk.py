@@ -1,0 +1,129 @@
+"""Creating or replacing many accounts in one call: each item succeeds or fails alone."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from playrunner.accounts import repository
+from playrunner.accounts.schemas import AccountWrite, BulkItemResult, BulkResult
+from playrunner.accounts.service import without_nulls
+from playrunner.errors import InvalidRequest
+from playrunner.models import Account, AccountRole, User
+from playrunner.users import repository as users_repository
+from playrunner.validation import parse_model
+
+
+def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -> BulkResult:
+    """Create or replace many accounts at once. Each item succeeds or fails on its own; the
+    ones that fail change nothing. Parents may be other items of the same call."""
+    results: list[BulkItemResult | None] = [None] * len(items)
+    valid: dict[str, tuple[int, AccountWrite]] = {}
+    for index, item in enumerate(items):
+        given_id = item.get("account_id") if isinstance(item, dict) else None
+        try:
+            spec = parse_model(AccountWrite, item, what="account")
+        except InvalidRequest as exc:
+            results[index] = _failed(index, given_id, exc.message)
+            continue
+        if spec.account_id in valid:
+            results[index] = _failed(index, spec.account_id, "account_id repeats an earlier item")
+            continue
+        valid[spec.account_id] = (index, spec)
+
+    existing = repository.by_account_ids(
+        session,
+        tenant_id,
+        sorted({*valid, *(s.parent_account_id for _, s in valid.values() if s.parent_account_id)}),
+    )
+    roles = {role.name: role for role in repository.list_roles(session, tenant_id)}
+    emails = {e for _, s in valid.values() for e in s.roles.values() if e is not None}
+    users = users_repository.by_emails(session, tenant_id, {e.strip().lower() for e in emails})
+
+    accepted: dict[str, tuple[int, AccountWrite]] = {}
+    for account_id, (index, spec) in valid.items():
+        problem = _bulk_problem(spec, valid, existing, roles, users)
+        if problem:
+            results[index] = _failed(index, account_id, problem)
+        else:
+            accepted[account_id] = (index, spec)
+    # A parent that failed makes its children fail too, until nothing changes.
+    while dropped := [
+        account_id
+        for account_id, (_, spec) in accepted.items()
+        if spec.parent_account_id
+        and spec.parent_account_id not in accepted
+        and spec.parent_account_id not in existing
+    ]:
+        for account_id in dropped:
+            index, spec = accepted.pop(account_id)
+            results[index] = _failed(
+                index, account_id, f"parent account {spec.parent_account_id!r} failed"
+            )
+
+    accounts: dict[str, Account] = {}
+    for account_id, (index, spec) in accepted.items():
+        account = existing.get(account_id)
+        created = account is None
+        if account is None:
+            account = Account(id=uuid.uuid4(), tenant_id=tenant_id, account_id=account_id)
+            session.add(account)
+        account.name = spec.name
+        account.attributes = without_nulls(spec.attributes)
+        accounts[account_id] = account
+        results[index] = BulkItemResult(
+            index=index, account_id=account_id, status="created" if created else "updated"
+        )
+    for account_id, (_, spec) in accepted.items():
+        parent_id = spec.parent_account_id
+        parent = (accounts.get(parent_id) or existing.get(parent_id)) if parent_id else None
+        accounts[account_id].parent_id = parent.id if parent is not None else None
+    session.flush()
+    for account_id, (_, spec) in accepted.items():
+        for role_name, email in spec.roles.items():
+            user = users.get(email.strip().lower()) if email else None
+            repository.set_role_holder(
+                session, accounts[account_id].id, roles[role_name].id, user.id if user else None
+            )
+    done = [r for r in results if r is not None]
+    return BulkResult(
+        created=sum(r.status == "created" for r in done),
+        updated=sum(r.status == "updated" for r in done),
+        failed=sum(r.status == "error" for r in done),
+        results=done,
+    )
+
+
+def _failed(index: int, account_id: Any, message: str) -> BulkItemResult:
+    return BulkItemResult(
+        index=index,
+        account_id=account_id if isinstance(account_id, str) else None,
+        status="error",
+        error=message,
+    )
+
+
+def _bulk_problem(
+    spec: AccountWrite,
+    batch: dict[str, tuple[int, AccountWrite]],
+    existing: dict[str, Account],
+    roles: dict[str, AccountRole],
+    users: dict[str, User],
+) -> str | None:
+    parent = spec.parent_account_id
+    if parent is not None and parent not in batch and parent not in existing:
+        return f"parent account {parent!r} not found"
+    seen = {spec.account_id}
+    while parent is not None and parent in batch:
+        if parent in seen:
+            return f"parent account {spec.parent_account_id!r} would make a loop"
+        seen.add(parent)
+        parent = batch[parent][1].parent_account_id
+    for role_name, email in spec.roles.items():
+        if role_name not in roles:
+            return f"account role {role_name!r} not found"
+        if email is not None and email.strip().lower() not in users:
+            return f"user {email!r} not found"
+    return None

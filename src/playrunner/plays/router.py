@@ -1,0 +1,165 @@
+"""``/api/v1/successplays``: admins define, change, enable, disable and delete plays; every
+user of the service reads them. A play reads back exactly as it was written, so what GET
+answers can be sent back with PUT."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Response
+from sqlalchemy.orm import Session
+
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.plays import service
+from playrunner.plays.schemas import PLAY_EXAMPLE, PlayRead, PlayWrite
+from playrunner.plays.service import OpenItemsChoice
+from playrunner.web.dependencies import DatabaseDep
+from playrunner.web.openapi import problem_responses
+from playrunner.web.pagination import Page, PageDep
+
+router = APIRouter(prefix="/api/v1/successplays", tags=["SuccessPlays"])
+
+PlayIdPath = Annotated[
+    str, Path(description="The SuccessPlay's id", json_schema_extra={"format": "uuid"})
+]
+PlayBody = Annotated[
+    PlayWrite,
+    Body(openapi_examples={"follow_up": {"summary": "A task and a form", "value": PLAY_EXAMPLE}}),
+]
+
+
+@router.post(
+    "",
+    operation_id="createSuccessPlay",
+    status_code=201,
+    response_model=PlayRead,
+    responses=problem_responses(400, 401, 403, 409, 429, 503),
+)
+async def create_play(body: PlayBody, principal: AdminPrincipal, db: DatabaseDep) -> PlayRead:
+    """Define a play. Every flow, form, account role, user and template it names is checked
+    first; a manual play may only create tasks or request information. 409 if the key is
+    taken. The id is made by the server."""
+
+    def work(s: Session) -> PlayRead:
+        play = service.create_play(s, principal.tenant_id, body, key=body.key)
+        return service.read_plays(s, [play])[0]
+
+    return await db.write(work)
+
+
+@router.get(
+    "",
+    operation_id="listSuccessPlays",
+    response_model=Page[PlayRead],
+    responses=problem_responses(400, 401, 429, 503),
+)
+async def list_plays(
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    page: PageDep,
+    trigger: Annotated[
+        Literal["manual", "event"] | None, Query(description="Only plays with this trigger")
+    ] = None,
+    status: Annotated[
+        Literal["active", "inactive"] | None, Query(description="Only enabled, or disabled, plays")
+    ] = None,
+) -> Page[PlayRead]:
+    """Your service's plays, ordered by name."""
+    items, total = await db.read(
+        lambda s: service.find_plays(
+            s,
+            principal.tenant_id,
+            trigger=trigger,
+            active=None if status is None else status == "active",
+            limit=page.limit,
+            offset=page.offset,
+        )
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/{play_id}",
+    operation_id="getSuccessPlay",
+    response_model=PlayRead,
+    responses=problem_responses(401, 404, 429, 503),
+)
+async def get_play(play_id: PlayIdPath, principal: CurrentPrincipal, db: DatabaseDep) -> PlayRead:
+    """One play, as it was written."""
+    return await db.read(lambda s: service.read_play(s, principal.tenant_id, play_id))
+
+
+@router.put(
+    "/{play_id}",
+    operation_id="replaceSuccessPlay",
+    response_model=PlayRead,
+    responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
+)
+async def replace_play(
+    play_id: PlayIdPath, body: PlayBody, principal: AdminPrincipal, db: DatabaseDep
+) -> PlayRead:
+    """Replace a play's whole definition and actions (a key left out is removed), checked as
+    on creation. Tasks and form requests it already made are not changed."""
+
+    def work(s: Session) -> PlayRead:
+        play = service.replace_play(s, principal.tenant_id, play_id, body, key=body.key)
+        return service.read_plays(s, [play])[0]
+
+    return await db.write(work)
+
+
+@router.post(
+    "/{play_id}/enable",
+    operation_id="enableSuccessPlay",
+    response_model=PlayRead,
+    responses=problem_responses(401, 403, 404, 429, 503),
+)
+async def enable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: DatabaseDep) -> PlayRead:
+    """Let the play run again."""
+    return await db.write(
+        lambda s: service.read_plays(
+            s, [service.set_active(s, principal.tenant_id, play_id, True)]
+        )[0]
+    )
+
+
+@router.post(
+    "/{play_id}/disable",
+    operation_id="disableSuccessPlay",
+    response_model=PlayRead,
+    responses=problem_responses(401, 403, 404, 429, 503),
+)
+async def disable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: DatabaseDep) -> PlayRead:
+    """Stop the play: the trigger API then answers "SuccessPlay not found" for it, as
+    Totango does. Tasks and form requests it already made stay open."""
+    return await db.write(
+        lambda s: service.read_plays(
+            s, [service.set_active(s, principal.tenant_id, play_id, False)]
+        )[0]
+    )
+
+
+@router.delete(
+    "/{play_id}",
+    operation_id="deleteSuccessPlay",
+    status_code=204,
+    responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
+)
+async def delete_play(
+    play_id: PlayIdPath,
+    principal: AdminPrincipal,
+    db: DatabaseDep,
+    open_tasks: Annotated[
+        OpenItemsChoice,
+        Query(
+            description="When the play has open tasks or form requests: refuse (409), or"
+            " cancel them and delete the play"
+        ),
+    ] = "refuse",
+) -> Response:
+    """Delete a play; it is then not found anywhere, and its key is free again. Its runs stay
+    in the history."""
+    await db.write(
+        lambda s: service.delete_play(s, principal.tenant_id, play_id, open_items=open_tasks)
+    )
+    return Response(status_code=204)

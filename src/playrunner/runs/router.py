@@ -1,0 +1,71 @@
+"""``/api/v1/runs``: the history of plays run, each with what it created (admins only)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from playrunner.auth.dependencies import AdminPrincipal
+from playrunner.runs import service
+from playrunner.runs.repository import RunFilter
+from playrunner.runs.schemas import RunDetail, RunRead
+from playrunner.validation import FilterText
+from playrunner.web.dependencies import DatabaseDep
+from playrunner.web.openapi import problem_responses
+from playrunner.web.pagination import Page, PageDep
+
+router = APIRouter(prefix="/api/v1", tags=["Runs"])
+
+READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
+
+
+@router.get(
+    "/runs",
+    operation_id="listRuns",
+    response_model=Page[RunRead],
+    responses=READ_ERRORS,
+)
+async def list_runs(
+    principal: AdminPrincipal,
+    db: DatabaseDep,
+    page: PageDep,
+    play: Annotated[uuid.UUID | None, Query(description="Only runs of this play")] = None,
+    account: Annotated[
+        FilterText | None,
+        Query(description="Only runs on this account id (acted on, or named in the call)"),
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        Query(description="Only runs at or after this time (ISO 8601; UTC without a zone)"),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        Query(description="Only runs before this time (ISO 8601; UTC without a zone)"),
+    ] = None,
+) -> Page[RunRead]:
+    """Runs of your service, newest first, with how many tasks and form requests each made."""
+    where = RunFilter(
+        play_id=play,
+        account_id=account,
+        since=since,
+        until=until,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    items, total = await db.read(lambda s: service.page_runs(s, principal.tenant_id, where))
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/runs/{run_id}",
+    operation_id="getRun",
+    response_model=RunDetail,
+    responses=READ_ERRORS,
+)
+async def get_run(run_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> RunDetail:
+    """One run: the play, the accounts, who ran it with which token, and the tasks and form
+    requests it created in their current status."""
+    return await db.read(lambda s: service.read_run(s, principal.tenant_id, run_id))

@@ -1,0 +1,36 @@
+"""Users as the API accepts and shows them; token hashes never appear here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from playrunner.models import UserRole
+from playrunner.validation import StrictModel
+
+
+class UserCreate(StrictModel):
+    email: str = Field(min_length=3, max_length=320, examples=["jane@example.com"])
+    name: str = Field(min_length=1, max_length=200, examples=["Jane Doe"])
+    role: UserRole = Field(default=UserRole.USER, description="SERVICE_ADMIN or USER")
+
+
+class UserPatch(StrictModel):
+    """Only the fields given change. ``active: false`` stops every token of the user at once."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: UserRole | None = None
+    active: bool | None = None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str
+    role: UserRole
+    active: bool
+    created_at: datetime
