@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from playrunner.cli import accounts, forms, runs, setup, tasks, tokens, users
+from playrunner.cli import accounts, as_code, forms, runs, setup, tasks, tokens, users
 from playrunner.cli.context import ReportingGroup
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app.command()(setup.migrate)
 app.command()(setup.demo)
 app.command()(setup.serve)
 app.command("run")(runs.run)
+app.command("apply")(as_code.apply)
+app.command("export")(as_code.export)
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(runs.app, name="runs")
 app.add_typer(tasks.app, name="tasks")

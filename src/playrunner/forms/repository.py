@@ -59,6 +59,17 @@ def find_page(session: Session, tenant_id: str, limit: int, offset: int) -> tupl
     return list(page), total
 
 
+def list_all(session: Session, tenant_id: str) -> list[Form]:
+    return list(
+        session.scalars(
+            select(Form)
+            .where(Form.tenant_id == tenant_id)
+            .options(selectinload(Form.fields))
+            .order_by(Form.name)
+        )
+    )
+
+
 def add(session: Session, form: Form) -> Form:
     session.add(form)
     session.flush()

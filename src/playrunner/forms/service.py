@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.forms import repository
-from playrunner.forms.schemas import FormSpec
+from playrunner.forms.schemas import FormFieldSpec, FormSpec
 from playrunner.models import FieldType, Form, FormField
 
 TEXT_MAX_LENGTH = 512
@@ -108,6 +108,32 @@ def get_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form:
     if form is None:
         raise NotFound(f"Form {form_id} not found", field="form")
     return form
+
+
+def find_form_by_key(session: Session, tenant_id: str, key: str) -> Form | None:
+    return repository.get_by_key(session, tenant_id, key)
+
+
+def list_forms(session: Session, tenant_id: str) -> list[Form]:
+    """Every form of the tenant with its fields, by name."""
+    return repository.list_all(session, tenant_id)
+
+
+def form_spec(form: Form) -> FormSpec:
+    """A stored form as the definition it was made from (fields loaded)."""
+    return FormSpec(
+        name=form.name,
+        fields=[
+            FormFieldSpec(
+                attribute=field.attribute,
+                label=field.label,
+                type=field.type,
+                options=list(field.options),
+                required=field.required,
+            )
+            for field in form.fields
+        ],
+    )
 
 
 def get_form_by_name(session: Session, tenant_id: str, name: str) -> Form:

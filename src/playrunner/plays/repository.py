@@ -121,7 +121,9 @@ def get_with_actions(
 def get_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay | None:
     # Deleted plays have no key, so this finds live plays only.
     return session.scalars(
-        select(SuccessPlay).where(SuccessPlay.tenant_id == tenant_id, SuccessPlay.key == key)
+        select(SuccessPlay)
+        .where(SuccessPlay.tenant_id == tenant_id, SuccessPlay.key == key)
+        .options(selectinload(SuccessPlay.actions))
     ).first()
 
 

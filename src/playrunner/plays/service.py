@@ -185,6 +185,10 @@ def get_play(
     return play
 
 
+def find_play_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay | None:
+    return repository.get_by_key(session, tenant_id, key)
+
+
 def list_plays(session: Session, tenant_id: str) -> list[SuccessPlay]:
     """Every live play of the tenant, with its actions (``read_plays`` shows them)."""
     return repository.list_all(session, tenant_id)
