@@ -56,10 +56,14 @@ class AccountPatch(StrictModel):
     has; a ``null`` value removes that attribute or clears that role; ``parent_account_id:
     null`` detaches the account from its parent."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    parent_account_id: str | None = None
-    attributes: Attributes | None = None
-    roles: dict[str, str | None] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=255, examples=["Acme Corp"])
+    parent_account_id: str | None = Field(default=None, examples=["acme-holdings"])
+    attributes: Attributes | None = Field(
+        default=None, examples=[{"sentiment": "Red", "renewal_risk": None}]
+    )
+    roles: dict[str, str | None] | None = Field(
+        default=None, examples=[{"Success Manager": "raj@example.com"}]
+    )
 
 
 class AccountRead(BaseModel):
@@ -75,6 +79,12 @@ class AccountRead(BaseModel):
 class BulkUpsert(StrictModel):
     accounts: list[dict[str, Any]] = Field(
         max_length=MAX_BULK,
+        examples=[
+            [
+                {"account_id": "acme", "name": "Acme Inc.", "attributes": {"segment": "SMB"}},
+                {"account_id": "acme-emea", "name": "Acme EMEA", "parent_account_id": "acme"},
+            ]
+        ],
         description=f"Up to {MAX_BULK:,} accounts, each as in PUT /api/v1/accounts/{{id}}",
     )
 
@@ -94,7 +104,7 @@ class BulkResult(BaseModel):
 
 
 class RoleHolderWrite(StrictModel):
-    email: str = Field(min_length=3, max_length=320)
+    email: str = Field(min_length=3, max_length=320, examples=["jane@example.com"])
 
 
 class AccountRoleWrite(StrictModel):

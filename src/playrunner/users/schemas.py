@@ -20,9 +20,9 @@ class UserCreate(StrictModel):
 class UserPatch(StrictModel):
     """Only the fields given change. ``active: false`` stops every token of the user at once."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: UserRole | None = None
-    active: bool | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Jane Park"])
+    role: UserRole | None = Field(default=None, examples=["SERVICE_ADMIN"])
+    active: bool | None = Field(default=None, examples=[False])
 
 
 class UserRead(BaseModel):
