@@ -40,6 +40,5 @@ def test_every_operation_is_complete(http: httpx.Client) -> None:
                 schema = body["schema"]
                 schema = schemas[schema["$ref"].split("/")[-1]] if "$ref" in schema else schema
                 assert "example" in schema or any(
-                    "example" in p or "examples" in p
-                    for p in schema.get("properties", {}).values()
+                    "example" in p or "examples" in p for p in schema.get("properties", {}).values()
                 ), f"{where}: no example body"
