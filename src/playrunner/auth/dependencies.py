@@ -34,7 +34,7 @@ async def authenticate(request: Request) -> Principal:
     principal = await state.database.read(
         lambda session: tokens_service.authenticate(session, secret)
     )
-    decision = await state.rate_limiter.hit(f"token:{principal.token_id}")
+    decision = await state.rate_limiter.hit(principal.caller)
     request.state.ratelimit_headers = decision.headers()
     if not decision.allowed:
         raise RateLimitExceeded(max(1, decision.reset_after))

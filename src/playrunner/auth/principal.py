@@ -22,6 +22,14 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role is UserRole.SERVICE_ADMIN
 
+    @property
+    def caller(self) -> str:
+        """Who is calling, for the rate limit and idempotency keys: one personal token (or,
+        from the CLI, one user)."""
+        if self.token_id is not None:
+            return f"token:{self.token_id}"
+        return f"user:{self.user_id}"
+
 
 def require_service_admin(principal: Principal) -> None:
     """Totango's rule for configuration and for running manual plays: global admins only."""

@@ -5,8 +5,15 @@ from playrunner.models.base import Base
 from playrunner.models.flow import Flow
 from playrunner.models.form import FieldType, Form, FormField
 from playrunner.models.form_request import FormRequest, FormRequestStatus
-from playrunner.models.play import ActionType, AssigneeKind, PlayAction, SuccessPlay
-from playrunner.models.run import Run, RunSource
+from playrunner.models.idempotency import IdempotencyKey
+from playrunner.models.play import (
+    ActionType,
+    AssigneeKind,
+    DuplicatePolicy,
+    PlayAction,
+    SuccessPlay,
+)
+from playrunner.models.run import Run, RunSource, RunStatus
 from playrunner.models.task import Task, TaskStatus
 from playrunner.models.tenant import Tenant
 from playrunner.models.token import AccessToken
@@ -20,15 +27,18 @@ __all__ = [
     "ActionType",
     "AssigneeKind",
     "Base",
+    "DuplicatePolicy",
     "FieldType",
     "Flow",
     "Form",
     "FormField",
     "FormRequest",
     "FormRequestStatus",
+    "IdempotencyKey",
     "PlayAction",
     "Run",
     "RunSource",
+    "RunStatus",
     "SuccessPlay",
     "Task",
     "TaskStatus",

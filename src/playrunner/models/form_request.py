@@ -24,6 +24,7 @@ class FormRequest(UUIDPrimaryKey, Base):
     __tablename__ = "form_requests"
     __table_args__ = (
         Index("ix_form_requests_tenant_assignee_status", "tenant_id", "assignee_user_id", "status"),
+        Index("ix_form_requests_play_status", "play_id", "status"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

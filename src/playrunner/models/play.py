@@ -16,6 +16,11 @@ class ActionType(enum.StrEnum):
     REQUEST_INFORMATION = "request_information"
 
 
+class DuplicatePolicy(enum.StrEnum):
+    ALLOW = "allow"  # every trigger runs (Totango's behaviour)
+    SKIP_IF_OPEN = "skip_if_open"  # not while the account has open items of an earlier run
+
+
 class AssigneeKind(enum.StrEnum):
     ACCOUNT_ROLE = "account_role"  # whoever holds this role on the target account
     USER = "user"  # one named user
@@ -39,6 +44,9 @@ class SuccessPlay(UUIDPrimaryKey, Base):
     event_trigger: Mapped[bool]
     active: Mapped[bool] = mapped_column(default=True)
     apply_to_parent: Mapped[bool] = mapped_column(default=False)
+    duplicate_policy: Mapped[DuplicatePolicy] = mapped_column(
+        enum_column(DuplicatePolicy), default=DuplicatePolicy.ALLOW, server_default="allow"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Deleted plays stay for the history of their runs, and are "not found" everywhere else.

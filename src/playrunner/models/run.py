@@ -17,6 +17,11 @@ class RunSource(enum.StrEnum):
     CLI = "cli"
 
 
+class RunStatus(enum.StrEnum):
+    COMPLETED = "completed"  # the play ran and made its items
+    SKIPPED = "skipped"  # the play's duplicate policy found open items of an earlier run
+
+
 class Run(UUIDPrimaryKey, Base):
     """One accepted trigger of a play, written together with everything it created."""
 
@@ -41,6 +46,13 @@ class Run(UUIDPrimaryKey, Base):
         ForeignKey("access_tokens.id", ondelete="SET NULL")
     )
     source: Mapped[RunSource] = mapped_column(enum_column(RunSource))
+    status: Mapped[RunStatus] = mapped_column(
+        enum_column(RunStatus), default=RunStatus.COMPLETED, server_default="completed"
+    )
+    # For a skipped run: the earlier run whose items are still open.
+    skipped_for_run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Why an item of this run did not go where its rule said (e.g. a vacant Success Manager
     # role, so the runner got it): one line per such item.

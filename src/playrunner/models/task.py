@@ -23,6 +23,7 @@ class Task(UUIDPrimaryKey, Base):
     __table_args__ = (
         Index("ix_tasks_tenant_assignee_status", "tenant_id", "assignee_user_id", "status"),
         Index("ix_tasks_tenant_account", "tenant_id", "account_id"),
+        Index("ix_tasks_play_status", "play_id", "status"),
     )
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
