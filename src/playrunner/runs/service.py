@@ -21,7 +21,7 @@ from playrunner.clock import utcnow
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.form_requests import repository as form_requests_repository
 from playrunner.form_requests.service import form_request_read, new_form_request
-from playrunner.models import ActionType, FormRequest, Run, RunSource, Task
+from playrunner.models import ActionType, FormRequest, Run, RunSource, RunStatus, Task
 from playrunner.pagination import check_page_size
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render
@@ -95,6 +95,7 @@ def start_run(
         user_id=runner.user_id,
         token_id=runner.token_id,
         source=source,
+        status=RunStatus.COMPLETED,
         created_at=now,
     )
     outcome = RunOutcome(run)
