@@ -73,6 +73,12 @@ class Conflict(PlayrunnerError):
     title = "Conflict"
 
 
+class IdempotencyKeyReused(PlayrunnerError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    title = "Idempotency-Key reused"
+
+
 class ServiceUnavailable(PlayrunnerError):
     status_code = 503
     code = "database_unavailable"

@@ -106,7 +106,7 @@ def test_a_play_reads_back_as_it_was_written(api: ApiWorld) -> None:
 
     uuid.UUID(created["id"])
     assert created["created_at"] == created["updated_at"]
-    assert as_written(created) == {**body, "active": True}
+    assert as_written(created) == {**body, "active": True, "duplicate_policy": "allow"}
     assert api.user.get(f"{URL}/{created['id']}").json() == created
 
 
@@ -146,6 +146,7 @@ def test_defaults_are_shown_and_triggers_in_one_order(api: ApiWorld) -> None:
         "triggers": ["manual", "event"],
         "active": True,
         "apply_to_parent": False,
+        "duplicate_policy": "allow",
         "actions": [
             default_task,
             {**default_task, "assignee": {"kind": "user", "email": api.user_user.email}},
@@ -305,7 +306,11 @@ def test_put_replaces_the_whole_definition(api: ApiWorld) -> None:
             "instructions": "",
         }
     ]
-    assert as_written(replaced) == {**new, "actions": as_written(replaced)["actions"]}
+    assert as_written(replaced) == {
+        **new,
+        "duplicate_policy": "allow",
+        "actions": as_written(replaced)["actions"],
+    }
 
 
 def test_changing_only_the_actions_changes_updated_at(api: ApiWorld) -> None:

@@ -9,7 +9,17 @@ def test_trigger_operation_is_described(http: httpx.Client) -> None:
     spec = http.get("/openapi.json").json()
     operation = spec["paths"]["/api/v2/automations/run-manual-successplay"]["post"]
     assert operation["operationId"] == "runManualSuccessPlay"
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "429", "500", "503"}
+    assert set(operation["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "413",
+        "422",
+        "429",
+        "500",
+        "503",
+    }
     assert operation["responses"]["200"]["content"]["text/plain"]["example"] == "Success"
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["successplayId", "accountId"]

@@ -79,6 +79,84 @@ def get_snapshot(session: Session, tenant_id: str, account_pk: uuid.UUID) -> Acc
     return AccountSnapshot(*row) if row is not None else None
 
 
+def snapshots_by_pk(
+    session: Session, tenant_id: str, pks: set[uuid.UUID]
+) -> dict[uuid.UUID, AccountSnapshot]:
+    """Many accounts at once, by their internal ids (in chunks)."""
+    found: dict[uuid.UUID, AccountSnapshot] = {}
+    ordered = sorted(pks)
+    for start in range(0, len(ordered), 500):
+        rows = session.connection().execute(
+            select(*_SNAPSHOT_COLUMNS).where(
+                Account.tenant_id == tenant_id, Account.id.in_(ordered[start : start + 500])
+            )
+        )
+        for row in rows:
+            found[row[0]] = AccountSnapshot(*row)
+    return found
+
+
+def snapshots_by_account_id(
+    session: Session, tenant_id: str, account_ids: list[str]
+) -> dict[str, AccountSnapshot]:
+    """Many accounts at once, by the customer's ids (in chunks)."""
+    found: dict[str, AccountSnapshot] = {}
+    for start in range(0, len(account_ids), 500):
+        rows = session.connection().execute(
+            select(*_SNAPSHOT_COLUMNS).where(
+                Account.tenant_id == tenant_id,
+                Account.account_id.in_(account_ids[start : start + 500]),
+            )
+        )
+        for row in rows:
+            found[row[2]] = AccountSnapshot(*row)
+    return found
+
+
+def snapshots_matching(
+    session: Session, tenant_id: str, attributes: dict[str, str], limit: int
+) -> list[AccountSnapshot]:
+    """Accounts whose attributes equal these values (as in the listing's filter), by id."""
+    query = select(*_SNAPSHOT_COLUMNS).where(Account.tenant_id == tenant_id)
+    for name, text in attributes.items():
+        query = query.where(_attribute_equals(name, text))
+    rows = session.connection().execute(query.order_by(Account.account_id).limit(limit))
+    return [AccountSnapshot(*row) for row in rows]
+
+
+def teams_of(
+    session: Session, account_pks: set[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, RoleHolder]]:
+    """Everyone on these accounts' teams: account -> role id -> holder (in chunks)."""
+    teams: dict[uuid.UUID, dict[uuid.UUID, RoleHolder]] = {pk: {} for pk in account_pks}
+    ordered = sorted(account_pks)
+    for start in range(0, len(ordered), 500):
+        rows = session.connection().execute(
+            select(
+                AccountRoleAssignment.account_id,
+                AccountRoleAssignment.role_id,
+                User.id,
+                User.email,
+                User.active,
+            )
+            .join(User, User.id == AccountRoleAssignment.user_id)
+            .where(AccountRoleAssignment.account_id.in_(ordered[start : start + 500]))
+        )
+        for account_pk, role_id, user_id, email, active in rows:
+            teams[account_pk][role_id] = RoleHolder(role_id, user_id, email, active)
+    return teams
+
+
+def lock(session: Session, account_pks: set[uuid.UUID]) -> None:
+    """Hold these accounts' rows until the transaction ends (``FOR UPDATE``; SQLite, with its
+    single writer, needs no lock and SQLAlchemy leaves the clause out there)."""
+    ordered = sorted(account_pks)
+    for start in range(0, len(ordered), 500):
+        session.execute(
+            select(Account.id).where(Account.id.in_(ordered[start : start + 500])).with_for_update()
+        ).all()
+
+
 def role_holders(session: Session, account_pk: uuid.UUID) -> dict[uuid.UUID, RoleHolder]:
     """Everyone on the account's team, by role id, in one query."""
     rows = session.connection().execute(_ROLE_HOLDERS, {"account_pk": account_pk})

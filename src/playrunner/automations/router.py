@@ -10,21 +10,54 @@ from playrunner.auth.dependencies import AdminPrincipal
 from playrunner.automations import service
 from playrunner.automations.schemas import (
     BODY_SHAPE,
+    BulkBody,
+    BulkResult,
+    DryRunResult,
     TriggerBody,
     TriggerResult,
+    parse_bulk,
     parse_trigger,
-    trigger_result,
 )
+from playrunner.errors import InvalidRequest, NotFound
+from playrunner.idempotency.service import idempotent_request
 from playrunner.models import RunSource
+from playrunner.plays.service import parse_play_id
+from playrunner.runs.schemas import RunDetail
 from playrunner.web.bodies import read_json_body
 from playrunner.web.negotiation import wants_json
-from playrunner.web.openapi import error_responses, text_example
+from playrunner.web.openapi import error_responses, problem_responses, text_example
 from playrunner.web.routes import TotangoCompatibleRoute
 from playrunner.web.state import app_state
 
 RUN_ID_HEADER = "X-Run-Id"
+SKIPPED_HEADER = "X-Skipped"
+REPLAYED_HEADER = "Idempotent-Replayed"
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totango-compatible)"])
+# Playrunner's own additions answer JSON and problem details; included into ``router`` below.
+extensions = APIRouter(tags=["Automations (Playrunner extensions)"])
+
+_TRIGGER_PARAMETERS = [
+    {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": (
+            "Up to 255 printable characters. Within 24 hours the same token, key and body "
+            "replay the first answer (header Idempotent-Replayed: true) and create nothing; "
+            "the same key with another body is refused with 422."
+        ),
+        "schema": {"type": "string", "maxLength": 255},
+    },
+    {
+        "name": "dryRun",
+        "in": "query",
+        "required": False,
+        "description": "true: run every check and answer, as JSON, what would be created.",
+        "schema": {"type": "boolean", "default": False},
+    },
+]
 
 
 @router.post(
@@ -40,20 +73,34 @@ router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totan
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": TriggerBody.model_json_schema()}},
-        }
+        },
+        "parameters": _TRIGGER_PARAMETERS,
     },
     responses={
         200: {
-            "description": "The play ran; the `X-Run-Id` header names the run.",
+            "description": (
+                "The play ran; `X-Run-Id` names the run and `Location` its status. A trigger "
+                "the play's duplicate policy skipped also answers Success, with `X-Skipped: "
+                "true` and the earlier run's id. With dryRun=true: what would be created."
+            ),
             "content": {
                 "text/plain": text_example("Success"),
-                "application/json": {"schema": TriggerResult.model_json_schema()},
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            TriggerResult.model_json_schema(),
+                            DryRunResult.model_json_schema(),
+                        ]
+                    }
+                },
             },
         },
         **error_responses(
             400,
             401,
             403,
+            413,
+            422,
             429,
             500,
             503,
@@ -71,18 +118,93 @@ router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totan
     },
 )
 async def run_manual_successplay(request: Request, principal: AdminPrincipal) -> Response:
-    trigger = parse_trigger(await read_json_body(request, expected=BODY_SHAPE))
-    outcome = await app_state(request).database.write(
-        lambda session: service.run_manual_successplay(
-            session, principal, trigger.successplay_id, trigger.account_id, RunSource.API
+    payload = await read_json_body(request, expected=BODY_SHAPE)
+    trigger = parse_trigger(payload)
+    database = app_state(request).database
+    if _dry_run(request):
+        result = await database.read(
+            lambda s: service.dry_run(s, principal, trigger.successplay_id, trigger.account_id)
         )
+        return Response(result.model_dump_json(), 200, media_type="application/json")
+    key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), request.url.path, payload)
+    answer = await database.write(
+        lambda s: service.trigger(s, principal, trigger, RunSource.API, key)
     )
-    headers = {RUN_ID_HEADER: str(outcome.run.id)}
+    body = answer.body
+    headers = {
+        RUN_ID_HEADER: body["runId"],
+        "Location": f"/api/v2/automations/runs/{body['runId']}",
+    }
+    if body.get("skipped"):
+        headers[SKIPPED_HEADER] = "true"
+    if answer.replayed:
+        headers[REPLAYED_HEADER] = "true"
     if wants_json(request.headers):
-        result = trigger_result(
-            outcome.run.id,
-            [task.id for task in outcome.tasks],
-            [item.id for item in outcome.form_requests],
-        )
-        return Response(orjson.dumps(result), 200, headers, "application/json")
-    return Response("Success", 200, headers, "text/plain; charset=utf-8")
+        return Response(orjson.dumps(body), answer.status_code, headers, "application/json")
+    return Response("Success", answer.status_code, headers, "text/plain; charset=utf-8")
+
+
+def _dry_run(request: Request) -> bool:
+    value = request.query_params.get("dryRun", "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise InvalidRequest("dryRun must be true or false", field="dryRun")
+    return value in ("true", "1")
+
+
+@extensions.post(
+    "/api/v2/automations/run-manual-successplay/bulk",
+    operation_id="runManualSuccessPlayBulk",
+    summary="Run a manual SuccessPlay on many accounts",
+    description=(
+        "Playrunner's extension: up to 10,000 accounts (by id, or by attribute filter) in one "
+        "call, counted as one call by the rate limit. The play's checks fail the whole call "
+        "with the single call's messages; then one result per account, in the order given: "
+        "`success` with its run id, `skipped` (the play's duplicate policy) with the earlier "
+        "run's id, or `not_found`. Runs that succeed are committed even when other accounts "
+        "are not found; a failure of the database writes nothing. Honours `Idempotency-Key`."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BulkBody.model_json_schema()}},
+        },
+        "parameters": _TRIGGER_PARAMETERS[:1],
+    },
+    responses={
+        200: {
+            "description": "One result per account",
+            "content": {"application/json": {"schema": BulkResult.model_json_schema()}},
+        },
+        **problem_responses(400, 401, 403, 413, 422, 429, 500, 503),
+    },
+)
+async def run_bulk(request: Request, principal: AdminPrincipal) -> Response:
+    payload = await read_json_body(request)
+    bulk = parse_bulk(payload)
+    key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), request.url.path, payload)
+    answer = await app_state(request).database.write(
+        lambda s: service.run_bulk(s, principal, bulk, RunSource.API, key)
+    )
+    headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
+    return Response(orjson.dumps(answer.body), answer.status_code, headers, "application/json")
+
+
+@extensions.get(
+    "/api/v2/automations/runs/{run_id}",
+    operation_id="getRunStatus",
+    summary="A run and the current status of everything it made",
+    description="Where the trigger's `Location` header points.",
+    response_model=RunDetail,
+    responses=problem_responses(401, 403, 404, 429),
+)
+async def run_status(run_id: str, request: Request, principal: AdminPrincipal) -> Response:
+    parsed = parse_play_id(run_id)
+    if parsed is None:
+        raise NotFound(f"Run {run_id} not found", field="run_id")
+    detail = await app_state(request).database.read(
+        lambda s: service.run_status(s, principal, parsed)
+    )
+    return Response(detail.model_dump_json(), 200, media_type="application/json")
+
+
+router.include_router(extensions)

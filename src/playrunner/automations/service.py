@@ -1,29 +1,63 @@
 """Running a manual SuccessPlay: Totango's checks, in Totango's order, then the engine.
 
 Shared by the HTTP trigger API and ``playrunner run`` so both refuse the same things with
-the same words.
+the same words. Beyond Totango: idempotent retries, the duplicate policy, dry runs and bulk
+runs, all through the same checks and the same engine.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository as accounts_repository
+from playrunner.accounts.repository import AccountSnapshot
 from playrunner.auth.principal import Principal, require_service_admin
-from playrunner.errors import AccountNotFound, SuccessPlayNotFound, SuccessPlayNotManual
-from playrunner.models import RunSource
+from playrunner.automations.schemas import (
+    MAX_BULK,
+    BulkItem,
+    BulkResult,
+    BulkTrigger,
+    DryRunAccount,
+    DryRunFormRequest,
+    DryRunResult,
+    DryRunTask,
+    Trigger,
+    trigger_result,
+)
+from playrunner.errors import (
+    AccountNotFound,
+    InvalidRequest,
+    SuccessPlayNotFound,
+    SuccessPlayNotManual,
+)
+from playrunner.flows import repository as flows_repository
+from playrunner.forms import repository as forms_repository
+from playrunner.idempotency import service as idempotency
+from playrunner.idempotency.service import IdempotentRequest, StoredAnswer
+from playrunner.models import DuplicatePolicy, RunSource
 from playrunner.plays import repository as plays_repository
+from playrunner.plays.plan import PlayPlan
 from playrunner.plays.service import parse_play_id
-from playrunner.runs.service import RunOutcome, start_run
+from playrunner.runs.engine import RunOutcome, start_run, start_runs
+from playrunner.runs.schemas import RunDetail
+from playrunner.runs.service import read_run
 
 
-def run_manual_successplay(
-    session: Session,
-    runner: Principal,
-    successplay_id: str,
-    account_id: str,
-    source: RunSource,
-) -> RunOutcome:
+@dataclass(frozen=True)
+class Answer:
+    """What a trigger answers; ``replayed`` when an idempotency key gave a stored answer."""
+
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def runnable_play(session: Session, runner: Principal, successplay_id: str) -> PlayPlan:
+    """The checks that come before the account: role, play, manual."""
     require_service_admin(runner)
     play_id = parse_play_id(successplay_id)
     play = (
@@ -36,7 +70,194 @@ def run_manual_successplay(
         raise SuccessPlayNotFound()
     if not play.manual_trigger:
         raise SuccessPlayNotManual()
+    return play
+
+
+def _account(session: Session, runner: Principal, account_id: str) -> AccountSnapshot:
     account = accounts_repository.find_snapshot(session, runner.tenant_id, account_id)
     if account is None:
         raise AccountNotFound()
+    return account
+
+
+def _lock_for_duplicates(session: Session, play: PlayPlan, accounts: list[AccountSnapshot]) -> None:
+    """With skip_if_open, two triggers on one account must not both find it clear: hold the
+    accounts (and their parents) until this transaction ends. SQLite's single writer already
+    serialises them."""
+    if play.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN:
+        pks = {a.id for a in accounts} | {a.parent_id for a in accounts if a.parent_id}
+        accounts_repository.lock(session, pks)
+
+
+def run_manual_successplay(
+    session: Session,
+    runner: Principal,
+    successplay_id: str,
+    account_id: str,
+    source: RunSource,
+) -> RunOutcome:
+    play = runnable_play(session, runner, successplay_id)
+    account = _account(session, runner, account_id)
+    _lock_for_duplicates(session, play, [account])
     return start_run(session, play, account, runner, source)
+
+
+def outcome_answer(outcome: RunOutcome) -> dict[str, Any]:
+    """The JSON answer to one run (a skipped one names the earlier run)."""
+    if outcome.skipped and outcome.run.skipped_for_run_id is not None:
+        return trigger_result(outcome.run.skipped_for_run_id, [], [], skipped=True)
+    return trigger_result(
+        outcome.run.id,
+        [task.id for task in outcome.tasks],
+        [request.id for request in outcome.form_requests],
+    )
+
+
+def trigger(
+    session: Session,
+    runner: Principal,
+    request: Trigger,
+    source: RunSource,
+    key: IdempotentRequest | None,
+) -> Answer:
+    """One trigger through the API: with an idempotency key, the first answer is stored
+    and a retry gets it back instead of running again."""
+    return _idempotently(
+        session,
+        runner,
+        key,
+        lambda: outcome_answer(
+            run_manual_successplay(
+                session, runner, request.successplay_id, request.account_id, source
+            )
+        ),
+    )
+
+
+def _idempotently(
+    session: Session, runner: Principal, key: IdempotentRequest | None, run: Any
+) -> Answer:
+    if key is not None:
+        stored = idempotency.begin(session, runner, key)
+        if stored is not None:
+            return Answer(stored.status_code, stored.body, replayed=True)
+    body: dict[str, Any] = run()
+    if key is not None:
+        idempotency.finish(session, runner, key, StoredAnswer(200, body))
+    return Answer(200, body)
+
+
+def dry_run(
+    session: Session, runner: Principal, successplay_id: str, account_id: str
+) -> DryRunResult:
+    """Every check, and the items the trigger would make; nothing is written."""
+    play = runnable_play(session, runner, successplay_id)
+    account = _account(session, runner, account_id)
+    outcome = start_run(session, play, account, runner, RunSource.API, write=False)
+    flows = flows_repository.keys_by_pk(session, {t.flow_id for t in outcome.tasks if t.flow_id})
+    forms = forms_repository.names_by_pk(session, {r.form_id for r in outcome.form_requests})
+    return DryRunResult(
+        status="DryRun",
+        successplayId=play.id,
+        account=DryRunAccount(
+            accountId=outcome.target.account_id,
+            name=outcome.target.name,
+            requestedAccountId=account.account_id,
+        ),
+        tasks=[
+            DryRunTask(
+                title=task.title,
+                description=task.description,
+                assignee=outcome.assignees[task.id],
+                dueDate=str(task.due_date),
+                priority=task.priority,
+                flow=flows.get(task.flow_id) if task.flow_id else None,
+                touchpointRequired=task.touchpoint_required,
+                fallback=task.assignee_fallback,
+            )
+            for task in outcome.tasks
+        ],
+        formRequests=[
+            DryRunFormRequest(
+                form=forms[request.form_id],
+                assignee=outcome.assignees[request.id],
+                dueDate=str(request.due_date),
+                instructions=request.instructions,
+                fallback=request.assignee_fallback,
+            )
+            for request in outcome.form_requests
+        ],
+        wouldSkip=outcome.skipped,
+        openRunId=outcome.run.skipped_for_run_id,
+    )
+
+
+def run_bulk(
+    session: Session,
+    runner: Principal,
+    request: BulkTrigger,
+    source: RunSource,
+    key: IdempotentRequest | None,
+) -> Answer:
+    """A play on many accounts in one call: one result per account, in the order given.
+    The play's checks fail the whole call, with the single call's messages; unknown
+    accounts are reported and the others run."""
+    return _idempotently(
+        session,
+        runner,
+        key,
+        lambda: _bulk(session, runner, request, source).model_dump(mode="json"),
+    )
+
+
+def _bulk(
+    session: Session, runner: Principal, request: BulkTrigger, source: RunSource
+) -> BulkResult:
+    play = runnable_play(session, runner, request.successplay_id)
+    if request.account_ids is not None:
+        wanted = request.account_ids
+        found = accounts_repository.snapshots_by_account_id(
+            session, runner.tenant_id, sorted(set(wanted))
+        )
+    else:
+        matching = accounts_repository.snapshots_matching(
+            session, runner.tenant_id, request.attributes or {}, MAX_BULK + 1
+        )
+        if len(matching) > MAX_BULK:
+            raise InvalidRequest(
+                f"filter matches more than {MAX_BULK:,} accounts; narrow it", field="filter"
+            )
+        wanted = [a.account_id for a in matching]
+        found = {a.account_id: a for a in matching}
+    accounts = [found[account_id] for account_id in wanted if account_id in found]
+    _lock_for_duplicates(session, play, accounts)
+    outcomes = iter(start_runs(session, play, accounts, runner, source))
+    results = []
+    for account_id in wanted:
+        if account_id not in found:
+            results.append(
+                BulkItem(accountId=account_id, status="not_found", message="Account not found")
+            )
+            continue
+        outcome = next(outcomes)
+        if outcome.skipped:
+            results.append(
+                BulkItem(
+                    accountId=account_id, status="skipped", runId=outcome.run.skipped_for_run_id
+                )
+            )
+        else:
+            results.append(BulkItem(accountId=account_id, status="success", runId=outcome.run.id))
+    return BulkResult(
+        successplayId=play.id,
+        succeeded=sum(r.status == "success" for r in results),
+        skipped=sum(r.status == "skipped" for r in results),
+        failed=sum(r.status == "not_found" for r in results),
+        results=results,
+    )
+
+
+def run_status(session: Session, runner: Principal, run_id: uuid.UUID) -> RunDetail:
+    """A run and its items' current status (the trigger's ``Location``)."""
+    require_service_admin(runner)
+    return read_run(session, runner.tenant_id, run_id)

@@ -68,3 +68,10 @@ def delete(session: Session, flow: Flow) -> None:
     """Delete the flow; its tasks stay, with no flow (the foreign key sets it to NULL)."""
     session.delete(flow)
     session.flush()
+
+
+def keys_by_pk(session: Session, flow_pks: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not flow_pks:
+        return {}
+    rows = session.execute(select(Flow.id, Flow.key).where(Flow.id.in_(flow_pks)))
+    return {row[0]: row[1] for row in rows}

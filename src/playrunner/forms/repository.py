@@ -118,3 +118,10 @@ def delete(session: Session, form: Form) -> None:
     """Delete the form and its fields (they must be loaded: ``get`` or ``lock``)."""
     session.delete(form)
     session.flush()
+
+
+def names_by_pk(session: Session, form_pks: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not form_pks:
+        return {}
+    rows = session.execute(select(Form.id, Form.name).where(Form.id.in_(form_pks)))
+    return {row[0]: row[1] for row in rows}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from playrunner.models import ActionType, AssigneeKind
+from playrunner.models import ActionType, AssigneeKind, DuplicatePolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,4 +38,5 @@ class PlayPlan:
     active: bool
     manual_trigger: bool
     apply_to_parent: bool
+    duplicate_policy: DuplicatePolicy
     actions: tuple[ActionPlan, ...]

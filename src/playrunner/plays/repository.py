@@ -47,6 +47,7 @@ _PLAN = (
         SuccessPlay.active,
         SuccessPlay.manual_trigger,
         SuccessPlay.apply_to_parent,
+        SuccessPlay.duplicate_policy,
         PlayAction.position,
         PlayAction.type,
         PlayAction.assignee_kind,
@@ -86,26 +87,27 @@ def load_plan(session: Session, tenant_id: str, play_id: uuid.UUID) -> PlayPlan 
         active=first[3],
         manual_trigger=first[4],
         apply_to_parent=first[5],
-        actions=tuple(_action(row) for row in rows if row[6] is not None),
+        duplicate_policy=first[6],
+        actions=tuple(_action(row) for row in rows if row[7] is not None),
     )
 
 
 def _action(row: Sequence[Any]) -> ActionPlan:
     return ActionPlan(
-        position=row[6],
-        type=row[7],
-        assignee_kind=row[8],
-        assignee_role_id=row[9],
-        assignee_role_name=row[10],
-        assignee_user_id=row[11],
-        due_in_days=row[12],
-        title_template=row[13],
-        description_template=row[14],
-        flow_id=row[15],
-        priority=row[16],
-        touchpoint_required=row[17],
-        form_id=row[18],
-        instructions=row[19],
+        position=row[7],
+        type=row[8],
+        assignee_kind=row[9],
+        assignee_role_id=row[10],
+        assignee_role_name=row[11],
+        assignee_user_id=row[12],
+        due_in_days=row[13],
+        title_template=row[14],
+        description_template=row[15],
+        flow_id=row[16],
+        priority=row[17],
+        touchpoint_required=row[18],
+        form_id=row[19],
+        instructions=row[20],
     )
 
 

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from playrunner.forms.schemas import KEY_PATTERN
-from playrunner.models import ActionType
+from playrunner.models import ActionType, DuplicatePolicy
 from playrunner.validation import StrictModel
 
 SUPPORTED_ACTIONS = tuple(action.value for action in ActionType)
@@ -95,6 +95,14 @@ class PlaySpec(StrictModel):
     active: bool = True
     apply_to_parent: bool = Field(
         default=False, description="Act on the account's immediate parent instead"
+    )
+    duplicate_policy: DuplicatePolicy = Field(
+        default=DuplicatePolicy.ALLOW,
+        description=(
+            "allow: every trigger runs (Totango's behaviour). skip_if_open: a trigger on an"
+            " account that still has open tasks or form requests from an earlier run of this"
+            " play is recorded as skipped and creates nothing."
+        ),
     )
     actions: list[Action] = Field(min_length=1, max_length=50)
 

@@ -114,6 +114,7 @@ def _set_fields(play: SuccessPlay, spec: PlaySpec) -> None:
     play.event_trigger = "event" in spec.triggers
     play.active = spec.active
     play.apply_to_parent = spec.apply_to_parent
+    play.duplicate_policy = spec.duplicate_policy
 
 
 def _build_action(session: Session, tenant_id: str, action: Action, position: int) -> PlayAction:
@@ -295,6 +296,7 @@ def _definition(play: SuccessPlay, names: dict[uuid.UUID, ActionNames]) -> dict[
         ],
         "active": play.active,
         "apply_to_parent": play.apply_to_parent,
+        "duplicate_policy": play.duplicate_policy,
         "actions": [_action_definition(action, names[action.id]) for action in play.actions],
     }
 

@@ -10,7 +10,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from playrunner.models import Account, Base, FormRequest, Run, SuccessPlay, Task, User
+from playrunner.models import (
+    Account,
+    Base,
+    FormRequest,
+    FormRequestStatus,
+    Run,
+    SuccessPlay,
+    Task,
+    TaskStatus,
+    User,
+)
 from playrunner.pagination import DEFAULT_PAGE_SIZE
 
 _INSERT_RUN = insert(Run)
@@ -51,20 +61,51 @@ def _values(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
-def insert_run(
-    session: Session, run: Run, tasks: list[Task], form_requests: list[FormRequest]
+def insert_runs(
+    session: Session, runs: list[Run], tasks: list[Task], form_requests: list[FormRequest]
 ) -> None:
-    """Write a run and its items with one INSERT per table, parents first.
+    """Write runs and their items with one INSERT per table (per 1,000 rows), parents first.
 
     Plain INSERTs of fully built rows: the ORM's unit of work would cost several times
     more on the hottest path Playrunner has, and needs nothing it offers here.
     """
     connection = session.connection()
-    connection.execute(_INSERT_RUN, [_values(run)])
-    if tasks:
-        connection.execute(_INSERT_TASK, [_values(task) for task in tasks])
-    if form_requests:
-        connection.execute(_INSERT_FORM_REQUEST, [_values(item) for item in form_requests])
+    for statement, rows in (
+        (_INSERT_RUN, runs),
+        (_INSERT_TASK, tasks),
+        (_INSERT_FORM_REQUEST, form_requests),
+    ):
+        for start in range(0, len(rows), 1000):
+            connection.execute(statement, [_values(row) for row in rows[start : start + 1000]])
+
+
+def open_runs_of_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """For each of these accounts with open tasks or form requests made by a run of this
+    play: the latest such run."""
+    found: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
+    ordered = sorted(account_pks)
+    open_tasks = Task.status.in_((TaskStatus.NOT_STARTED, TaskStatus.STARTED))
+    open_requests = FormRequest.status == FormRequestStatus.OPEN
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        for model, is_open in ((Task, open_tasks), (FormRequest, open_requests)):
+            rows = session.execute(
+                select(model.account_id, model.run_id, model.created_at).where(
+                    model.tenant_id == tenant_id,
+                    model.play_id == play_id,
+                    model.account_id.in_(chunk),
+                    model.run_id.is_not(None),
+                    is_open,
+                )
+            )
+            for account_pk, run_id, created_at in rows:
+                if run_id is not None and (
+                    account_pk not in found or found[account_pk][0] < created_at
+                ):
+                    found[account_pk] = (created_at, run_id)
+    return {account_pk: run_id for account_pk, (_, run_id) in found.items()}
 
 
 def get(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run | None:

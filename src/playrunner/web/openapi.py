@@ -10,6 +10,7 @@ _DESCRIPTIONS = {
     403: "The caller lacks the role this needs",
     404: "Not found in the caller's service",
     409: "Conflicts with the current state",
+    422: "The Idempotency-Key was already used with a different request",
     413: "The request body is larger than PLAYRUNNER_MAX_BODY_BYTES",
     429: "Over the token's rate limit; see Retry-After and RateLimit-Reset",
     500: "A fault inside Playrunner; nothing was written",
@@ -82,8 +83,9 @@ def without_validation_422(schema: dict[str, Any]) -> dict[str, Any]:
     input with a 400 problem document instead, which each route declares."""
     for path in schema.get("paths", {}).values():
         for operation in path.values():
-            if isinstance(operation, dict):
-                operation.get("responses", {}).pop("422", None)
+            responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            if responses.get("422", {}).get("description") == "Validation Error":
+                responses.pop("422")
     for name in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(name, None)
     return schema

@@ -1,0 +1,210 @@
+"""The play engine: what running a play writes.
+
+A run is one Run row plus a task or a form request per action, added to the caller's unit
+of work and committed together by it (or not at all). Running a play on many accounts is
+one batch: a handful of queries whatever the number of accounts, and one INSERT per table.
+The trigger API, the CLI, dry runs and bulk runs all come through ``start_runs``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from playrunner.accounts import repository as accounts_repository
+from playrunner.accounts.repository import AccountSnapshot
+from playrunner.auth.principal import Principal
+from playrunner.clock import utcnow
+from playrunner.form_requests.service import new_form_request
+from playrunner.models import (
+    ActionType,
+    DuplicatePolicy,
+    FormRequest,
+    Run,
+    RunSource,
+    RunStatus,
+    Task,
+)
+from playrunner.plays.plan import PlayPlan
+from playrunner.plays.templates import render
+from playrunner.runs import repository
+from playrunner.runs.assignees import AssigneeResolver
+from playrunner.tasks.service import new_task
+
+
+@dataclass
+class RunOutcome:
+    run: Run
+    target: AccountSnapshot
+    tasks: list[Task] = field(default_factory=list)
+    form_requests: list[FormRequest] = field(default_factory=list)
+    # Each item's assignee's email, by item id (what a dry run shows).
+    assignees: dict[uuid.UUID, str] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> bool:
+        return self.run.status is RunStatus.SKIPPED
+
+    @property
+    def fallbacks(self) -> list[str]:
+        items: list[Task | FormRequest] = [*self.tasks, *self.form_requests]
+        return [item.assignee_fallback for item in items if item.assignee_fallback]
+
+
+def template_context(
+    play: PlayPlan, account: AccountSnapshot, runner: Principal, parent: AccountSnapshot | None
+) -> dict[str, Any]:
+    return {
+        "account": {
+            "account_id": account.account_id,
+            "id": account.account_id,
+            "name": account.name,
+            "attributes": dict(account.attributes),
+            "parent": {"account_id": parent.account_id, "name": parent.name} if parent else None,
+        },
+        "play": {"id": str(play.id), "name": play.name},
+        "runner": {"name": runner.name, "email": runner.email},
+    }
+
+
+def start_run(
+    session: Session,
+    play: PlayPlan,
+    account: AccountSnapshot,
+    runner: Principal,
+    source: RunSource,
+    *,
+    write: bool = True,
+) -> RunOutcome:
+    """Run ``play`` (already checked as runnable) on one account."""
+    return start_runs(session, play, [account], runner, source, write=write)[0]
+
+
+def start_runs(
+    session: Session,
+    play: PlayPlan,
+    accounts: Sequence[AccountSnapshot],
+    runner: Principal,
+    source: RunSource,
+    *,
+    write: bool = True,
+) -> list[RunOutcome]:
+    """Run ``play`` on each account, in order. Each run acts on the account, or on its
+    immediate parent when the play says so. With ``write=False`` (a dry run) the outcomes
+    are built and rendered but nothing is written."""
+    tenant_id = runner.tenant_id
+    targets = _targets(session, play, accounts)
+    parents = accounts_repository.snapshots_by_pk(
+        session, tenant_id, {t.parent_id for t in targets if t.parent_id is not None}
+    )
+    skip = play.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN
+    open_runs = (
+        repository.open_runs_of_play(session, tenant_id, play.id, {t.id for t in targets})
+        if skip
+        else {}
+    )
+    assignees = AssigneeResolver(session, play.actions, targets, runner)
+    now = utcnow()
+    outcomes = []
+    for account, target in zip(accounts, targets, strict=True):
+        run = Run(
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            play_id=play.id,
+            requested_account_id=account.id,
+            account_id=target.id,
+            user_id=runner.user_id,
+            token_id=runner.token_id,
+            source=source,
+            status=RunStatus.COMPLETED,
+            skipped_for_run_id=None,
+            created_at=now,
+            fallbacks=[],
+        )
+        outcome = RunOutcome(run, target)
+        if target.id in open_runs:
+            run.status = RunStatus.SKIPPED
+            run.skipped_for_run_id = open_runs[target.id]
+        else:
+            parent = parents.get(target.parent_id) if target.parent_id else None
+            _make_items(
+                outcome, play, runner, assignees, template_context(play, target, runner, parent)
+            )
+            run.fallbacks = outcome.fallbacks
+            if skip and (outcome.tasks or outcome.form_requests):
+                # A later account of this batch with the same target now has open items.
+                open_runs[target.id] = run.id
+        outcomes.append(outcome)
+    if write:
+        repository.insert_runs(
+            session,
+            [o.run for o in outcomes],
+            [task for o in outcomes for task in o.tasks],
+            [request for o in outcomes for request in o.form_requests],
+        )
+    return outcomes
+
+
+def _targets(
+    session: Session, play: PlayPlan, accounts: Sequence[AccountSnapshot]
+) -> list[AccountSnapshot]:
+    """The account each run acts on: the immediate parent when the play says so and there
+    is one, otherwise the account itself."""
+    if not play.apply_to_parent:
+        return list(accounts)
+    parents = accounts_repository.snapshots_by_pk(
+        session, play.tenant_id, {a.parent_id for a in accounts if a.parent_id is not None}
+    )
+    return [parents.get(a.parent_id, a) if a.parent_id else a for a in accounts]
+
+
+def _make_items(
+    outcome: RunOutcome,
+    play: PlayPlan,
+    runner: Principal,
+    assignees: AssigneeResolver,
+    context: dict[str, Any],
+) -> None:
+    run, target = outcome.run, outcome.target
+    for action in play.actions:
+        assignment = assignees.resolve(action, target)
+        due_date = run.created_at.date() + timedelta(days=action.due_in_days)
+        where = f"actions[{action.position}]"
+        if action.type is ActionType.CREATE_TASK:
+            task = new_task(
+                tenant_id=runner.tenant_id,
+                account_pk=target.id,
+                title=render(action.title_template or "", context, f"{where}.title"),
+                description=render(
+                    action.description_template or "", context, f"{where}.description"
+                ),
+                priority=action.priority or 2,
+                due_date=due_date,
+                assignee_user_id=assignment.user_id,
+                flow_id=action.flow_id,
+                run_id=run.id,
+                play_id=play.id,
+                touchpoint_required=action.touchpoint_required,
+                assignee_fallback=assignment.fallback,
+            )
+            outcome.tasks.append(task)
+            outcome.assignees[task.id] = assignment.email
+        elif action.form_id is not None:
+            request = new_form_request(
+                tenant_id=runner.tenant_id,
+                form_id=action.form_id,
+                account_pk=target.id,
+                assignee_user_id=assignment.user_id,
+                due_date=due_date,
+                instructions=render(action.instructions or "", context, f"{where}.instructions"),
+                run_id=run.id,
+                play_id=play.id,
+                assignee_fallback=assignment.fallback,
+            )
+            outcome.form_requests.append(request)
+            outcome.assignees[request.id] = assignment.email
