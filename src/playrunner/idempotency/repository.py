@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,9 +24,10 @@ def claim(session: Session, values: dict[str, Any]) -> bool:
         insert(IdempotencyKey)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["caller", "key"])
+        .returning(IdempotencyKey.id)
     )
-    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
-    return result.rowcount == 1
+    # RETURNING rather than rowcount, which not every driver reports for this statement.
+    return session.execute(statement).first() is not None
 
 
 def get(session: Session, caller: str, key: str) -> IdempotencyKey | None:

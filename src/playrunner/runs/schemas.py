@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from playrunner.form_requests.schemas import FormRequestRead
-from playrunner.models import RunSource
+from playrunner.models import RunSource, RunStatus
 from playrunner.tasks.schemas import TaskRead
 
 
@@ -25,6 +25,10 @@ class RunRead(BaseModel):
     source: RunSource
     token_id: uuid.UUID | None = Field(description="The access token of the call, if any")
     created_at: datetime
+    status: RunStatus = Field(description="completed, or skipped by the play's duplicate policy")
+    skipped_for_run_id: uuid.UUID | None = Field(
+        description="For a skipped run: the earlier run whose items were still open"
+    )
     fallbacks: list[str] = Field(
         description="Why items went to the runner instead of their rule's assignee"
     )

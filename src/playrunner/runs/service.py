@@ -72,6 +72,8 @@ def run_read(row: RunRow) -> RunRead:
         source=run.source,
         token_id=run.token_id,
         created_at=run.created_at,
+        status=run.status,
+        skipped_for_run_id=run.skipped_for_run_id,
         fallbacks=list(run.fallbacks),
         task_count=row.task_count,
         form_request_count=row.form_request_count,
