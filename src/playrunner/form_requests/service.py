@@ -24,6 +24,7 @@ from playrunner.form_requests.repository import FormRequestFilter, FormRequestRo
 from playrunner.form_requests.schemas import FormFieldRead, FormRequestRead
 from playrunner.forms import service as forms_service
 from playrunner.models import FormRequest, FormRequestStatus
+from playrunner.models.records import FormRequestRecord
 from playrunner.pagination import check_page_size
 
 
@@ -38,8 +39,9 @@ def new_form_request(
     run_id: uuid.UUID | None = None,
     play_id: uuid.UUID | None = None,
     assignee_fallback: str | None = None,
-) -> FormRequest:
-    return FormRequest(
+) -> FormRequestRecord:
+    """A new form request's row (its id made here)."""
+    return FormRequestRecord(
         id=uuid.uuid4(),
         tenant_id=tenant_id,
         form_id=form_id,

@@ -21,15 +21,8 @@ from playrunner.accounts.repository import AccountSnapshot
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.form_requests.service import new_form_request
-from playrunner.models import (
-    ActionType,
-    DuplicatePolicy,
-    FormRequest,
-    Run,
-    RunSource,
-    RunStatus,
-    Task,
-)
+from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
+from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render
 from playrunner.runs import repository
@@ -39,10 +32,10 @@ from playrunner.tasks.service import new_task
 
 @dataclass
 class RunOutcome:
-    run: Run
+    run: RunRecord
     target: AccountSnapshot
-    tasks: list[Task] = field(default_factory=list)
-    form_requests: list[FormRequest] = field(default_factory=list)
+    tasks: list[TaskRecord] = field(default_factory=list)
+    form_requests: list[FormRequestRecord] = field(default_factory=list)
     # Each item's assignee's email, by item id (what a dry run shows).
     assignees: dict[uuid.UUID, str] = field(default_factory=dict)
 
@@ -52,7 +45,7 @@ class RunOutcome:
 
     @property
     def fallbacks(self) -> list[str]:
-        items: list[Task | FormRequest] = [*self.tasks, *self.form_requests]
+        items: list[TaskRecord | FormRequestRecord] = [*self.tasks, *self.form_requests]
         return [item.assignee_fallback for item in items if item.assignee_fallback]
 
 
@@ -112,7 +105,7 @@ def start_runs(
     now = utcnow()
     outcomes = []
     for account, target in zip(accounts, targets, strict=True):
-        run = Run(
+        run = RunRecord(
             id=uuid.uuid4(),
             tenant_id=tenant_id,
             play_id=play.id,

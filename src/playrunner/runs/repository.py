@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,6 @@ from sqlalchemy.orm import Session, aliased
 
 from playrunner.models import (
     Account,
-    Base,
     FormRequest,
     FormRequestStatus,
     Run,
@@ -21,6 +21,7 @@ from playrunner.models import (
     TaskStatus,
     User,
 )
+from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
 from playrunner.pagination import DEFAULT_PAGE_SIZE
 
 _INSERT_RUN = insert(Run)
@@ -57,12 +58,11 @@ class RunFilter:
     offset: int = 0
 
 
-def _values(row: Base) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
-
-
 def insert_runs(
-    session: Session, runs: list[Run], tasks: list[Task], form_requests: list[FormRequest]
+    session: Session,
+    runs: list[RunRecord],
+    tasks: list[TaskRecord],
+    form_requests: list[FormRequestRecord],
 ) -> None:
     """Write runs and their items with one INSERT per table (per 1,000 rows), parents first.
 
@@ -70,13 +70,14 @@ def insert_runs(
     more on the hottest path Playrunner has, and needs nothing it offers here.
     """
     connection = session.connection()
-    for statement, rows in (
+    batches: tuple[tuple[Any, Sequence[RunRecord | TaskRecord | FormRequestRecord]], ...] = (
         (_INSERT_RUN, runs),
         (_INSERT_TASK, tasks),
         (_INSERT_FORM_REQUEST, form_requests),
-    ):
+    )
+    for statement, rows in batches:
         for start in range(0, len(rows), 1000):
-            connection.execute(statement, [_values(row) for row in rows[start : start + 1000]])
+            connection.execute(statement, [row.values() for row in rows[start : start + 1000]])
 
 
 def open_runs_of_play(

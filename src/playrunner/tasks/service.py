@@ -21,6 +21,7 @@ from playrunner.clock import utcnow
 from playrunner.errors import AccountNotFound, Conflict, InvalidRequest, NotFound, PermissionDenied
 from playrunner.flows import repository as flows_repository
 from playrunner.models import Task, TaskStatus
+from playrunner.models.records import TaskRecord
 from playrunner.pagination import check_page_size
 from playrunner.tasks import repository
 from playrunner.tasks.repository import TaskFilter, TaskRow
@@ -57,10 +58,10 @@ def new_task(
     play_id: uuid.UUID | None = None,
     touchpoint_required: bool = False,
     assignee_fallback: str | None = None,
-) -> Task:
-    """A task ready to be added to the unit of work (ids are assigned here, not on flush)."""
+) -> TaskRecord:
+    """A new task's row (its id made here, not by the database)."""
     now = utcnow()
-    return Task(
+    return TaskRecord(
         id=uuid.uuid4(),
         tenant_id=tenant_id,
         account_id=account_pk,
@@ -163,7 +164,7 @@ def create_task(session: Session, actor: Principal, spec: TaskCreate) -> Task:
     caller's; an unknown account is Totango's ``400 Account not found``."""
     require_service_admin(actor)
     account_pk = _account_pk(session, actor.tenant_id, spec.account_id)
-    task = new_task(
+    record = new_task(
         tenant_id=actor.tenant_id,
         account_pk=account_pk,
         title=spec.title,
@@ -181,6 +182,7 @@ def create_task(session: Session, actor: Principal, spec: TaskCreate) -> Task:
             else None
         ),
     )
+    task = Task(**record.values())
     task.status = target_status(TaskStatus.NOT_STARTED, spec.status)
     if task.status is TaskStatus.COMPLETED:
         task.completed_at = task.created_at
