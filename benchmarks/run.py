@@ -23,8 +23,9 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from playrunner.accounts import bulk
 from playrunner.db import Database
-from playrunner.demo.seed import seed_demo
+from playrunner.demo.seed import DEMO_TENANT_ID, seed_demo
 from playrunner.migrations import upgrade
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
@@ -167,6 +168,53 @@ def seed(database_url: str, workdir: Path, name: str) -> Workload:
     return Workload(tokens_file, info.plays["task"], ",".join(info.accounts))
 
 
+BULK_ACCOUNTS = 10_000
+
+
+def seed_bulk_accounts(database_url: str) -> list[str]:
+    """10,000 more accounts, each with a Success Manager, for the bulk case."""
+    database = Database(database_url)
+    ids = [f"bulk-{n:05}" for n in range(BULK_ACCOUNTS)]
+    with database.session() as session:
+        result = bulk.bulk_upsert(
+            session,
+            DEMO_TENANT_ID,
+            [
+                {
+                    "account_id": account_id,
+                    "name": f"Bulk {account_id}",
+                    "attributes": {"segment": "SMB"},
+                    "roles": {"Success Manager": "jane.csm@demo.playrunner.dev"},
+                }
+                for account_id in ids
+            ],
+        )
+    database.dispose()
+    assert result.failed == 0
+    return ids
+
+
+def measure_bulk(server: Server, workload: Workload, token: str, ids: list[str]) -> float:
+    """Median seconds for one bulk call running the play on every account."""
+    body = {"successplayId": workload.play_id, "accountIds": ids}
+    seconds = []
+    try:
+        for _ in range(3):
+            started = time.perf_counter()
+            response = httpx.post(
+                f"http://127.0.0.1:{PORT}/api/v2/automations/run-manual-successplay/bulk",
+                json=body,
+                headers={"app-token": token},
+                timeout=120,
+            )
+            seconds.append(time.perf_counter() - started)
+            response.raise_for_status()
+            assert response.json()["succeeded"] == len(ids)
+    finally:
+        server.stop()
+    return sorted(seconds)[1]
+
+
 def fresh_postgres_database() -> str:
     admin_url = make_url(POSTGRES_URL)
     name = "playrunner_bench"
@@ -258,6 +306,11 @@ def main() -> None:
         workload = seed(sqlite_url, workdir, "sqlite")
         sqlite_env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
 
+        bulk_ids = seed_bulk_accounts(sqlite_url)
+        bulk_token = workload.tokens_file.read_text().split()[0]
+        bulk_seconds = measure_bulk(
+            playrunner(1, sqlite_env, workdir / "bulk.log"), workload, bulk_token, bulk_ids
+        )
         base1 = measure(baseline(1, workdir / "baseline1.log"), workload, args.seconds)
         rows.append(("bare ASGI baseline, 1 process", base1, None))
         sqlite1 = measure(playrunner(1, sqlite_env, workdir / "sqlite.log"), workload, args.seconds)
@@ -289,6 +342,13 @@ def main() -> None:
 
     report = render(
         rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
+    )
+    single = next(load for name, load, _ in rows if name.startswith("Playrunner, SQLite"))
+    report += (
+        f"\nBulk (SQLite, 1 process): one call running the play on {BULK_ACCOUNTS:,} accounts "
+        f"took {bulk_seconds:.2f} s (median of 3); as single calls at the rate above it would "
+        f"take {BULK_ACCOUNTS / single.rps:.1f} s"
+        f" ({BULK_ACCOUNTS / single.rps / bulk_seconds:.0f}x).\n"
     )
     print(report)
     (RESULTS / "latest.md").write_text(report)
