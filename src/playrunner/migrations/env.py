@@ -27,6 +27,12 @@ if not isinstance(engine, Engine):
     engine = create_engine(Settings().database_url)
 
 with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table (copy, drop, rename); with foreign keys enforced, dropping
+        # a table that other rows reference fails. SQLite only honours this pragma outside a
+        # transaction, hence the raw connection before SQLAlchemy begins one.
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -37,4 +43,10 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
     connection.commit()
+    if sqlite:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

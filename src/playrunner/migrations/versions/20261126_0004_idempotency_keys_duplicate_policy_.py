@@ -101,11 +101,14 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tasks_play_status")
 
     with op.batch_alter_table("success_plays", schema=None) as batch_op:
+        # The enum's CHECK constraint names the column; it goes first.
+        batch_op.drop_constraint(batch_op.f("ck_success_plays_duplicatepolicy"), type_="check")
         batch_op.drop_column("duplicate_policy")
 
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_runs_skipped_for_run_id_runs"), type_="foreignkey")
         batch_op.drop_column("skipped_for_run_id")
+        batch_op.drop_constraint(batch_op.f("ck_runs_runstatus"), type_="check")
         batch_op.drop_column("status")
 
     with op.batch_alter_table("form_requests", schema=None) as batch_op:
