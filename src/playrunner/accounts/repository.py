@@ -79,6 +79,26 @@ def get_snapshot(session: Session, tenant_id: str, account_pk: uuid.UUID) -> Acc
     return AccountSnapshot(*row) if row is not None else None
 
 
+_SNAPSHOTS_BY_PK = select(*_SNAPSHOT_COLUMNS).where(
+    Account.tenant_id == bindparam("tenant_id"), Account.id.in_(bindparam("pks", expanding=True))
+)
+_SNAPSHOTS_BY_ACCOUNT_ID = select(*_SNAPSHOT_COLUMNS).where(
+    Account.tenant_id == bindparam("tenant_id"),
+    Account.account_id.in_(bindparam("account_ids", expanding=True)),
+)
+_TEAMS = (
+    select(
+        AccountRoleAssignment.account_id,
+        AccountRoleAssignment.role_id,
+        User.id,
+        User.email,
+        User.active,
+    )
+    .join(User, User.id == AccountRoleAssignment.user_id)
+    .where(AccountRoleAssignment.account_id.in_(bindparam("pks", expanding=True)))
+)
+
+
 def snapshots_by_pk(
     session: Session, tenant_id: str, pks: set[uuid.UUID]
 ) -> dict[uuid.UUID, AccountSnapshot]:
@@ -87,9 +107,7 @@ def snapshots_by_pk(
     ordered = sorted(pks)
     for start in range(0, len(ordered), 500):
         rows = session.connection().execute(
-            select(*_SNAPSHOT_COLUMNS).where(
-                Account.tenant_id == tenant_id, Account.id.in_(ordered[start : start + 500])
-            )
+            _SNAPSHOTS_BY_PK, {"tenant_id": tenant_id, "pks": ordered[start : start + 500]}
         )
         for row in rows:
             found[row[0]] = AccountSnapshot(*row)
@@ -103,10 +121,8 @@ def snapshots_by_account_id(
     found: dict[str, AccountSnapshot] = {}
     for start in range(0, len(account_ids), 500):
         rows = session.connection().execute(
-            select(*_SNAPSHOT_COLUMNS).where(
-                Account.tenant_id == tenant_id,
-                Account.account_id.in_(account_ids[start : start + 500]),
-            )
+            _SNAPSHOTS_BY_ACCOUNT_ID,
+            {"tenant_id": tenant_id, "account_ids": account_ids[start : start + 500]},
         )
         for row in rows:
             found[row[2]] = AccountSnapshot(*row)
@@ -131,17 +147,7 @@ def teams_of(
     teams: dict[uuid.UUID, dict[uuid.UUID, RoleHolder]] = {pk: {} for pk in account_pks}
     ordered = sorted(account_pks)
     for start in range(0, len(ordered), 500):
-        rows = session.connection().execute(
-            select(
-                AccountRoleAssignment.account_id,
-                AccountRoleAssignment.role_id,
-                User.id,
-                User.email,
-                User.active,
-            )
-            .join(User, User.id == AccountRoleAssignment.user_id)
-            .where(AccountRoleAssignment.account_id.in_(ordered[start : start + 500]))
-        )
+        rows = session.connection().execute(_TEAMS, {"pks": ordered[start : start + 500]})
         for account_pk, role_id, user_id, email, active in rows:
             teams[account_pk][role_id] = RoleHolder(role_id, user_id, email, active)
     return teams
