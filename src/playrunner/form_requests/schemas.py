@@ -8,16 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from playrunner.models import FieldType, FormRequestStatus
+from playrunner.forms.schemas import FormFieldRead
+from playrunner.models import FormRequestStatus
 from playrunner.validation import StrictModel
-
-
-class FormFieldRead(BaseModel):
-    attribute: str
-    label: str
-    type: FieldType
-    options: list[str]
-    required: bool
 
 
 class FormRequestRead(BaseModel):

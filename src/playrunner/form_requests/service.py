@@ -21,8 +21,9 @@ from playrunner.clock import utcnow
 from playrunner.errors import Conflict, NotFound, PermissionDenied
 from playrunner.form_requests import repository
 from playrunner.form_requests.repository import FormRequestFilter, FormRequestRow
-from playrunner.form_requests.schemas import FormFieldRead, FormRequestRead
+from playrunner.form_requests.schemas import FormRequestRead
 from playrunner.forms import service as forms_service
+from playrunner.forms.schemas import FormFieldRead
 from playrunner.models import FormRequest, FormRequestStatus
 from playrunner.models.records import FormRequestRecord
 from playrunner.pagination import check_page_size
@@ -68,16 +69,7 @@ def form_request_read(row: FormRequestRow) -> FormRequestRead:
         status=request.status,
         due_date=request.due_date,
         instructions=request.instructions,
-        fields=[
-            FormFieldRead(
-                attribute=field.attribute,
-                label=field.label,
-                type=field.type,
-                options=list(field.options),
-                required=field.required,
-            )
-            for field in form.fields
-        ],
+        fields=[FormFieldRead.model_validate(field) for field in form.fields],
         answers=request.answers,
         run_id=request.run_id,
         play_id=request.play_id,

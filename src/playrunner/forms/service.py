@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.forms import repository
-from playrunner.forms.schemas import FormFieldSpec, FormSpec
+from playrunner.forms.schemas import FormFieldRead, FormFieldSpec, FormSpec
 from playrunner.models import FieldType, Form, FormField
 
 TEXT_MAX_LENGTH = 512
@@ -124,13 +124,7 @@ def form_spec(form: Form) -> FormSpec:
     return FormSpec(
         name=form.name,
         fields=[
-            FormFieldSpec(
-                attribute=field.attribute,
-                label=field.label,
-                type=field.type,
-                options=list(field.options),
-                required=field.required,
-            )
+            FormFieldSpec.model_validate(FormFieldRead.model_validate(field).model_dump())
             for field in form.fields
         ],
     )
