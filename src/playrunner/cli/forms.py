@@ -21,7 +21,8 @@ from playrunner.cli.context import (
 )
 from playrunner.form_requests import service as form_requests_service
 from playrunner.form_requests.repository import FormRequestFilter
-from playrunner.form_requests.schemas import FormFieldRead, FormRequestRead
+from playrunner.form_requests.schemas import FormRequestRead
+from playrunner.forms.schemas import FormFieldRead
 from playrunner.models import FormRequestStatus
 from playrunner.users import service as users_service
 
