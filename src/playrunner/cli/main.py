@@ -1,32 +1,82 @@
-"""The ``playrunner`` command."""
+"""The ``playrunner`` command.
+
+``playrunner trigger`` needs only the client (``pip install playrunner``); the server's
+commands need the ``server`` extra and are left out, with a note in ``--help``, without it.
+"""
 
 from __future__ import annotations
 
 import typer
+from typer.core import TyperGroup
 
-from playrunner.cli import accounts, as_code, forms, runs, setup, tasks, tokens, users
-from playrunner.cli.context import ReportingGroup
+from playrunner.cli import trigger
+
+# Top-level modules that only the server extra installs.
+SERVER_PACKAGES = frozenset(
+    {
+        "alembic",
+        "argon2",
+        "authlib",
+        "fastapi",
+        "jinja2",
+        "limits",
+        "orjson",
+        "psycopg",
+        "pydantic_settings",
+        "redis",
+        "ruamel",
+        "sqlalchemy",
+        "starlette",
+        "uvicorn",
+    }
+)
+SERVER_MISSING_NOTE = (
+    "The server commands (serve, init, demo, run, apply, users, tokens, ...) are not "
+    "installed: pip install 'playrunner\\[server]'."  # \[: not Rich markup
+)
+HELP = "Playrunner: self-hosted, Totango-compatible SuccessPlays."
+
+try:
+    from playrunner.cli import accounts, as_code, forms, runs, setup, tasks, tokens, users
+    from playrunner.cli.context import ReportingGroup
+except ImportError as missing:
+    if (missing.name or "").split(".")[0] not in SERVER_PACKAGES:
+        raise  # a fault in Playrunner itself, not a missing extra
+    server_installed = False
+else:
+    server_installed = True
 
 app = typer.Typer(
     name="playrunner",
-    help="Playrunner: self-hosted, Totango-compatible SuccessPlays.",
+    help=HELP if server_installed else f"{HELP}\n\n{SERVER_MISSING_NOTE}",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    cls=ReportingGroup,
+    cls=ReportingGroup if server_installed else TyperGroup,
 )
-app.command()(setup.init)
-app.command()(setup.migrate)
-app.command()(setup.demo)
-app.command()(setup.serve)
-app.command("run")(runs.run)
-app.command("apply")(as_code.apply)
-app.command("export")(as_code.export)
-app.add_typer(accounts.app, name="accounts")
-app.add_typer(runs.app, name="runs")
-app.add_typer(tasks.app, name="tasks")
-app.add_typer(forms.app, name="forms")
-app.add_typer(tokens.app, name="tokens")
-app.add_typer(users.app, name="users")
+
+
+@app.callback()
+def playrunner() -> None:
+    # A callback keeps `playrunner` a group of commands even when `trigger` is its only one
+    # (without the server extra), so `playrunner trigger ...` works the same either way.
+    pass
+
+
+if server_installed:
+    app.command()(setup.init)
+    app.command()(setup.migrate)
+    app.command()(setup.demo)
+    app.command()(setup.serve)
+    app.command("run")(runs.run)
+    app.command("apply")(as_code.apply)
+    app.command("export")(as_code.export)
+    app.add_typer(accounts.app, name="accounts")
+    app.add_typer(runs.app, name="runs")
+    app.add_typer(tasks.app, name="tasks")
+    app.add_typer(forms.app, name="forms")
+    app.add_typer(tokens.app, name="tokens")
+    app.add_typer(users.app, name="users")
+app.command("trigger")(trigger.trigger)
 
 
 def main() -> None:
