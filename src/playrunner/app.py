@@ -18,6 +18,7 @@ from playrunner.flows.router import router as flows_router
 from playrunner.form_requests.router import router as form_requests_router
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
+from playrunner.oauth.router import router as oauth_router
 from playrunner.plays.router import router as plays_router
 from playrunner.ratelimit.factory import create_rate_limiter
 from playrunner.runs.router import router as runs_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tasks_router,
         form_requests_router,
         runs_router,
+        oauth_router,
     ):
         app.include_router(router)
     app.include_router(health_router)

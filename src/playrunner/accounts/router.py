@@ -19,7 +19,7 @@ from playrunner.accounts.schemas import (
     BulkUpsert,
     RoleHolderWrite,
 )
-from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.validation import FilterText
 from playrunner.web.dependencies import DatabaseDep
 from playrunner.web.openapi import problem_responses
@@ -27,13 +27,14 @@ from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Accounts"])
 
-READ_ERRORS = problem_responses(400, 401, 404, 429)
+READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 429)
 
 
 @router.get(
     "/accounts",
     operation_id="listAccounts",
+    dependencies=[require_scope("accounts:read")],
     response_model=Page[AccountRead],
     responses=READ_ERRORS,
 )
@@ -72,6 +73,7 @@ async def list_accounts(
 @router.post(
     "/accounts",
     operation_id="createAccount",
+    dependencies=[require_scope("accounts:write")],
     status_code=201,
     response_model=AccountRead,
     responses=WRITE_ERRORS,
@@ -90,6 +92,7 @@ async def create_account(
 @router.post(
     "/accounts/bulk",
     operation_id="bulkUpsertAccounts",
+    dependencies=[require_scope("accounts:write")],
     response_model=BulkResult,
     responses=WRITE_ERRORS,
 )
@@ -102,6 +105,7 @@ async def bulk_upsert(body: BulkUpsert, principal: AdminPrincipal, db: DatabaseD
 @router.get(
     "/accounts/{account_id}",
     operation_id="getAccount",
+    dependencies=[require_scope("accounts:read")],
     response_model=AccountRead,
     responses=READ_ERRORS,
 )
@@ -112,6 +116,7 @@ async def get_account(account_id: str, principal: CurrentPrincipal, db: Database
 @router.put(
     "/accounts/{account_id}",
     operation_id="upsertAccount",
+    dependencies=[require_scope("accounts:write")],
     response_model=AccountRead,
     responses={201: {"description": "Created", "model": AccountRead}, **WRITE_ERRORS},
 )
@@ -137,6 +142,7 @@ async def upsert_account(
 @router.patch(
     "/accounts/{account_id}",
     operation_id="updateAccount",
+    dependencies=[require_scope("accounts:write")],
     response_model=AccountRead,
     responses=WRITE_ERRORS,
 )
@@ -154,6 +160,7 @@ async def patch_account(
 @router.delete(
     "/accounts/{account_id}",
     operation_id="deleteAccount",
+    dependencies=[require_scope("accounts:write")],
     status_code=204,
     responses=WRITE_ERRORS,
 )
@@ -166,6 +173,7 @@ async def delete_account(account_id: str, principal: AdminPrincipal, db: Databas
 @router.put(
     "/accounts/{account_id}/roles/{role}",
     operation_id="setAccountRole",
+    dependencies=[require_scope("accounts:write")],
     response_model=AccountRead,
     responses=WRITE_ERRORS,
 )
@@ -181,6 +189,7 @@ async def set_role(
 @router.delete(
     "/accounts/{account_id}/roles/{role}",
     operation_id="clearAccountRole",
+    dependencies=[require_scope("accounts:write")],
     response_model=AccountRead,
     responses=WRITE_ERRORS,
 )
@@ -201,6 +210,7 @@ def _set_holder(
 @router.get(
     "/account-roles",
     operation_id="listAccountRoles",
+    dependencies=[require_scope("accounts:read")],
     response_model=list[AccountRoleRead],
     responses=READ_ERRORS,
     tags=["Account roles"],
@@ -214,6 +224,7 @@ async def list_roles(principal: CurrentPrincipal, db: DatabaseDep) -> list[Accou
 @router.post(
     "/account-roles",
     operation_id="createAccountRole",
+    dependencies=[require_scope("accounts:write")],
     status_code=201,
     response_model=AccountRoleRead,
     responses=WRITE_ERRORS,
@@ -229,6 +240,7 @@ async def create_role(
 @router.delete(
     "/account-roles/{name}",
     operation_id="deleteAccountRole",
+    dependencies=[require_scope("accounts:write")],
     status_code=204,
     responses=WRITE_ERRORS,
     tags=["Account roles"],

@@ -1,19 +1,33 @@
 """FastAPI dependencies that turn a request's token into a Principal.
 
 Order, as the trigger API documents it: a valid token (401), then the rate limit (429),
-then the role (403). Every authenticated call is counted, including ones that fail later.
+then, for an OAuth application's token, the scope (403), then the role (403). Every
+authenticated call is counted, including ones that fail later.
+
+Scopes fail closed: a route declares what an application's token needs with
+``require_scope`` (or ``PERSONAL_TOKENS_ONLY``); an application's token calling a route that
+declares nothing is refused.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
+from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
+from playrunner.auth import scopes
 from playrunner.auth.principal import Principal, require_service_admin
-from playrunner.errors import AuthenticationFailed, RateLimitExceeded
+from playrunner.errors import AuthenticationFailed, PermissionDenied, RateLimitExceeded
+from playrunner.oauth import service as oauth_service
 from playrunner.tokens import service as tokens_service
 from playrunner.web.state import app_state
+
+APP_TOKENS_REFUSED = "OAuth application tokens cannot call this API; use a personal access token"
 
 
 def presented_secret(request: Request) -> str:
@@ -28,16 +42,23 @@ def presented_secret(request: Request) -> str:
     return secret.strip()
 
 
+def principal_for_secret(session: Session, secret: str) -> Principal:
+    """A personal access token or an OAuth access token, told apart by their prefixes."""
+    if oauth_service.is_access_token(secret):
+        return oauth_service.authenticate_access_token(session, secret)
+    return tokens_service.authenticate(session, secret)
+
+
 async def authenticate(request: Request) -> Principal:
     state = app_state(request)
     secret = presented_secret(request)
-    principal = await state.database.read(
-        lambda session: tokens_service.authenticate(session, secret)
-    )
+    principal = await state.database.read(lambda session: principal_for_secret(session, secret))
     decision = await state.rate_limiter.hit(principal.caller)
     request.state.ratelimit_headers = decision.headers()
     if not decision.allowed:
         raise RateLimitExceeded(max(1, decision.reset_after))
+    if principal.is_app and not access_requirements(request.scope.get("route")):
+        raise PermissionDenied(APP_TOKENS_REFUSED)
     return principal
 
 
@@ -48,3 +69,68 @@ async def authenticate_admin(principal: Annotated[Principal, Depends(authenticat
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 AdminPrincipal = Annotated[Principal, Depends(authenticate_admin)]
+
+
+class AccessRequirement:
+    """What an OAuth application's token needs to call a route: ``scope``, or, when ``scope``
+    is None, nothing will do (personal access tokens only). Personal tokens always pass."""
+
+    def __init__(self, scope: str | None) -> None:
+        if scope is not None and not scopes.is_known(scope):
+            raise ValueError(f"scope {scope!r} is not in the catalogue (auth/scopes.py)")
+        self.scope = scope
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if not principal.is_app:
+            return principal
+        if self.scope is None:
+            raise PermissionDenied(APP_TOKENS_REFUSED)
+        if not principal.has_scope(self.scope):
+            denied = PermissionDenied(
+                f"The application's token lacks the scope {self.scope} ({scopes.label(self.scope)})"
+            )
+            # RFC 6750 3.1: tell the client which scope to ask for.
+            denied.headers["WWW-Authenticate"] = (
+                f'Bearer realm="playrunner", error="insufficient_scope", scope="{self.scope}"'
+            )
+            raise denied
+        return principal
+
+
+def require_scope(scope: str) -> Any:
+    """Declare the scope an application's token needs for a route:
+    ``dependencies=[require_scope("accounts:write")]``."""
+    return Depends(AccessRequirement(scope))
+
+
+PERSONAL_TOKENS_ONLY: Any = Depends(AccessRequirement(None))
+"""For routes no application may call (managing tokens and applications: a token made there
+would escape the application's scopes)."""
+
+TRIGGER_SCOPE: Any = require_scope(scopes.TRIGGER_MANUAL)
+"""The trigger API's scope, "SuccessPlays: Trigger manual SuccessPlays"."""
+
+
+def access_requirements(route: object) -> list[AccessRequirement]:
+    """Every AccessRequirement a route declares (on itself or its router)."""
+    dependant = getattr(route, "dependant", None)
+    stack: list[Dependant] = [dependant] if isinstance(dependant, Dependant) else []
+    found: list[AccessRequirement] = []
+    while stack:
+        current = stack.pop()
+        if isinstance(current.call, AccessRequirement):
+            found.append(current.call)
+        stack.extend(current.dependencies)
+    return found
+
+
+def operations_by_scope(routes: Sequence[BaseRoute]) -> dict[str, list[str]]:
+    """``METHOD /path`` of every route that declares each scope, for the scope catalogue."""
+    found: dict[str, list[str]] = {}
+    for context in iter_route_contexts(routes):
+        methods = sorted(context.methods or ())
+        for requirement in access_requirements(context.original_route):
+            if requirement.scope is not None:
+                operations = found.setdefault(requirement.scope, [])
+                operations.extend(f"{method} {context.path}" for method in methods)
+    return found

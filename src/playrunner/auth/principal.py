@@ -1,4 +1,8 @@
-"""Who is acting: the user behind a token (API) or named on the command line (CLI)."""
+"""Who is acting: the user behind a token (API) or named on the command line (CLI).
+
+A personal access token (or the CLI) acts with everything its user may do; an OAuth
+application's token acts as its user too, but only within the scopes it was granted.
+"""
 
 from __future__ import annotations
 
@@ -17,15 +21,29 @@ class Principal:
     name: str
     role: UserRole
     token_id: uuid.UUID | None = None
+    # Set for an OAuth application's token: the app, and the scopes the token may use.
+    app_id: uuid.UUID | None = None
+    scopes: frozenset[str] | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role is UserRole.SERVICE_ADMIN
 
     @property
+    def is_app(self) -> bool:
+        return self.app_id is not None
+
+    def has_scope(self, scope: str) -> bool:
+        """Personal tokens and the CLI have every scope; an app token only those granted."""
+        return self.scopes is None or scope in self.scopes
+
+    @property
     def caller(self) -> str:
-        """Who is calling, for the rate limit and idempotency keys: one personal token (or,
-        from the CLI, one user)."""
+        """Who is calling, for the rate limit and idempotency keys: one OAuth application
+        (all its access tokens together, so minting tokens does not raise the limit), one
+        personal token, or, from the CLI, one user."""
+        if self.app_id is not None:
+            return f"app:{self.app_id}"
         if self.token_id is not None:
             return f"token:{self.token_id}"
         return f"user:{self.user_id}"

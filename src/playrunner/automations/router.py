@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from playrunner.auth.dependencies import AdminPrincipal
+from playrunner.auth.dependencies import TRIGGER_SCOPE, AdminPrincipal, require_scope
 from playrunner.automations import service
 from playrunner.automations.schemas import (
     BODY_SHAPE,
@@ -63,6 +63,7 @@ _TRIGGER_PARAMETERS = [
 @router.post(
     "/api/v2/automations/run-manual-successplay",
     operation_id="runManualSuccessPlay",
+    dependencies=[TRIGGER_SCOPE],
     summary="Run a manual SuccessPlay on an account",
     description=(
         "Totango's trigger API. Answers the text `Success` once the run and everything it "
@@ -154,6 +155,7 @@ def _dry_run(request: Request) -> bool:
 @extensions.post(
     "/api/v2/automations/run-manual-successplay/bulk",
     operation_id="runManualSuccessPlayBulk",
+    dependencies=[TRIGGER_SCOPE],
     summary="Run a manual SuccessPlay on many accounts",
     description=(
         "Playrunner's extension: up to 10,000 accounts (by id, or by attribute filter) in one "
@@ -192,6 +194,7 @@ async def run_bulk(request: Request, principal: AdminPrincipal) -> Response:
 @extensions.get(
     "/api/v2/automations/runs/{run_id}",
     operation_id="getRunStatus",
+    dependencies=[require_scope("runs:read")],
     summary="A run and the current status of everything it made",
     description="Where the trigger's `Location` header points.",
     response_model=RunDetail,

@@ -37,7 +37,7 @@ SERVER_MISSING_NOTE = (
 HELP = "Playrunner: self-hosted, Totango-compatible SuccessPlays."
 
 try:
-    from playrunner.cli import accounts, as_code, forms, runs, setup, tasks, tokens, users
+    from playrunner.cli import accounts, apps, as_code, forms, runs, setup, tasks, tokens, users
     from playrunner.cli.context import ReportingGroup
 except ImportError as missing:
     if (missing.name or "").split(".")[0] not in SERVER_PACKAGES:
@@ -76,6 +76,7 @@ if server_installed:
     app.add_typer(forms.app, name="forms")
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(users.app, name="users")
+    app.add_typer(apps.app, name="apps")
 app.command("trigger")(trigger.trigger)
 
 

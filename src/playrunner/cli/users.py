@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -18,7 +19,9 @@ from playrunner.cli.context import (
 from playrunner.models import User, UserRole
 from playrunner.users import service as users_service
 
-app = typer.Typer(help="Manage users: create, change role, deactivate.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage users: create, change role, deactivate, set passwords.", no_args_is_help=True
+)
 
 EmailArgument = Annotated[str, typer.Argument(help="The user's email.")]
 
@@ -95,3 +98,21 @@ def deactivate(email: EmailArgument, service: ServiceOption = None) -> None:
 def activate(email: EmailArgument, service: ServiceOption = None) -> None:
     """Reactivate a user."""
     _set_active(email, service, True)
+
+
+@app.command("set-password")
+def set_password(
+    email: EmailArgument,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from standard input."),
+    ] = False,
+    service: ServiceOption = None,
+) -> None:
+    """Set the password a user signs in with on the OAuth consent page."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    in_service(service, lambda s, t: users_service.set_password(s, t, email, password))
+    console.print(f"Password set for {email}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.flows import service
 from playrunner.flows.schemas import FlowCreate, FlowRead, FlowUpdate
 from playrunner.web.dependencies import DatabaseDep
@@ -17,8 +17,9 @@ router = APIRouter(prefix="/api/v3/activity-types", tags=["Flows (activity types
 @router.get(
     "",
     operation_id="listActivityTypes",
+    dependencies=[require_scope("flows:read")],
     response_model=list[FlowRead],
-    responses=problem_responses(401, 429, 503),
+    responses=problem_responses(401, 403, 429, 503),
 )
 async def list_flows(principal: CurrentPrincipal, db: DatabaseDep) -> list[FlowRead]:
     """Your service's flows, ordered by id, as ``[{"id": ..., "name": ...}]``."""
@@ -30,6 +31,7 @@ async def list_flows(principal: CurrentPrincipal, db: DatabaseDep) -> list[FlowR
 @router.post(
     "",
     operation_id="createActivityType",
+    dependencies=[require_scope("flows:write")],
     status_code=201,
     response_model=FlowRead,
     responses=problem_responses(400, 401, 403, 409, 429, 503),
@@ -44,6 +46,7 @@ async def create_flow(body: FlowCreate, principal: AdminPrincipal, db: DatabaseD
 @router.put(
     "/{flow_id}",
     operation_id="updateActivityType",
+    dependencies=[require_scope("flows:write")],
     response_model=FlowRead,
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
@@ -59,6 +62,7 @@ async def update_flow(
 @router.delete(
     "/{flow_id}",
     operation_id="deleteActivityType",
+    dependencies=[require_scope("flows:write")],
     status_code=204,
     responses=problem_responses(401, 403, 404, 409, 429, 503),
 )

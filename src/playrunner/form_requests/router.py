@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
-from playrunner.auth.dependencies import CurrentPrincipal
+from playrunner.auth.dependencies import CurrentPrincipal, require_scope
 from playrunner.auth.principal import Principal
 from playrunner.form_requests import service
 from playrunner.form_requests.repository import FormRequestFilter
@@ -25,13 +25,14 @@ from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Form requests"])
 
-READ_ERRORS = problem_responses(400, 401, 404, 429)
+READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 429)
 
 
 @router.get(
     "/form-requests",
     operation_id="listFormRequests",
+    dependencies=[require_scope("form_requests:read")],
     response_model=Page[FormRequestRead],
     responses=READ_ERRORS,
 )
@@ -64,6 +65,7 @@ async def list_form_requests(
 @router.get(
     "/form-requests/{request_id}",
     operation_id="getFormRequest",
+    dependencies=[require_scope("form_requests:read")],
     response_model=FormRequestRead,
     responses=READ_ERRORS,
 )
@@ -77,6 +79,7 @@ async def get_form_request(
 @router.post(
     "/form-requests/{request_id}/submit",
     operation_id="submitFormRequest",
+    dependencies=[require_scope("form_requests:write")],
     response_model=FormRequestRead,
     responses=WRITE_ERRORS,
 )
@@ -91,6 +94,7 @@ async def submit_form_request(
 @router.post(
     "/form-requests/{request_id}/cancel",
     operation_id="cancelFormRequest",
+    dependencies=[require_scope("form_requests:write")],
     response_model=FormRequestRead,
     responses=WRITE_ERRORS,
 )

@@ -8,7 +8,7 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.forms import service
 from playrunner.forms.schemas import FormRead, FormWrite
 from playrunner.web.dependencies import DatabaseDep
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/api/v1/forms", tags=["Forms"])
 @router.post(
     "",
     operation_id="createForm",
+    dependencies=[require_scope("forms:write")],
     status_code=201,
     response_model=FormRead,
     responses=problem_responses(400, 401, 403, 409, 429, 503),
@@ -38,8 +39,9 @@ async def create_form(body: FormWrite, principal: AdminPrincipal, db: DatabaseDe
 @router.get(
     "",
     operation_id="listForms",
+    dependencies=[require_scope("forms:read")],
     response_model=Page[FormRead],
-    responses=problem_responses(400, 401, 429, 503),
+    responses=problem_responses(400, 401, 403, 429, 503),
 )
 async def list_forms(principal: CurrentPrincipal, db: DatabaseDep, page: PageDep) -> Page[FormRead]:
     """Your service's forms, ordered by name."""
@@ -57,8 +59,9 @@ async def list_forms(principal: CurrentPrincipal, db: DatabaseDep, page: PageDep
 @router.get(
     "/{form_id}",
     operation_id="getForm",
+    dependencies=[require_scope("forms:read")],
     response_model=FormRead,
-    responses=problem_responses(400, 401, 404, 429, 503),
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
 async def get_form(form_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep) -> FormRead:
     """One form with its fields, in order."""
@@ -70,6 +73,7 @@ async def get_form(form_id: uuid.UUID, principal: CurrentPrincipal, db: Database
 @router.put(
     "/{form_id}",
     operation_id="replaceForm",
+    dependencies=[require_scope("forms:write")],
     response_model=FormRead,
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
@@ -88,6 +92,7 @@ async def replace_form(
 @router.delete(
     "/{form_id}",
     operation_id="deleteForm",
+    dependencies=[require_scope("forms:write")],
     status_code=204,
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )

@@ -6,6 +6,13 @@ from playrunner.models.flow import Flow
 from playrunner.models.form import FieldType, Form, FormField
 from playrunner.models.form_request import FormRequest, FormRequestStatus
 from playrunner.models.idempotency import IdempotencyKey
+from playrunner.models.oauth import (
+    DEFAULT_ACCESS_TOKEN_LIFETIME,
+    GrantType,
+    OAuthApp,
+    OAuthAuthorizationCode,
+    OAuthToken,
+)
 from playrunner.models.play import (
     ActionType,
     AssigneeKind,
@@ -20,6 +27,7 @@ from playrunner.models.token import AccessToken
 from playrunner.models.user import User, UserRole
 
 __all__ = [
+    "DEFAULT_ACCESS_TOKEN_LIFETIME",
     "AccessToken",
     "Account",
     "AccountRole",
@@ -34,7 +42,11 @@ __all__ = [
     "FormField",
     "FormRequest",
     "FormRequestStatus",
+    "GrantType",
     "IdempotencyKey",
+    "OAuthApp",
+    "OAuthAuthorizationCode",
+    "OAuthToken",
     "PlayAction",
     "Run",
     "RunSource",

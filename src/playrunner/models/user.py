@@ -24,6 +24,8 @@ class User(UUIDPrimaryKey, Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[UserRole] = mapped_column(enum_column(UserRole))
     active: Mapped[bool] = mapped_column(default=True)
+    # argon2id, for the OAuth login page; None until `playrunner users set-password`.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

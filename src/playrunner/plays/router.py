@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.plays import service
 from playrunner.plays.schemas import PLAY_EXAMPLE, PlayRead, PlayWrite
 from playrunner.plays.service import OpenItemsChoice
@@ -31,6 +31,7 @@ PlayBody = Annotated[
 @router.post(
     "",
     operation_id="createSuccessPlay",
+    dependencies=[require_scope("successplays:write")],
     status_code=201,
     response_model=PlayRead,
     responses=problem_responses(400, 401, 403, 409, 429, 503),
@@ -50,8 +51,9 @@ async def create_play(body: PlayBody, principal: AdminPrincipal, db: DatabaseDep
 @router.get(
     "",
     operation_id="listSuccessPlays",
+    dependencies=[require_scope("successplays:read")],
     response_model=Page[PlayRead],
-    responses=problem_responses(400, 401, 429, 503),
+    responses=problem_responses(400, 401, 403, 429, 503),
 )
 async def list_plays(
     principal: CurrentPrincipal,
@@ -81,8 +83,9 @@ async def list_plays(
 @router.get(
     "/{play_id}",
     operation_id="getSuccessPlay",
+    dependencies=[require_scope("successplays:read")],
     response_model=PlayRead,
-    responses=problem_responses(401, 404, 429, 503),
+    responses=problem_responses(401, 403, 404, 429, 503),
 )
 async def get_play(play_id: PlayIdPath, principal: CurrentPrincipal, db: DatabaseDep) -> PlayRead:
     """One play, as it was written."""
@@ -92,6 +95,7 @@ async def get_play(play_id: PlayIdPath, principal: CurrentPrincipal, db: Databas
 @router.put(
     "/{play_id}",
     operation_id="replaceSuccessPlay",
+    dependencies=[require_scope("successplays:write")],
     response_model=PlayRead,
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
@@ -111,6 +115,7 @@ async def replace_play(
 @router.post(
     "/{play_id}/enable",
     operation_id="enableSuccessPlay",
+    dependencies=[require_scope("successplays:write")],
     response_model=PlayRead,
     responses=problem_responses(401, 403, 404, 429, 503),
 )
@@ -126,6 +131,7 @@ async def enable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: Databa
 @router.post(
     "/{play_id}/disable",
     operation_id="disableSuccessPlay",
+    dependencies=[require_scope("successplays:write")],
     response_model=PlayRead,
     responses=problem_responses(401, 403, 404, 429, 503),
 )
@@ -142,6 +148,7 @@ async def disable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: Datab
 @router.delete(
     "/{play_id}",
     operation_id="deleteSuccessPlay",
+    dependencies=[require_scope("successplays:write")],
     status_code=204,
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )

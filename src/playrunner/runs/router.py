@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from playrunner.auth.dependencies import AdminPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, require_scope
 from playrunner.runs import service
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunDetail, RunRead
@@ -25,6 +25,7 @@ READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
 @router.get(
     "/runs",
     operation_id="listRuns",
+    dependencies=[require_scope("runs:read")],
     response_model=Page[RunRead],
     responses=READ_ERRORS,
 )
@@ -62,6 +63,7 @@ async def list_runs(
 @router.get(
     "/runs/{run_id}",
     operation_id="getRun",
+    dependencies=[require_scope("runs:read")],
     response_model=RunDetail,
     responses=READ_ERRORS,
 )

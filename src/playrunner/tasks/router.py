@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.tasks import service
 from playrunner.tasks.repository import TaskFilter
 from playrunner.tasks.schemas import (
@@ -43,7 +43,7 @@ router = APIRouter(tags=[TAG])
 # The writes answer in Totango's words; included into ``router`` at the end of the module.
 totango_router = APIRouter(route_class=TotangoCompatibleRoute, tags=[TAG])
 
-READ_ERRORS = problem_responses(400, 401, 404, 429)
+READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
 ERROR_EXAMPLES = {
     400: [
         "Account not found",
@@ -90,6 +90,7 @@ def _write_responses(description: str, *statuses: int) -> dict[int | str, Any]:
 @router.get(
     "/api/v3/tasks",
     operation_id="listTasks",
+    dependencies=[require_scope("tasks:read")],
     response_model=Page[TaskRead],
     responses=READ_ERRORS,
 )
@@ -129,6 +130,7 @@ async def list_tasks(
 @router.get(
     "/api/v3/tasks/{task_id}",
     operation_id="getTask",
+    dependencies=[require_scope("tasks:read")],
     response_model=TaskRead,
     responses=READ_ERRORS,
 )
@@ -140,6 +142,7 @@ async def get_task(task_id: uuid.UUID, principal: CurrentPrincipal, db: Database
 @totango_router.post(
     "/api/v3/tasks",
     operation_id="createTask",
+    dependencies=[require_scope("tasks:write")],
     summary="Create a task (Totango's Tasks API)",
     response_model=TaskRead,
     openapi_extra=_request_body(TaskCreate),
@@ -160,6 +163,7 @@ async def create_task(request: Request, principal: AdminPrincipal, db: DatabaseD
 @totango_router.put(
     "/api/v3/tasks/{task_id}",
     operation_id="updateTask",
+    dependencies=[require_scope("tasks:write")],
     summary="Update a task (Totango's Tasks API)",
     response_model=TaskRead,
     openapi_extra=_request_body(TaskUpdate),
@@ -186,6 +190,7 @@ async def update_task(
 @totango_router.delete(
     "/api/v3/tasks/{task_id}",
     operation_id="deleteTask",
+    dependencies=[require_scope("tasks:write")],
     summary="Delete a task (Totango's Tasks API)",
     response_model=TaskDeleted,
     responses=_write_responses("Deleted.", 400, 401, 403, 404, 429, 503),

@@ -8,20 +8,21 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from playrunner.auth.dependencies import CurrentPrincipal
+from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, CurrentPrincipal
 from playrunner.tokens import service
 from playrunner.tokens.schemas import TokenCreate, TokenCreated, TokenPatch, TokenRead
 from playrunner.web.dependencies import DatabaseDep
 from playrunner.web.openapi import problem_responses
 
-router = APIRouter(prefix="/api/v1/tokens", tags=["Tokens"])
+# Not for OAuth applications: a personal token made here would escape the app's scopes.
+router = APIRouter(prefix="/api/v1/tokens", tags=["Tokens"], dependencies=[PERSONAL_TOKENS_ONLY])
 
 
 @router.get(
     "",
     operation_id="listTokens",
     response_model=list[TokenRead],
-    responses=problem_responses(401, 429, 503),
+    responses=problem_responses(401, 403, 429, 503),
 )
 async def list_tokens(principal: CurrentPrincipal, db: DatabaseDep) -> list[TokenRead]:
     """Your tokens, oldest first, revoked and expired ones included. Never the secrets."""
@@ -35,7 +36,7 @@ async def list_tokens(principal: CurrentPrincipal, db: DatabaseDep) -> list[Toke
     operation_id="createToken",
     status_code=201,
     response_model=TokenCreated,
-    responses=problem_responses(400, 401, 429, 503),
+    responses=problem_responses(400, 401, 403, 429, 503),
 )
 async def create_token(
     body: TokenCreate, principal: CurrentPrincipal, db: DatabaseDep
@@ -54,7 +55,7 @@ async def create_token(
     "/{token_id}",
     operation_id="updateToken",
     response_model=TokenRead,
-    responses=problem_responses(400, 401, 404, 409, 429, 503),
+    responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
 async def update_token(
     token_id: uuid.UUID, body: TokenPatch, principal: CurrentPrincipal, db: DatabaseDep
@@ -71,7 +72,7 @@ async def update_token(
     "/{token_id}",
     operation_id="revokeToken",
     status_code=204,
-    responses=problem_responses(400, 401, 404, 429, 503),
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
 async def revoke_token(
     token_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep

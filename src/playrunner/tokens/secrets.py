@@ -1,6 +1,7 @@
-"""The shape of personal access token secrets.
+"""The shape of every secret Playrunner issues.
 
-``prpat_`` + 32 base62 characters (190 bits from ``secrets``) + a 6-character base62
+A prefix naming the kind (``prpat_`` for personal access tokens; OAuth uses its own) + 32 base62
+characters (190 bits from ``secrets``) + a 6-character base62
 CRC32 of the random part. The prefix lets secret scanners find leaked tokens; the
 checksum lets them (and us) reject a mistyped or made-up token without a database lookup.
 Only the SHA-256 of the whole secret is stored: the secret carries enough entropy that a
@@ -32,16 +33,18 @@ def _checksum(random_part: str) -> str:
     return _base62(zlib.crc32(random_part.encode()), _CHECKSUM_LENGTH)
 
 
-def generate_secret() -> str:
+def generate_secret(prefix: str = PREFIX) -> str:
     random_part = "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_LENGTH))
-    return PREFIX + random_part + _checksum(random_part)
+    return prefix + random_part + _checksum(random_part)
 
 
-def is_well_formed(secret: str) -> bool:
-    """True when the secret has our prefix, length and a matching checksum."""
-    if len(secret) != SECRET_LENGTH or not secret.startswith(PREFIX):
+def is_well_formed(secret: str, prefix: str = PREFIX) -> bool:
+    """True when the secret has the prefix, the length and a matching checksum."""
+    if len(secret) != len(prefix) + _RANDOM_LENGTH + _CHECKSUM_LENGTH or not secret.startswith(
+        prefix
+    ):
         return False
-    body = secret[len(PREFIX) :]
+    body = secret[len(prefix) :]
     random_part, checksum = body[:_RANDOM_LENGTH], body[_RANDOM_LENGTH:]
     return _checksum(random_part) == checksum
 
@@ -50,6 +53,6 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def hint(secret: str) -> str:
+def hint(secret: str, prefix: str = PREFIX) -> str:
     """What a listing shows instead of the secret: the prefix and the last four characters."""
-    return f"{PREFIX}…{secret[-4:]}"
+    return f"{prefix}…{secret[-4:]}"

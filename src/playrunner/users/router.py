@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal
+from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.users import service
 from playrunner.users.schemas import UserCreate, UserPatch, UserRead
 from playrunner.web.dependencies import DatabaseDep
@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/v1/users", tags=["Users"])
 @router.get(
     "",
     operation_id="listUsers",
+    dependencies=[require_scope("users:read")],
     response_model=Page[UserRead],
     responses=problem_responses(400, 401, 403, 429, 503),
 )
@@ -37,6 +38,7 @@ async def list_users(principal: AdminPrincipal, db: DatabaseDep, page: PageDep) 
 @router.post(
     "",
     operation_id="createUser",
+    dependencies=[require_scope("users:write")],
     status_code=201,
     response_model=UserRead,
     responses=problem_responses(400, 401, 403, 409, 429, 503),
@@ -54,8 +56,9 @@ async def create_user(body: UserCreate, principal: AdminPrincipal, db: DatabaseD
 @router.get(
     "/me",
     operation_id="getCurrentUser",
+    dependencies=[require_scope("users:read")],
     response_model=UserRead,
-    responses=problem_responses(401, 429, 503),
+    responses=problem_responses(401, 403, 429, 503),
 )
 async def get_current_user(principal: CurrentPrincipal, db: DatabaseDep) -> UserRead:
     """The user your token acts as."""
@@ -69,6 +72,7 @@ async def get_current_user(principal: CurrentPrincipal, db: DatabaseDep) -> User
 @router.patch(
     "/{email}",
     operation_id="updateUser",
+    dependencies=[require_scope("users:write")],
     response_model=UserRead,
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from playrunner.auth.principal import Principal
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import User, UserRole
-from playrunner.users import repository
+from playrunner.users import passwords, repository
 from playrunner.users.schemas import UserPatch
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -96,6 +96,14 @@ def set_role(session: Session, tenant_id: str, email: str, role: UserRole) -> Us
 def set_active(session: Session, tenant_id: str, email: str, active: bool) -> User:
     """Deactivating a user stops every one of their tokens at once."""
     return update_user(session, tenant_id, email, UserPatch(active=active))
+
+
+def set_password(session: Session, tenant_id: str, email: str, password: str) -> User:
+    """Give a user a password for the OAuth login page (stored as an argon2id hash)."""
+    user = get_by_email(session, tenant_id, email)
+    user.password_hash = passwords.hash_password(password)
+    session.flush()
+    return user
 
 
 def principal_for(user: User) -> Principal:

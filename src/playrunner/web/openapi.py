@@ -7,7 +7,7 @@ from typing import Any
 _DESCRIPTIONS = {
     400: "Invalid request, or one of the documented validation failures",
     401: "Missing, unknown, expired or revoked token, or a deactivated user",
-    403: "The caller lacks the role this needs",
+    403: "The caller lacks the role (or the application's token the scope) this needs",
     404: "Not found in the caller's service",
     409: "Conflicts with the current state",
     422: "The Idempotency-Key was already used with a different request",

@@ -1,0 +1,143 @@
+"""``playrunner apps``: OAuth applications. The client secret is printed once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from playrunner.auth import scopes as catalogue
+from playrunner.cli.context import (
+    CommandFailed,
+    JsonOption,
+    ServiceOption,
+    console,
+    in_service,
+    print_json,
+    print_table,
+)
+from playrunner.models import DEFAULT_ACCESS_TOKEN_LIFETIME, GrantType
+from playrunner.oauth import service as oauth_service
+from playrunner.oauth.schemas import AppCreate, AppRead
+from playrunner.validation import errors_from
+
+app = typer.Typer(
+    help="OAuth applications: register, list, rotate secrets, delete.", no_args_is_help=True
+)
+
+AppArgument = Annotated[str, typer.Argument(help="The app's id or client id.")]
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Option(help="A name admins and users recognise.")],
+    grant: Annotated[
+        list[GrantType],
+        typer.Option(help="A grant type; repeat for several.", show_default=False),
+    ],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="A scope (see `playrunner apps scopes`); repeat for several."),
+    ],
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(help="For authorization_code: a redirect URI; repeat for several."),
+    ] = None,
+    acting_user: Annotated[
+        str | None,
+        typer.Option(help="For client_credentials: email of the user the app acts as."),
+    ] = None,
+    token_lifetime: Annotated[
+        int, typer.Option(help="Seconds an access token lives (60 to 86400).")
+    ] = DEFAULT_ACCESS_TOKEN_LIFETIME,
+    service: ServiceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register an app and print its client id and secret (the secret only now)."""
+    try:
+        spec = AppCreate(
+            name=name,
+            grant_types=grant,
+            scopes=scope,
+            redirect_uris=redirect_uri or [],
+            acting_user=acting_user,
+            access_token_lifetime=token_lifetime,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{p['field']}: {p['message']}" for p in errors_from(exc))
+        raise CommandFailed(f"Invalid application: {problems}") from None
+    issued = in_service(service, lambda s, t: oauth_service.create_app(s, t, spec))
+    _print_secret(issued.app, issued.secret, as_json)
+
+
+@app.command("list")
+def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
+    """List the service's apps (never their secrets)."""
+    apps = in_service(
+        service,
+        lambda s, t: oauth_service.list_apps(s, t, limit=10_000, offset=0)[0],
+        read_only=True,
+    )
+    if as_json:
+        print_json(apps)
+        return
+    print_table(
+        "OAuth applications",
+        ["id", "name", "client id", "grants", "scopes", "acting user"],
+        [
+            [
+                a.id,
+                a.name,
+                a.client_id,
+                " ".join(a.grant_types),
+                " ".join(a.scopes),
+                a.acting_user or "",
+            ]
+            for a in apps
+        ],
+    )
+
+
+@app.command("rotate-secret")
+def rotate_secret(
+    reference: AppArgument, service: ServiceOption = None, as_json: JsonOption = False
+) -> None:
+    """Give an app a new client secret and print it once; the old one stops working."""
+    issued = in_service(
+        service,
+        lambda s, t: oauth_service.rotate_secret(s, t, oauth_service.find_app(s, t, reference).id),
+    )
+    _print_secret(issued.app, issued.secret, as_json)
+
+
+@app.command("delete")
+def delete(reference: AppArgument, service: ServiceOption = None) -> None:
+    """Delete an app: every token it holds stops working at once."""
+
+    def work(session: Session, tenant_id: str) -> str:
+        found = oauth_service.find_app(session, tenant_id, reference)
+        oauth_service.delete_app(session, tenant_id, found.id)
+        return found.name
+
+    name = in_service(service, work)
+    console.print(f"Deleted {name}; its tokens are revoked.")
+
+
+@app.command("scopes")
+def scopes(as_json: JsonOption = False) -> None:
+    """List the scopes an app can be given."""
+    if as_json:
+        print_json([{"scope": s.name, "label": s.label} for s in catalogue.CATALOGUE])
+        return
+    print_table("Scopes", ["scope", "label"], [[s.name, s.label] for s in catalogue.CATALOGUE])
+
+
+def _print_secret(read: AppRead, secret: str, as_json: bool) -> None:
+    if as_json:
+        print_json({**read.model_dump(mode="json"), "client_secret": secret})
+        return
+    console.print(f"{read.name}: client id {read.client_id}", highlight=False)
+    console.print("Client secret (copy it now; it is not shown again):")
+    typer.echo(secret)

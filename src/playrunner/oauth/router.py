@@ -1,0 +1,322 @@
+"""OAuth applications: ``/api/v1/oauth/apps`` for admins (personal access tokens only), the
+public scope catalogue, and the protocol endpoints: token, revocation, metadata, and the
+login and consent page of the authorization code grant.
+
+The protocol endpoints answer RFC 6749 JSON errors (``{"error": "invalid_client", ...}``), not
+problem documents: OAuth client libraries read those.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from playrunner.auth import scopes as catalogue
+from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, AdminPrincipal, operations_by_scope
+from playrunner.oauth import pages, server, service
+from playrunner.oauth.schemas import AppCreate, AppCreated, AppPatch, AppRead, ScopeRead
+from playrunner.web.dependencies import DatabaseDep
+from playrunner.web.openapi import problem_responses
+from playrunner.web.pagination import Page, PageDep
+from playrunner.web.state import app_state
+
+APPS = "/api/v1/oauth/apps"
+
+router = APIRouter(tags=["OAuth applications"])
+protocol = APIRouter(tags=["OAuth 2.0"])
+
+_OAUTH_ERROR = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string", "examples": ["invalid_client"]},
+                    "error_description": {"type": "string"},
+                },
+                "required": ["error"],
+            }
+        }
+    }
+}
+_FORM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+    }
+}
+_HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+# Registration (admins, personal access tokens)
+
+
+@router.post(
+    APPS,
+    operation_id="createOAuthApp",
+    status_code=201,
+    response_model=AppCreated,
+    dependencies=[PERSONAL_TOKENS_ONLY],
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
+)
+async def create_app(body: AppCreate, principal: AdminPrincipal, db: DatabaseDep) -> AppCreated:
+    """Register an application. The client secret (``client_secret``) is in this answer only."""
+
+    def work(s: Session) -> AppCreated:
+        issued = service.create_app(s, principal.tenant_id, body)
+        return AppCreated(**issued.app.model_dump(), client_secret=issued.secret)
+
+    return await db.write(work)
+
+
+@router.get(
+    APPS,
+    operation_id="listOAuthApps",
+    response_model=Page[AppRead],
+    dependencies=[PERSONAL_TOKENS_ONLY],
+    responses=problem_responses(400, 401, 403, 429, 503),
+)
+async def list_apps(principal: AdminPrincipal, db: DatabaseDep, page: PageDep) -> Page[AppRead]:
+    """Your service's applications, oldest first. Never their secrets."""
+    items, total = await db.read(
+        lambda s: service.list_apps(s, principal.tenant_id, limit=page.limit, offset=page.offset)
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    APPS + "/{app_id}",
+    operation_id="getOAuthApp",
+    response_model=AppRead,
+    dependencies=[PERSONAL_TOKENS_ONLY],
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
+)
+async def get_app(app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> AppRead:
+    return await db.read(
+        lambda s: service.read_app(s, service.get_app(s, principal.tenant_id, app_id))
+    )
+
+
+@router.patch(
+    APPS + "/{app_id}",
+    operation_id="updateOAuthApp",
+    response_model=AppRead,
+    dependencies=[PERSONAL_TOKENS_ONLY],
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
+)
+async def update_app(
+    app_id: uuid.UUID, body: AppPatch, principal: AdminPrincipal, db: DatabaseDep
+) -> AppRead:
+    """Change the name, grant types, scopes, redirect URIs, acting user or token lifetime."""
+    return await db.write(lambda s: service.update_app(s, principal.tenant_id, app_id, body))
+
+
+@router.post(
+    APPS + "/{app_id}/rotate-secret",
+    operation_id="rotateOAuthAppSecret",
+    response_model=AppCreated,
+    dependencies=[PERSONAL_TOKENS_ONLY],
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
+)
+async def rotate_secret(
+    app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep
+) -> AppCreated:
+    """A new client secret, in this answer only; the old one stops working at once."""
+
+    def work(s: Session) -> AppCreated:
+        issued = service.rotate_secret(s, principal.tenant_id, app_id)
+        return AppCreated(**issued.app.model_dump(), client_secret=issued.secret)
+
+    return await db.write(work)
+
+
+@router.delete(
+    APPS + "/{app_id}",
+    operation_id="deleteOAuthApp",
+    status_code=204,
+    dependencies=[PERSONAL_TOKENS_ONLY],
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
+)
+async def delete_app(app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> Response:
+    """Delete an application: every token it holds is revoked at once."""
+    await db.write(lambda s: service.delete_app(s, principal.tenant_id, app_id))
+    return Response(status_code=204)
+
+
+@router.get("/api/v1/oauth/scopes", operation_id="listOAuthScopes", response_model=list[ScopeRead])
+async def list_scopes(request: Request) -> list[ScopeRead]:
+    """Every scope an application can be given, its label, and the operations that need it.
+    Public: no token needed."""
+    operations = operations_by_scope(request.app.routes)
+    return [
+        ScopeRead(
+            scope=scope.name,
+            label=scope.label,
+            description=scope.description,
+            operations=sorted(operations.get(scope.name, [])),
+        )
+        for scope in catalogue.CATALOGUE
+    ]
+
+
+# The protocol
+
+
+@protocol.post(
+    server.TOKEN_PATH,
+    operation_id="oauthToken",
+    summary="Token endpoint (RFC 6749)",
+    openapi_extra=_FORM_BODY,
+    responses={400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
+)
+async def token(request: Request, db: DatabaseDep) -> Response:
+    """grant_type client_credentials, authorization_code (with code_verifier) or refresh_token;
+    the client authenticates with HTTP Basic or client_id and client_secret in the body."""
+    incoming = await _form_request(request)
+    if isinstance(incoming, Response):
+        return incoming
+    return _send(await db.write(lambda s: server.token_response(s, incoming)))
+
+
+@protocol.post(
+    server.REVOCATION_PATH,
+    operation_id="oauthRevoke",
+    summary="Token revocation (RFC 7009)",
+    openapi_extra=_FORM_BODY,
+    responses={400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
+)
+async def revoke(request: Request, db: DatabaseDep) -> Response:
+    """Revoke an access or refresh token (and its pair). Unknown tokens answer 200 too."""
+    incoming = await _form_request(request)
+    if isinstance(incoming, Response):
+        return incoming
+    return _send(await db.write(lambda s: server.revocation_response(s, incoming)))
+
+
+@protocol.get(
+    server.METADATA_PATH,
+    operation_id="oauthMetadata",
+    summary="Authorization server metadata (RFC 8414)",
+)
+async def authorization_server_metadata(request: Request) -> Response:
+    issuer = str(request.base_url).rstrip("/")
+    return Response(orjson.dumps(server.metadata(issuer)), media_type="application/json")
+
+
+@protocol.get(
+    server.AUTHORIZE_PATH,
+    operation_id="oauthAuthorize",
+    summary="Login and consent page (authorization code grant)",
+    response_class=Response,
+    responses={200: _HTML, 302: {"description": "Back to the app, with an error"}, 400: _HTML},
+)
+async def authorize_page(request: Request, db: DatabaseDep) -> Response:
+    """Takes response_type=code, client_id, redirect_uri, scope, state, code_challenge and
+    code_challenge_method=S256; shows who asks for what, and a login form."""
+    params = list(request.query_params.multi_items())
+    if any("\x00" in name or "\x00" in value for name, value in params):
+        return pages.error_page("The authorization request is malformed")
+    incoming = server.IncomingRequest("GET", str(request.url), request.headers, params)
+    try:
+        outcome = await db.read(lambda s: server.consent(s, incoming))
+    except server.AuthorizationRequestInvalid as exc:
+        return pages.error_page(exc.message)
+    if isinstance(outcome, server.OAuthResponse):
+        return _send(outcome)
+    return pages.consent_page(request, outcome, params, pages.new_csrf_token())
+
+
+@protocol.post(
+    server.AUTHORIZE_PATH,
+    operation_id="oauthAuthorizeDecision",
+    summary="The login and consent form's answer",
+    response_class=Response,
+    openapi_extra=_FORM_BODY,
+    responses={200: _HTML, 302: {"description": "Back to the app"}, 400: _HTML, 429: _HTML},
+)
+async def authorize_decision(request: Request, db: DatabaseDep) -> Response:
+    """Allow (with the user's email and password) or deny; either way back to the app."""
+    form = pages.parse_form(await request.body())
+    if form is None:
+        return pages.error_page("The form could not be read")
+    fields = dict(form)
+    if not pages.csrf_matches(request, fields.get(pages.CSRF_FIELD)):
+        return pages.error_page(
+            "The form has expired or was not sent from this page; start again from the app."
+        )
+    params = [(name, value) for name, value in form if name not in pages.PAGE_FIELDS]
+    incoming = server.IncomingRequest("POST", str(request.url), request.headers, params)
+    try:
+        outcome = await db.read(lambda s: server.consent(s, incoming))
+    except server.AuthorizationRequestInvalid as exc:
+        return pages.error_page(exc.message)
+    if isinstance(outcome, server.OAuthResponse):
+        return _send(outcome)
+    if fields.get("decision") != "allow":
+        return _send(await db.write(lambda s: server.authorization_response(s, incoming, None)))
+
+    email, password = fields.get("email", "").strip(), fields.get("password", "")
+
+    def again(error: str, status: int = 200) -> Response:
+        csrf = fields[pages.CSRF_FIELD]
+        return pages.consent_page(
+            request, outcome, params, csrf, error=error, email=email, status=status
+        )
+
+    # Guessing passwords costs a call to the same limit as API calls, per user and service.
+    attempt = await app_state(request).rate_limiter.hit(
+        f"login:{outcome.tenant_id}:{email.lower()[:320]}"
+    )
+    if not attempt.allowed:
+        return again(f"Too many sign-in attempts; try again in {attempt.reset_after} s.", 429)
+    user = await db.read(lambda s: service.login_candidate(s, outcome.tenant_id, email))
+    # argon2 takes tens of milliseconds by design: not on the event loop. An unknown email
+    # is checked against a decoy, so it takes as long as a known one.
+    signed_in = await run_in_threadpool(service.check_login, user, password)
+    if user is None or not signed_in:
+        return again("Wrong email or password.")
+    if not user.active:
+        return again("This user is deactivated.")
+    return _send(
+        await db.write(
+            lambda s: server.authorization_response(
+                s, incoming, service.active_user(s, outcome.tenant_id, user.id)
+            )
+        )
+    )
+
+
+router.include_router(protocol)
+
+
+async def _form_request(request: Request) -> server.IncomingRequest | Response:
+    """The protocol's ``application/x-www-form-urlencoded`` body (RFC 6749 3.2)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/x-www-form-urlencoded":
+        return _invalid_request("The body must be application/x-www-form-urlencoded")
+    params = pages.parse_form(await request.body())
+    if params is None:
+        return _invalid_request("The body is not a readable form")
+    return server.IncomingRequest(request.method, str(request.url), request.headers, params)
+
+
+def _invalid_request(description: str) -> Response:
+    return _send(
+        server.OAuthResponse(
+            400,
+            {"error": "invalid_request", "error_description": description},
+            [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+        )
+    )
+
+
+def _send(answer: server.OAuthResponse) -> Response:
+    headers = dict(answer.headers)
+    headers.setdefault("Cache-Control", "no-store")
+    body: Any = orjson.dumps(answer.body) if isinstance(answer.body, dict) else answer.body
+    return Response(body, answer.status, headers)
