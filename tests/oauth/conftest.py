@@ -1,5 +1,5 @@
-"""Fixtures for the OAuth tests: a world with registered apps, and an HTTP client that sees
-one request at a time as a browser does."""
+"""Fixtures for the OAuth tests: a world with registered apps, an HTTP client that sees one
+request at a time as a browser does, and a real browser (Chromium) for the consent page."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page
 
 from playrunner.db import Database
+from tests.browser import launch_chromium
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.oauth.helpers import OAuthWorld
@@ -25,3 +27,19 @@ def browser(server: LiveServer) -> Iterator[httpx.Client]:
     one request at a time."""
     with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    """A fresh page in its own context (no cookies from other tests)."""
+    context = chromium.new_context()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
