@@ -117,6 +117,34 @@ def test_create_refuses_what_the_api_refuses(cli: Cli) -> None:
     assert "access_token_lifetime" in result.stderr
 
 
+def test_update_changes_only_what_is_given_and_refuses_what_the_api_refuses(
+    cli: Cli, admin: User
+) -> None:
+    created = cli.json(
+        "apps",
+        "create",
+        *("--name", "Sync job", "--grant", "client_credentials"),
+        *("--scope", "accounts:read", "--acting-user", admin.email),
+    )
+
+    renamed = cli.json("apps", "update", created["client_id"], "--name", "Nightly sync")
+    widened = cli.json(
+        "apps", "update", created["id"], "--scope", "accounts:read", "--scope", "runs:read"
+    )
+
+    assert (renamed["name"], renamed["scopes"]) == ("Nightly sync", ["accounts:read"])
+    assert (widened["name"], widened["scopes"]) == ("Nightly sync", ["accounts:read", "runs:read"])
+    assert widened["acting_user"] == admin.email
+    unknown = cli("apps", "update", created["id"], "--scope", "nope", ok=False)
+    assert "Unknown scope nope" in unknown.stderr
+    orphaned = cli("apps", "update", created["id"], "--no-acting-user", ok=False)
+    assert "needs acting_user" in orphaned.stderr
+    nothing = cli("apps", "update", created["id"], ok=False)
+    assert "Nothing to change" in nothing.stderr
+    missing = cli("apps", "update", "prapp_missing", "--name", "x", ok=False)
+    assert "not found" in missing.stderr
+
+
 def test_scopes_lists_the_catalogue(cli: Cli) -> None:
     scopes = {s["scope"]: s["label"] for s in cli.json("apps", "scopes")}
     assert scopes["successplays:trigger_manual"] == "SuccessPlays: Trigger manual SuccessPlays"

@@ -20,11 +20,11 @@ from playrunner.cli.context import (
 )
 from playrunner.models import DEFAULT_ACCESS_TOKEN_LIFETIME, GrantType
 from playrunner.oauth import service as oauth_service
-from playrunner.oauth.schemas import AppCreate, AppRead
+from playrunner.oauth.schemas import AppCreate, AppPatch, AppRead
 from playrunner.validation import errors_from
 
 app = typer.Typer(
-    help="OAuth applications: register, list, rotate secrets, delete.", no_args_is_help=True
+    help="OAuth applications: register, list, change, rotate secrets, delete.", no_args_is_help=True
 )
 
 AppArgument = Annotated[str, typer.Argument(help="The app's id or client id.")]
@@ -66,8 +66,7 @@ def create(
             access_token_lifetime=token_lifetime,
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{p['field']}: {p['message']}" for p in errors_from(exc))
-        raise CommandFailed(f"Invalid application: {problems}") from None
+        raise _invalid(exc) from None
     issued = in_service(service, lambda s, t: oauth_service.create_app(s, t, spec))
     _print_secret(issued.app, issued.secret, as_json)
 
@@ -98,6 +97,67 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
             for a in apps
         ],
     )
+
+
+@app.command("update")
+def update(
+    reference: AppArgument,
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    grant: Annotated[
+        list[GrantType] | None,
+        typer.Option(help="The grant types (replacing them); repeat for several."),
+    ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="The scopes (replacing them); repeat for several."),
+    ] = None,
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(help="The redirect URIs (replacing them); repeat for several."),
+    ] = None,
+    acting_user: Annotated[
+        str | None, typer.Option(help="Email of the user client-credentials tokens act as.")
+    ] = None,
+    no_acting_user: Annotated[
+        bool, typer.Option("--no-acting-user", help="Clear the acting user.")
+    ] = False,
+    token_lifetime: Annotated[
+        int | None, typer.Option(help="Seconds an access token lives (60 to 86400).")
+    ] = None,
+    service: ServiceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change an app; only the options given change. Tokens the change makes wrong (a grant
+    removed, another acting user) are revoked at once; a scope removed stops working at once."""
+    given: dict[str, object] = {
+        "name": name,
+        "grant_types": grant,
+        "scopes": scope,
+        "redirect_uris": redirect_uri,
+        "acting_user": acting_user,
+        "access_token_lifetime": token_lifetime,
+    }
+    changes = {field: value for field, value in given.items() if value is not None}
+    if no_acting_user:
+        if acting_user is not None:
+            raise CommandFailed("Give --acting-user or --no-acting-user, not both")
+        changes["acting_user"] = None
+    if not changes:
+        raise CommandFailed("Nothing to change: give at least one option (see --help)")
+    try:
+        patch = AppPatch.model_validate(changes)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    read = in_service(
+        service,
+        lambda s, t: oauth_service.update_app(
+            s, t, oauth_service.find_app(s, t, reference).id, patch
+        ),
+    )
+    if as_json:
+        print_json(read)
+        return
+    console.print(f"Updated {read.name} ({read.client_id}).", highlight=False)
 
 
 @app.command("rotate-secret")
@@ -141,3 +201,8 @@ def _print_secret(read: AppRead, secret: str, as_json: bool) -> None:
     console.print(f"{read.name}: client id {read.client_id}", highlight=False)
     console.print("Client secret (copy it now; it is not shown again):")
     typer.echo(secret)
+
+
+def _invalid(exc: ValidationError) -> CommandFailed:
+    problems = "; ".join(f"{p['field']}: {p['message']}" for p in errors_from(exc))
+    return CommandFailed(f"Invalid application: {problems}")
