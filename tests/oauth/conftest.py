@@ -29,8 +29,10 @@ def browser(server: LiveServer) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, and later tests call asyncio.run().
     with launch_chromium() as browser:
         yield browser
 
