@@ -4,6 +4,7 @@ on the login and consent page."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,8 @@ from authlib.integrations.base_client import OAuthError  # type: ignore[import-u
 
 from playrunner.db import Database
 from playrunner.models import GrantType
+from playrunner.oauth import service as oauth_service
+from playrunner.oauth.schemas import AppPatch
 from playrunner.users import service as users_service
 from tests.api import problem
 from tests.oauth.helpers import (
@@ -197,6 +200,31 @@ def test_a_refresh_may_narrow_the_scope_but_not_widen_it(
         assert wider.value.error == "invalid_scope"
         narrower = client.refresh_token(oauth.url("/oauth/token"), scope="users:read")
     assert narrower["scope"] == "users:read"
+
+
+def test_a_refresh_never_gains_scopes_the_app_has_since_lost(
+    oauth: OAuthWorld, browser: httpx.Client, database: Database
+) -> None:
+    app = oauth.web_app(["users:read", "accounts:read", "successplays:trigger_manual"])
+    verifier = new_code_verifier()
+    with web_client(oauth, app, scope="users:read") as client:
+        location, _ = authorize(oauth, browser, client, verifier)
+        client.fetch_token(
+            oauth.url("/oauth/token"), authorization_response=location, code_verifier=verifier
+        )
+        with database.session() as session:
+            oauth_service.update_app(
+                session,
+                oauth.world.tenant.id,
+                uuid.UUID(app.id),
+                AppPatch(scopes=["accounts:read", "successplays:trigger_manual"]),
+            )
+        with pytest.raises(OAuthError) as refused:
+            client.refresh_token(oauth.url("/oauth/token"))
+        assert refused.value.error == "invalid_scope"
+        with pytest.raises(OAuthError) as again:
+            client.refresh_token(oauth.url("/oauth/token"), scope="")
+    assert again.value.error == "invalid_scope"
 
 
 def test_revoking_the_refresh_token_revokes_its_access_token(

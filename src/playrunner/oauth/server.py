@@ -252,9 +252,25 @@ class _Client(ClientMixin):  # type: ignore[misc]
         return str(uris[0]) if len(uris) == 1 else None
 
     def get_allowed_scope(self, scope: str | None) -> str:
+        """What an authorization request may ask for: the scopes asked that the app has, or,
+        when none are asked, all of the app's (the consent page lists them)."""
         allowed = set(self.app.scopes)
         requested = set(scope_to_list(scope) or []) or allowed
         return str(list_to_scope(sorted(requested & allowed)))
+
+    def granted_scope(self, grant_type: str, scope: str | None) -> str:
+        """What a new access token gets: the scopes asked (or held by the code or refresh
+        token) that the app still has. Only a client-credentials request that asks for nothing
+        gets all of the app's scopes; a code or refresh token whose scopes were all taken from
+        the app gets nothing, rather than everything."""
+        allowed = set(self.app.scopes)
+        requested = set(scope_to_list(scope) or [])
+        if not requested and grant_type == GrantType.CLIENT_CREDENTIALS:
+            requested = allowed
+        granted = requested & allowed
+        if not granted:
+            raise InvalidScopeError("The application no longer has any of the scopes asked for")
+        return str(list_to_scope(sorted(granted)))
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         return redirect_uri in self.app.redirect_uris
@@ -429,8 +445,7 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
         expires_in: int | None = None,
         include_refresh_token: bool = True,
     ) -> dict[str, Any]:
-        # No scope asked for (client credentials): everything the app was given.
-        granted = client.get_allowed_scope(scope)
+        granted = client.granted_scope(grant_type, scope)
         token: dict[str, Any] = {
             "token_type": "Bearer",
             "access_token": generate_secret(service.ACCESS_TOKEN_PREFIX),
