@@ -4,8 +4,10 @@ on the login and consent page."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,6 +144,32 @@ def test_a_code_is_used_once_and_a_second_use_revokes_the_first_token(
     assert problem(response, 401)["detail"] == "Token has been revoked"
 
 
+def test_a_code_redeemed_by_many_requests_at_once_gives_one_token(
+    oauth: OAuthWorld, browser: httpx.Client
+) -> None:
+    app = oauth.web_app(SCOPES)
+    verifier = new_code_verifier()
+    with web_client(oauth, app) as client:
+        location, _ = authorize(oauth, browser, client, verifier)
+    form = {
+        "grant_type": "authorization_code",
+        "code": query(location)["code"],
+        "redirect_uri": REDIRECT_URI,
+        "code_verifier": verifier,
+    }
+    start = threading.Barrier(8)
+
+    def redeem(_: int) -> int:
+        with httpx.Client(timeout=30, auth=(app.client_id, app.client_secret)) as http:
+            start.wait()
+            return http.post(oauth.url("/oauth/token"), data=form).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(redeem, range(8)))
+
+    assert statuses == [200] + [400] * 7
+
+
 def test_an_expired_code_is_invalid_grant(oauth: OAuthWorld, browser: httpx.Client) -> None:
     app = oauth.web_app(SCOPES)
     verifier = new_code_verifier()
@@ -183,6 +211,32 @@ def test_refresh_gives_a_new_pair_and_a_reused_refresh_token_revokes_them(
         assert reused.value.error == "invalid_grant"
     # Someone replayed an old refresh token: the whole authorization is withdrawn.
     assert status(second) == 401
+
+
+def test_a_reused_refresh_token_is_caught_after_the_code_itself_is_long_expired(
+    oauth: OAuthWorld, browser: httpx.Client, http: httpx.Client
+) -> None:
+    app = oauth.web_app(SCOPES)
+    verifier = new_code_verifier()
+    start = datetime.now(UTC)
+    with web_client(oauth, app) as client, time_machine.travel(start, tick=False) as traveller:
+        location, _ = authorize(oauth, browser, client, verifier)
+        client.fetch_token(
+            oauth.url("/oauth/token"), authorization_response=location, code_verifier=verifier
+        )
+        old = dict(client.refresh_token(oauth.url("/oauth/token")))
+        traveller.shift(timedelta(days=3))
+        new = dict(client.refresh_token(oauth.url("/oauth/token")))
+        # Another sign-in: storing its code clears out codes expired long ago.
+        other_verifier = new_code_verifier()
+        authorize(oauth, browser, client, other_verifier)
+
+        with pytest.raises(OAuthError) as reused:
+            client.refresh_token(oauth.url("/oauth/token"), refresh_token=old["refresh_token"])
+        headers = {"Authorization": f"Bearer {new['access_token']}"}
+        status = http.get("/api/v1/accounts", headers=headers).status_code
+    assert reused.value.error == "invalid_grant"
+    assert status == 401
 
 
 def test_a_refresh_may_narrow_the_scope_but_not_widen_it(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from playrunner.models import (
@@ -125,18 +125,26 @@ def emails_of(
 
 
 def get_code(session: Session, app_id: uuid.UUID, code_hash: str) -> OAuthAuthorizationCode | None:
+    """The code, locked until the transaction ends (on PostgreSQL), so that two requests
+    redeeming it at once are taken one after the other and the second sees it used."""
     return session.scalars(
-        select(OAuthAuthorizationCode).where(
+        select(OAuthAuthorizationCode)
+        .where(
             OAuthAuthorizationCode.app_id == app_id,
             OAuthAuthorizationCode.code_hash == code_hash,
         )
+        .with_for_update()
     ).first()
 
 
 def delete_codes_expired_before(session: Session, app_id: uuid.UUID, cutoff: datetime) -> None:
+    """Codes long expired that no token descends from; a code with tokens is kept, since it
+    is what ties a refresh token's family together for reuse detection."""
     session.execute(
         delete(OAuthAuthorizationCode).where(
-            OAuthAuthorizationCode.app_id == app_id, OAuthAuthorizationCode.expires_at < cutoff
+            OAuthAuthorizationCode.app_id == app_id,
+            OAuthAuthorizationCode.expires_at < cutoff,
+            ~exists().where(OAuthToken.authorization_code_id == OAuthAuthorizationCode.id),
         )
     )
 
@@ -159,8 +167,10 @@ def get_token_by_access_hash(session: Session, token_hash: str) -> OAuthToken | 
 
 
 def get_token_by_refresh_hash(session: Session, token_hash: str) -> OAuthToken | None:
+    """The token, locked like ``get_code``: a refresh token is used once even when two
+    requests present it at the same moment."""
     return session.scalars(
-        select(OAuthToken).where(OAuthToken.refresh_token_hash == token_hash)
+        select(OAuthToken).where(OAuthToken.refresh_token_hash == token_hash).with_for_update()
     ).first()
 
 
