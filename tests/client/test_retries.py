@@ -16,6 +16,7 @@ from playrunner.client import (
     AsyncClient,
     Client,
     ConnectionFailed,
+    RateLimited,
     RetryPolicy,
     ServiceUnavailable,
     UnexpectedResponse,
@@ -187,3 +188,44 @@ async def test_the_async_client_retries_the_same_way() -> None:
             await sdk.run_manual_successplay(PLAY, "acme")
     assert str(result.run_id) == RUN
     assert len(server.requests) == 3
+
+
+def test_a_503_from_totango_is_not_sent_again() -> None:
+    """Only Playrunner promises that a 503 wrote nothing; Totango's (or a proxy's) may have."""
+    server, time = (
+        FlakyServer(1, lambda request: httpx.Response(503, text="Unavailable")),
+        FakeTime(),
+    )
+    with client(server, time, flavor="totango") as sdk, pytest.raises(ServiceUnavailable):
+        sdk.run_manual_successplay(PLAY, "acme")
+    assert len(server.requests) == 1
+
+
+def test_absurd_rate_limit_headers_are_read_within_a_day() -> None:
+    absurd = {"RateLimit-Limit": "inf", "RateLimit-Remaining": "1e400", "RateLimit-Reset": "1e12"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if len(server.requests) == 1:
+            return httpx.Response(200, text="Success", headers={"X-Run-Id": RUN, **absurd})
+        return httpx.Response(429, json="Too many requests", headers={"Retry-After": "1e12"})
+
+    server, time = FlakyServer(0, drop), FakeTime()
+    server.fail = answer
+    server.failures = 10
+    with client(server, time, pace=100) as sdk:
+        result = sdk.run_manual_successplay(PLAY, "acme")
+        with pytest.raises(RateLimited) as limited:
+            sdk.run_manual_successplay(PLAY, "acme")
+
+    assert str(result.run_id) == RUN
+    assert result.rate_limit is None  # a limit of "inf" is no limit the client can use
+    assert limited.value.reset_after == 86_400.0
+
+
+def test_an_unreadable_answer_is_a_client_error() -> None:
+    def garbled(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip", headers={"Content-Encoding": "gzip"})
+
+    server, time = FlakyServer(1, garbled), FakeTime()
+    with client(server, time) as sdk, pytest.raises(ConnectionFailed, match="Unreadable"):
+        sdk.run_manual_successplay(PLAY, "acme")

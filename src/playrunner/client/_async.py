@@ -14,6 +14,7 @@ from playrunner.client import _endpoints as api
 from playrunner.client._base import BaseClient, Call, Outcome, Sleep
 from playrunner.client._config import Flavor, RetryPolicy
 from playrunner.client._endpoints import AttributeFilter, Id
+from playrunner.client._exceptions import ConnectionFailed
 from playrunner.client._models import (
     Account,
     AccountUpsertResult,
@@ -99,6 +100,8 @@ class AsyncClient(BaseClient):
                 outcome = await self._http.send(step.request)
             except httpx.TransportError as exc:
                 outcome = exc
+            except httpx.HTTPError as exc:  # an answer that cannot be read (bad encoding)
+                raise ConnectionFailed(f"Unreadable answer from {self.base_url}: {exc}") from exc
 
     # The trigger path ---------------------------------------------------------------------
 

@@ -151,8 +151,13 @@ class BaseClient:
                 rate_limited += 1
                 yield Sleep(error.reset_after)
                 continue
-            if response.status_code == 503 and transient < self.retries.transient:
-                # The server wrote nothing, so any call may be sent again.
+            if (
+                response.status_code == 503
+                and self.flavor == "playrunner"
+                and transient < self.retries.transient
+            ):
+                # Playrunner's 503 means it wrote nothing, so any call may be sent again
+                # (Totango, or a proxy in front of it, promises no such thing).
                 retry_after = seconds_header(response.headers, "retry-after")
                 yield Sleep(min(self.retries.max_wait, retry_after or self.retries.backoff))
                 transient += 1
@@ -175,7 +180,7 @@ class BaseClient:
         if seconds_header(response.headers, "ratelimit-remaining") == 0:
             reset = seconds_header(response.headers, "ratelimit-reset")
             if reset:
-                self.pacer.hold_until(self._clock() + reset)
+                self.pacer.hold_until(self._clock() + min(reset, self.retries.max_wait))
 
 
 def connection_retry_allowed(method: str, idempotency_key: str | None, flavor: Flavor) -> bool:

@@ -145,7 +145,9 @@ def _trigger_headers(flavor: Flavor, idempotency_key: str | None) -> dict[str, s
     if idempotency_key is not None:
         if not _PRINTABLE_ASCII.match(idempotency_key):
             raise ValueError("idempotency_key must be 1 to 255 printable ASCII characters")
-        headers["Idempotency-Key"] = idempotency_key
+        # Totango documents no such header: the key means something only to Playrunner.
+        if flavor == "playrunner":
+            headers["Idempotency-Key"] = idempotency_key
     return headers
 
 

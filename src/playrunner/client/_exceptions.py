@@ -258,14 +258,19 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+MAX_HEADER_SECONDS = 86_400.0
+"""A day: no rate-limit window is longer, so a larger header value is read as this."""
+
+
 def _seconds(value: str | None) -> float | None:
+    """A header's number of seconds, within 0 and a day; None when it is not a finite number."""
     if value is None:
         return None
     try:
         seconds = float(value.strip())
     except ValueError:
         return None
-    return None if math.isnan(seconds) else max(0.0, seconds)
+    return min(MAX_HEADER_SECONDS, max(0.0, seconds)) if math.isfinite(seconds) else None
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
