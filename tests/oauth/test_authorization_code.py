@@ -18,12 +18,16 @@ import pytest
 import time_machine
 from authlib.integrations.base_client import OAuthError  # type: ignore[import-untyped]
 
+from playrunner.app import create_app
+from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import GrantType
 from playrunner.oauth import service as oauth_service
 from playrunner.oauth.schemas import AppPatch
 from playrunner.users import service as users_service
 from tests.api import problem
+from tests.factories import Factory
+from tests.live_server import LiveServer
 from tests.oauth.helpers import (
     PASSWORD,
     REDIRECT_URI,
@@ -475,3 +479,27 @@ class TestTheLoginAndConsentPage:
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert posted.status_code == 400
+
+
+def test_guessing_passwords_is_limited_per_address_as_well_as_per_email(
+    database_url: str, factory: Factory, database: Database
+) -> None:
+    app = create_app(Settings(database_url=database_url, rate_limit="3/minute"))
+    with LiveServer(app) as live, httpx.Client(base_url=live.url) as browser:
+        oauth = OAuthWorld(factory, database, live.url)
+        web = oauth.web_app(SCOPES)
+        with web_client(oauth, web) as client:
+            url, _ = client.create_authorization_url(
+                oauth.url("/oauth/authorize"), code_verifier=new_code_verifier()
+            )
+        guesses = [
+            consent(browser, url, email=f"guess-{n}@example.com", password="not it")
+            for n in range(3)
+        ]
+        # The right password, but from an address that has used up its attempts.
+        blocked = consent(browser, url, email=oauth.world.user.email)
+
+    assert [g.status_code for g in guesses] == [200, 200, 200]
+    assert all("Wrong email or password." in g.text for g in guesses)
+    assert blocked.status_code == 429
+    assert "Too many sign-in attempts" in blocked.text

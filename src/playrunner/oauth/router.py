@@ -268,12 +268,14 @@ async def authorize_decision(request: Request, db: DatabaseDep) -> Response:
             request, outcome, params, csrf, error=error, email=email, status=status
         )
 
-    # Guessing passwords costs a call to the same limit as API calls, per user and service.
-    attempt = await app_state(request).rate_limiter.hit(
-        f"login:{outcome.tenant_id}:{email.lower()[:320]}"
-    )
-    if not attempt.allowed:
-        return again(f"Too many sign-in attempts; try again in {attempt.reset_after} s.", 429)
+    # Guessing passwords costs a call to the same limit as API calls, per user and service
+    # and per client address (so rotating emails does not lift it).
+    limiter = app_state(request).rate_limiter
+    address = request.client.host if request.client is not None else "unknown"
+    for key in (f"login:{outcome.tenant_id}:{email.lower()[:320]}", f"login-from:{address}"):
+        attempt = await limiter.hit(key)
+        if not attempt.allowed:
+            return again(f"Too many sign-in attempts; try again in {attempt.reset_after} s.", 429)
     user = await db.read(lambda s: service.login_candidate(s, outcome.tenant_id, email))
     # argon2 takes tens of milliseconds by design: not on the event loop. An unknown email
     # is checked against a decoy, so it takes as long as a known one.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -314,9 +315,16 @@ def login_candidate(session: Session, tenant_id: str, email: str) -> User | None
     return users_repository.get_by_email(session, tenant_id, normalised)
 
 
+# argon2 is slow and memory-hard on purpose: one check at a time per process, so a flood of
+# sign-in attempts queues here instead of taking every core from the API.
+_PASSWORD_CHECKS = threading.BoundedSemaphore(1)
+
+
 def check_login(user: User | None, password: str) -> bool:
-    """True when ``user`` exists and ``password`` is theirs. Takes as long either way."""
-    matches = passwords.verify_password(user.password_hash if user else None, password)
+    """True when ``user`` exists and ``password`` is theirs. Takes as long either way. Blocks
+    (call it from a worker thread) while another check runs."""
+    with _PASSWORD_CHECKS:
+        matches = passwords.verify_password(user.password_hash if user else None, password)
     return matches and user is not None
 
 
