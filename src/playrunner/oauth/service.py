@@ -26,7 +26,6 @@ from playrunner.oauth import repository
 from playrunner.oauth.schemas import AppCreate, AppPatch, AppRead
 from playrunner.tokens import secrets
 from playrunner.users import passwords
-from playrunner.users import repository as users_repository
 from playrunner.users import service as users_service
 
 CLIENT_ID_PREFIX = "prapp_"
@@ -258,7 +257,7 @@ def _is_loopback(host: str) -> bool:
 def _acting_user_id(session: Session, tenant_id: str, email: str | None) -> uuid.UUID | None:
     if email is None:
         return None
-    user = users_repository.get_by_email(session, tenant_id, users_service.normalise_email(email))
+    user = users_service.find_by_email(session, tenant_id, email)
     if user is None:
         raise NotFound(f"User {email} not found", field="acting_user")
     if not user.active:
@@ -301,18 +300,14 @@ def active_user(session: Session, tenant_id: str, user_id: uuid.UUID | None) -> 
     """The user, when they exist in the tenant and are active."""
     if user_id is None:
         return None
-    user = users_repository.get(session, tenant_id, user_id)
+    user = users_service.find_user(session, tenant_id, user_id)
     return user if user is not None and user.active else None
 
 
 def login_candidate(session: Session, tenant_id: str, email: str) -> User | None:
     """The user of this tenant who signs in with ``email``, if any (the password is checked
     by ``check_login``, off the event loop when serving)."""
-    try:
-        normalised = users_service.normalise_email(email)
-    except InvalidRequest:
-        return None
-    return users_repository.get_by_email(session, tenant_id, normalised)
+    return users_service.find_by_email(session, tenant_id, email)
 
 
 # argon2 is slow and memory-hard on purpose: one check at a time per process, so a flood of

@@ -42,6 +42,19 @@ def get_by_email(session: Session, tenant_id: str, email: str) -> User:
     return user
 
 
+def find_by_email(session: Session, tenant_id: str, email: str) -> User | None:
+    """The user with this email in the service, or None (also for a malformed email)."""
+    try:
+        normalised = normalise_email(email)
+    except InvalidRequest:
+        return None
+    return repository.get_by_email(session, tenant_id, normalised)
+
+
+def find_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User | None:
+    return repository.get(session, tenant_id, user_id)
+
+
 def get_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User:
     user = repository.get(session, tenant_id, user_id)
     if user is None:
