@@ -33,6 +33,11 @@ class Principal:
     def is_app(self) -> bool:
         return self.app_id is not None
 
+    def may_act_on(self, assignee_user_id: uuid.UUID | None) -> bool:
+        """Tasks and form requests: admins see and work on all of their service's; other
+        users on those assigned to them."""
+        return self.is_admin or assignee_user_id == self.user_id
+
     def has_scope(self, scope: str) -> bool:
         """Personal tokens and the CLI have every scope; an app token only those granted."""
         return self.scopes is None or scope in self.scopes

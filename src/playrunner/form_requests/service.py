@@ -112,7 +112,7 @@ def get_visible_form_request(
     """The request, if ``actor`` may see it: admins see all of their service's, others
     their own."""
     request = get_form_request(session, actor.tenant_id, request_id)
-    if not actor.is_admin and request.assignee_user_id != actor.user_id:
+    if not actor.may_act_on(request.assignee_user_id):
         raise NotFound(f"Form request {request_id} not found", field="form_request_id")
     return request
 
@@ -126,15 +126,23 @@ def read_form_request(session: Session, actor: Principal, request_id: uuid.UUID)
     return form_request_read(found)
 
 
-def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: Any) -> FormRequest:
-    """Validate the answers and write them to the account's attributes, in one transaction."""
+def _open_for_update(
+    session: Session, actor: Principal, request_id: uuid.UUID, action: str
+) -> FormRequest:
+    """The open request ``actor`` may ``action`` (submit or cancel), locked for the change."""
     request = repository.get_for_update(session, actor.tenant_id, request_id)
     if request is None:
         raise NotFound(f"Form request {request_id} not found", field="form_request_id")
-    if not actor.is_admin and request.assignee_user_id != actor.user_id:
-        raise PermissionDenied("Only the form request's assignee or an admin may submit it")
+    if not actor.may_act_on(request.assignee_user_id):
+        raise PermissionDenied(f"Only the form request's assignee or an admin may {action} it")
     if request.status is not FormRequestStatus.OPEN:
         raise Conflict(f"Form request is already {request.status.value}", field="status")
+    return request
+
+
+def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: Any) -> FormRequest:
+    """Validate the answers and write them to the account's attributes, in one transaction."""
+    request = _open_for_update(session, actor, request_id, "submit")
     form = forms_service.get_form(session, actor.tenant_id, request.form_id)
     clean = forms_service.validate_answers(form, answers)
     account = accounts_repository.get(session, actor.tenant_id, request.account_id)
@@ -151,13 +159,7 @@ def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: A
 
 def cancel(session: Session, actor: Principal, request_id: uuid.UUID) -> FormRequest:
     """Close an open request without answers; it can no longer be submitted."""
-    request = repository.get_for_update(session, actor.tenant_id, request_id)
-    if request is None:
-        raise NotFound(f"Form request {request_id} not found", field="form_request_id")
-    if not actor.is_admin and request.assignee_user_id != actor.user_id:
-        raise PermissionDenied("Only the form request's assignee or an admin may cancel it")
-    if request.status is not FormRequestStatus.OPEN:
-        raise Conflict(f"Form request is already {request.status.value}", field="status")
+    request = _open_for_update(session, actor, request_id, "cancel")
     request.status = FormRequestStatus.CANCELLED
     session.flush()
     return request

@@ -25,6 +25,7 @@ from playrunner.models import GrantType, OAuthApp, OAuthAuthorizationCode, OAuth
 from playrunner.oauth import repository
 from playrunner.oauth.schemas import AppCreate, AppPatch, AppRead
 from playrunner.tokens import secrets
+from playrunner.tokens import service as tokens_service
 from playrunner.users import passwords
 from playrunner.users import service as users_service
 
@@ -463,12 +464,11 @@ def authenticate_access_token(session: Session, secret: str) -> Principal:
     found = repository.find_access_credentials(session, secrets.hash_secret(secret))
     if found is None:
         raise AuthenticationFailed("Invalid token")
-    if found.revoked_at is not None or found.app_deleted_at is not None:
-        raise AuthenticationFailed("Token has been revoked")
-    if found.expires_at <= utcnow():
-        raise AuthenticationFailed("Token has expired")
-    if not found.active:
-        raise AuthenticationFailed("User is deactivated")
+    tokens_service.check_usable(
+        revoked=found.revoked_at is not None or found.app_deleted_at is not None,
+        expires_at=found.expires_at,
+        active=found.active,
+    )
     return Principal(
         tenant_id=found.tenant_id,
         user_id=found.user_id,

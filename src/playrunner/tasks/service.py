@@ -136,7 +136,7 @@ def get_visible_task(
 ) -> Task:
     """The task, if ``actor`` may see it: admins see all of their service's, others their own."""
     task = get_task(session, actor.tenant_id, task_id, for_update=for_update)
-    if not actor.is_admin and task.assignee_user_id != actor.user_id:
+    if not actor.may_act_on(task.assignee_user_id):
         raise NotFound(f"Task {task_id} not found", field="task_id")
     return task
 
@@ -294,7 +294,7 @@ def set_status(
 ) -> Task:
     """Move a task on. Completing one whose play asks for a touchpoint needs the note."""
     task = get_task(session, actor.tenant_id, task_id, for_update=True)
-    if not actor.is_admin and task.assignee_user_id != actor.user_id:
+    if not actor.may_act_on(task.assignee_user_id):
         raise PermissionDenied("Only the task's assignee or an admin may change it")
     if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED) and status != task.status:
         raise Conflict(f"Task is already {STATUS_LABELS[task.status]}", field="status")

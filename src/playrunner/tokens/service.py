@@ -121,6 +121,17 @@ def revoke_token(session: Session, owner: Principal, token_id: uuid.UUID) -> Acc
     return token
 
 
+def check_usable(*, revoked: bool, expires_at: datetime | None, active: bool) -> None:
+    """The 401s every kind of token gives once it is found, in the documented order and
+    words: revoked, expired, then the user deactivated."""
+    if revoked:
+        raise AuthenticationFailed("Token has been revoked")
+    if expires_at is not None and expires_at <= utcnow():
+        raise AuthenticationFailed("Token has expired")
+    if not active:
+        raise AuthenticationFailed("User is deactivated")
+
+
 def authenticate(session: Session, secret: str) -> Principal:
     """The principal a secret acts as, checked on every call so revocation and
     deactivation take effect at once."""
@@ -129,12 +140,9 @@ def authenticate(session: Session, secret: str) -> Principal:
     found = repository.find_credentials(session, secrets.hash_secret(secret))
     if found is None:
         raise AuthenticationFailed("Invalid token")
-    if found.revoked_at is not None:
-        raise AuthenticationFailed("Token has been revoked")
-    if found.expires_at is not None and found.expires_at <= utcnow():
-        raise AuthenticationFailed("Token has expired")
-    if not found.active:
-        raise AuthenticationFailed("User is deactivated")
+    check_usable(
+        revoked=found.revoked_at is not None, expires_at=found.expires_at, active=found.active
+    )
     return Principal(
         tenant_id=found.tenant_id,
         user_id=found.user_id,

@@ -20,18 +20,7 @@ from playrunner.client import Client
 from tests.client.totango_standin import FakeTime, TotangoStandIn
 from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_PLAY, PlayrunnerWorld
 from tests.factories import Factory
-from tests.live_server import LiveServer
 from tests.processes import clean_environment
-
-
-@pytest.fixture
-def world(factory: Factory, server: LiveServer) -> PlayrunnerWorld:
-    return PlayrunnerWorld(factory, server.url)
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
 
 
 @pytest.fixture
