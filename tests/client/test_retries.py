@@ -229,3 +229,18 @@ def test_an_unreadable_answer_is_a_client_error() -> None:
     server, time = FlakyServer(1, garbled), FakeTime()
     with client(server, time) as sdk, pytest.raises(ConnectionFailed, match="Unreadable"):
         sdk.run_manual_successplay(PLAY, "acme")
+
+
+def test_pacing_holds_no_longer_than_max_wait_when_the_window_is_spent() -> None:
+    spent = {"RateLimit-Limit": "100", "RateLimit-Remaining": "0", "RateLimit-Reset": "1e12"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="Success", headers={"X-Run-Id": RUN, **spent})
+
+    server, time = FlakyServer(10, answer), FakeTime()
+    with client(server, time, pace=100, retries=RetryPolicy(max_wait=30)) as sdk:
+        sdk.run_manual_successplay(PLAY, "acme")
+        sdk.run_manual_successplay(PLAY, "acme")
+
+    assert len(server.requests) == 2
+    assert time.sleeps and max(time.sleeps) <= 30

@@ -139,6 +139,10 @@ def test_update_changes_only_what_is_given_and_refuses_what_the_api_refuses(
     assert "Unknown scope nope" in unknown.stderr
     orphaned = cli("apps", "update", created["id"], "--no-acting-user", ok=False)
     assert "needs acting_user" in orphaned.stderr
+    both = cli(
+        "apps", "update", created["id"], "--acting-user", admin.email, "--no-acting-user", ok=False
+    )
+    assert "not both" in both.stderr
     nothing = cli("apps", "update", created["id"], ok=False)
     assert "Nothing to change" in nothing.stderr
     missing = cli("apps", "update", "prapp_missing", "--name", "x", ok=False)
