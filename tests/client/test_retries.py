@@ -243,4 +243,5 @@ def test_pacing_holds_no_longer_than_max_wait_when_the_window_is_spent() -> None
         sdk.run_manual_successplay(PLAY, "acme")
 
     assert len(server.requests) == 2
-    assert time.sleeps and max(time.sleeps) <= 30
+    assert time.sleeps
+    assert max(time.sleeps) <= 30
