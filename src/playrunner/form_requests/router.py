@@ -20,13 +20,10 @@ from playrunner.form_requests.schemas import FormRequestRead, FormRequestSubmit
 from playrunner.models import FormRequestStatus
 from playrunner.validation import FilterText
 from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
+from playrunner.web.openapi import READ_ERRORS, WRITE_ERRORS
 from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Form requests"])
-
-READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
-WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 429)
 
 
 @router.get(

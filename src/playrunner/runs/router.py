@@ -14,12 +14,10 @@ from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.validation import FilterText
 from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
+from playrunner.web.openapi import READ_ERRORS
 from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Runs"])
-
-READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
 
 
 @router.get(

@@ -32,7 +32,7 @@ from playrunner.validation import FilterText, parse_model
 from playrunner.web.bodies import read_json_body
 from playrunner.web.dependencies import DatabaseDep
 from playrunner.web.negotiation import wants_json
-from playrunner.web.openapi import error_responses, problem_responses, text_example
+from playrunner.web.openapi import READ_ERRORS, error_responses, text_example
 from playrunner.web.pagination import Page, PageDep
 from playrunner.web.routes import TotangoCompatibleRoute
 
@@ -43,7 +43,6 @@ router = APIRouter(tags=[TAG])
 # The writes answer in Totango's words; included into ``router`` at the end of the module.
 totango_router = APIRouter(route_class=TotangoCompatibleRoute, tags=[TAG])
 
-READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
 ERROR_EXAMPLES = {
     400: [
         "Account not found",

@@ -89,3 +89,9 @@ def without_validation_422(schema: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(name, None)
     return schema
+
+
+READ_ERRORS = problem_responses(400, 401, 403, 404, 429)
+"""What a management API read may answer besides 200 (403: a scope an app's token lacks)."""
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 429)
+"""What a management API write may answer besides success."""
