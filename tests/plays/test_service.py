@@ -82,6 +82,11 @@ def test_play_fields_are_validated_by_name(
             {"description": "{{ secrets }}"},
             "actions[0].description: unknown template variable secrets",
         ),
+        (
+            {"title": "{% for i in range(3) %}x{% endfor %}"},
+            "actions[0].title: unknown template variable range",
+        ),
+        ({"description": "{{ lipsum() }}"}, "actions[0].description: unknown template variable"),
     ],
 )
 def test_task_actions_are_checked_when_saved(

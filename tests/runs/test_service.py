@@ -96,9 +96,12 @@ def test_the_sandbox_refuses_python_internals(
             ]
         ),
     )
-    outcome = run_play(database, admin, play.id, "acme")
-    assert "object" not in outcome.tasks[0].title
-    assert outcome.tasks[0].title == ""
+    # The sandbox renders the internals as nothing, and a task needs a title: nothing leaks
+    # and nothing is written.
+    with pytest.raises(TemplateRenderError, match="rendered nothing") as refused:
+        run_play(database, admin, play.id, "acme")
+    assert "object" not in refused.value.message
+    assert counts(database) == (0, 0, 0)
 
 
 def test_task_fields_come_from_the_action(
@@ -297,6 +300,27 @@ def test_a_template_failing_on_the_data_refuses_the_run_and_writes_nothing(
         ),
     )
     with pytest.raises(TemplateRenderError, match=r"actions\[1\].title: template could not"):
+        run_play(database, admin, play.id, "acme")
+    assert counts(database) == (0, 0, 0)
+
+
+def test_a_title_that_renders_nothing_refuses_the_run_and_writes_nothing(
+    factory: Factory, database: Database, tenant: Tenant, admin: User
+) -> None:
+    factory.account(tenant, "acme")
+    play = factory.play(
+        tenant,
+        task_play(
+            actions=[
+                {
+                    "type": "create_task",
+                    "title": "{{ account.attributes.nope }}",
+                    "description": "d",
+                }
+            ]
+        ),
+    )
+    with pytest.raises(TemplateRenderError, match=r"actions\[0\].title: template rendered nothing"):
         run_play(database, admin, play.id, "acme")
     assert counts(database) == (0, 0, 0)
 

@@ -19,7 +19,10 @@ from playrunner.errors import InvalidRequest
 TEMPLATE_NAMES = frozenset({"account", "play", "runner"})
 
 # One environment for the process, as Jinja recommends: it holds the compiled-template cache.
+# No globals (range, lipsum, dict, ...): renders use a context of the play's variables alone,
+# so a global would pass the check at save time and then be undefined on every run.
 _ENVIRONMENT = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False)
+_ENVIRONMENT.globals.clear()
 
 
 class TemplateRenderError(InvalidRequest):
@@ -48,7 +51,18 @@ def _compile(source: str) -> Template:
     return _ENVIRONMENT.from_string(source)
 
 
-def render(source: str, context: dict[str, Any], where: str) -> str:
+def render(source: str, context: dict[str, Any], where: str, *, required: bool = False) -> str:
+    """Render a saved template; ``required``: an empty result (say, every name it uses is
+    missing on this account) is refused rather than written."""
+    text = _render(source, context, where)
+    if required and not text:
+        raise TemplateRenderError(
+            f"{where}: template rendered nothing for this account", field=where
+        )
+    return text
+
+
+def _render(source: str, context: dict[str, Any], where: str) -> str:
     try:
         template = _compile(source)
         # A context made from the variables alone (no globals merged in for each render):

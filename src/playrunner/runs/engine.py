@@ -172,7 +172,7 @@ def _make_items(
             task = new_task(
                 tenant_id=runner.tenant_id,
                 account_pk=target.id,
-                title=render(action.title_template or "", context, f"{where}.title"),
+                title=render(action.title_template or "", context, f"{where}.title", required=True),
                 description=render(
                     action.description_template or "", context, f"{where}.description"
                 ),
