@@ -53,6 +53,12 @@ def test_put_upserts_by_account_id(api: ApiWorld) -> None:
     assert (second.status_code, second.json()["name"]) == (200, "Globex 2")
 
 
+def test_put_refuses_an_account_id_too_long_to_store(api: ApiWorld) -> None:
+    refused = problem(api.admin.put("/api/v1/accounts/" + "y" * 256, json={"name": "Y"}), 400)
+    assert refused["field"] == "path.account_id"
+    assert "at most 255 characters" in refused["detail"]
+
+
 def test_create_refuses_a_taken_id_and_unknown_fields(api: ApiWorld) -> None:
     api.admin.post("/api/v1/accounts", json=account("acme"))
     assert problem(api.admin.post("/api/v1/accounts", json=account("acme")), 409)["field"] == (

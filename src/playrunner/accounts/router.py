@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import bulk, service
@@ -118,7 +118,7 @@ async def get_account(account_id: str, principal: CurrentPrincipal, db: Database
     responses={201: {"description": "Created", "model": AccountRead}, **WRITE_ERRORS},
 )
 async def upsert_account(
-    account_id: str,
+    account_id: Annotated[str, Path(min_length=1, max_length=255)],
     body: AccountBody,
     principal: AdminPrincipal,
     db: DatabaseDep,
