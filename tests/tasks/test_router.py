@@ -143,6 +143,8 @@ def test_unknown_account_is_totangos_400(world: ApiWorld) -> None:
             "not found",
         ),
         ({"title": "a\x00b", "account_id": "acme"}, "title", "NUL characters"),
+        ({"title": "t" * 2001, "account_id": "acme"}, "title", "at most 2000 characters"),
+        ({"title": "t", "account_id": "a" * 256}, "account_id", "at most 255 characters"),
         (["not", "an", "object"], "body", "valid dictionary"),
     ],
 )
@@ -312,6 +314,7 @@ def test_admins_change_any_field(world: ApiWorld) -> None:
         ({"due_date": "tomorrow"}, "due_date", "YYYY-MM-DD"),
         ({"assignee": "ghost@example.com"}, "assignee", "not found"),
         ({"touchpoint_note": 5}, "touchpoint_note", "valid string"),
+        ({"touchpoint_note": "n" * 20001}, "touchpoint_note", "at most 20000 characters"),
         ({"id": "x"}, "id", "Extra inputs"),
     ],
 )

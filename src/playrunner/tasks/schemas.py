@@ -46,30 +46,30 @@ DueDate = Annotated[date, BeforeValidator(_iso_date), Field(examples=["2026-03-3
 Priority = Annotated[
     int, Field(strict=True, ge=1, le=3, description="1 high, 2 normal, 3 low", examples=[2])
 ]
-Title = Annotated[str, NoNul, Field(min_length=1, max_length=2000, examples=["Call the new CFO"])]
+Title = Annotated[str, Field(min_length=1, max_length=2000, examples=["Call the new CFO"]), NoNul]
 Description = Annotated[
-    str, NoNul, Field(max_length=20000, examples=["Introduce the renewal plan"])
+    str, Field(max_length=20000, examples=["Introduce the renewal plan"]), NoNul
 ]
-AccountId = Annotated[str, NoNul, Field(min_length=1, max_length=255, examples=["acme-corp"])]
+AccountId = Annotated[str, Field(min_length=1, max_length=255, examples=["acme-corp"]), NoNul]
 Assignee = Annotated[
     str,
-    NoNul,
     Field(
         min_length=1,
         max_length=320,
         description="The assignee's email, or their user id (a UUID)",
         examples=["jane@example.com"],
     ),
+    NoNul,
 ]
 ActivityTypeId = Annotated[
     str,
-    NoNul,
     Field(
         min_length=1,
         max_length=100,
         description="A flow's id, as listed by GET /api/v3/activity-types",
         examples=["renewal"],
     ),
+    NoNul,
 ]
 Status = Annotated[
     StatusInput,
@@ -121,9 +121,8 @@ class TaskUpdate(StrictModel):
     status: Status | None = None
     assignee: Assignee | None = None
     activity_type_id: ActivityTypeId | None = None
-    touchpoint_note: Annotated[str, NoNul] | None = Field(
+    touchpoint_note: Annotated[str, Field(max_length=20000), NoNul] | None = Field(
         default=None,
-        max_length=20000,
         description="A note of the interaction; required to complete some plays' tasks",
         examples=["Called the CFO; renewal on track"],
     )
