@@ -136,6 +136,14 @@ def test_an_absurd_offset_is_refused(api: ApiWorld) -> None:
     )
 
 
+def test_a_body_nested_too_deeply_is_bad_input_naming_the_body(api: ApiWorld) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    headers = {"Content-Type": "application/json"}
+    refused = problem(api.admin.post("/api/v1/accounts", content=deep, headers=headers), 400)
+    assert (refused["code"], refused["field"]) == ("invalid_request", "body")
+    assert "could not be parsed as JSON" in refused["detail"]
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_body_over_the_limit_gets_413_without_being_read_whole(
     database_url: str, factory: Factory, chunked: bool, caplog: pytest.LogCaptureFixture

@@ -95,6 +95,10 @@ def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
     return InternalFailure("The request failed inside Playrunner; nothing was written.")
 
 
+FASTAPI_BODY_PARSE_FAILURE = "There was an error parsing the body"
+UNPARSABLE_BODY = "Request body could not be parsed as JSON (is it nested too deeply?)"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_playrunner_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PlayrunnerError)
@@ -117,6 +121,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_PARSE_FAILURE:
+            # FastAPI's words when its JSON parser fails other than by a syntax error (which
+            # is a validation error): in practice, a body nested deeper than Python recurses.
+            return render_error(request, InvalidRequest(UNPARSABLE_BODY, field="body"))
         document = problem_document(
             request,
             status=exc.status_code,
