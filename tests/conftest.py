@@ -13,10 +13,10 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.migrations import upgrade
-from tests.api import ApiWorld, api_world
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.services import PostgresDatabase
+from tests.worlds import ApiWorld, api_world
 
 
 @pytest.fixture(scope="session")

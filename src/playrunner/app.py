@@ -11,6 +11,10 @@ from fastapi.openapi.utils import get_openapi
 
 from playrunner import __version__
 from playrunner.accounts.router import router as accounts_router
+from playrunner.api.errors import install_error_handlers
+from playrunner.api.middleware import RequestContextMiddleware
+from playrunner.api.openapi import without_validation_422
+from playrunner.api.state import AppState
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
@@ -25,10 +29,6 @@ from playrunner.runs.router import router as runs_router
 from playrunner.tasks.router import router as tasks_router
 from playrunner.tokens.router import router as tokens_router
 from playrunner.users.router import router as users_router
-from playrunner.web.errors import install_error_handlers
-from playrunner.web.middleware import RequestContextMiddleware
-from playrunner.web.openapi import without_validation_422
-from playrunner.web.state import AppState
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

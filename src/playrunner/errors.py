@@ -1,6 +1,6 @@
 """Every error a caller can cause, each with its HTTP status and exact message.
 
-Services raise these; ``playrunner.web.errors`` renders them (plain text for clients of
+Services raise these; ``playrunner.api.errors`` renders them (plain text for clients of
 the Totango-compatible API, RFC 9457 problem details otherwise) and the CLI prints them.
 Nothing here knows about HTTP frameworks.
 """

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api import ApiWorld, problem
+from tests.worlds import ApiWorld, problem
 
 
 def account(account_id: str, **fields: Any) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.api import ApiWorld, problem
 from tests.factories import task_play
+from tests.worlds import ApiWorld, problem
 
 URL = "/api/v3/activity-types"
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.api import ApiWorld, problem
 from tests.factories import task_play
 from tests.runs.test_router import run_via_api
+from tests.worlds import ApiWorld, problem
 
 
 class World:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.api import ApiWorld, problem
 from tests.factories import SENTIMENT_FORM, task_play
+from tests.worlds import ApiWorld, problem
 
 URL = "/api/v1/forms"
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
+from playrunner.api.state import AppState
 from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import Run, Task
-from playrunner.web.state import AppState
 from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory
 from tests.live_server import LiveServer

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from playrunner.db import Database
 from playrunner.models import OAuthApp
-from tests.api import ApiWorld, problem
 from tests.oauth.helpers import OAuthWorld, RegisteredApp
+from tests.worlds import ApiWorld, problem
 
 APPS = "/api/v1/oauth/apps"
 

@@ -25,7 +25,6 @@ from playrunner.models import GrantType
 from playrunner.oauth import service as oauth_service
 from playrunner.oauth.schemas import AppPatch
 from playrunner.users import service as users_service
-from tests.api import problem
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.oauth.helpers import (
@@ -37,6 +36,7 @@ from tests.oauth.helpers import (
     hidden_fields,
     new_code_verifier,
 )
+from tests.worlds import problem
 
 SCOPES = ["accounts:read", "users:read"]
 

@@ -21,9 +21,9 @@ from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import GrantType, OAuthToken, UserRole
 from playrunner.users import service as users_service
-from tests.api import problem
 from tests.live_server import LiveServer
 from tests.oauth.helpers import OAuthWorld
+from tests.worlds import problem
 
 ACCOUNTS = "/api/v1/accounts"
 

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api import ApiWorld, problem
 from tests.factories import task_play
+from tests.worlds import ApiWorld, problem
 
 URL = "/api/v1/successplays"
 TRIGGER = "/api/v2/automations/run-manual-successplay"

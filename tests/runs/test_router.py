@@ -10,9 +10,9 @@ import pytest
 import time_machine
 
 from playrunner.models import SuccessPlay
-from tests.api import ApiWorld, problem
 from tests.factories import task_play
 from tests.runs.test_service import run_play
+from tests.worlds import ApiWorld, problem
 
 TRIGGER = "/api/v2/automations/run-manual-successplay"
 

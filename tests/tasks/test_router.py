@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from playrunner.users import service as users_service
-from tests.api import ApiWorld, problem
 from tests.factories import task_play
 from tests.runs.test_router import run_via_api
+from tests.worlds import ApiWorld, problem
 
 JSON = {"Accept": "application/json"}
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import time_machine
 
-from tests.api import ApiWorld, problem
+from tests.worlds import ApiWorld, problem
 
 TOKEN_FIELDS = {"id", "name", "hint", "created_at", "expires_at", "revoked_at"}
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)

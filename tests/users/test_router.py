@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api import ApiWorld, problem
+from tests.worlds import ApiWorld, problem
 
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"
 USER_FIELDS = {"id", "email", "name", "role", "active", "created_at"}

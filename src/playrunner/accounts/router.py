@@ -19,11 +19,11 @@ from playrunner.accounts.schemas import (
     BulkUpsert,
     RoleHolderWrite,
 )
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import READ_ERRORS, WRITE_ERRORS
+from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.validation import FilterText
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import READ_ERRORS, WRITE_ERRORS
-from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Accounts"])
 

@@ -20,12 +20,12 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
+from playrunner.api.state import app_state
 from playrunner.auth import scopes
 from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.errors import AuthenticationFailed, PermissionDenied, RateLimitExceeded
 from playrunner.oauth import service as oauth_service
 from playrunner.tokens import service as tokens_service
-from playrunner.web.state import app_state
 
 APP_TOKENS_REFUSED = "OAuth application tokens cannot call this API; use a personal access token"
 

@@ -6,6 +6,11 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from playrunner.api.bodies import read_json_body
+from playrunner.api.negotiation import wants_json
+from playrunner.api.openapi import error_responses, problem_responses, text_example
+from playrunner.api.routes import TotangoCompatibleRoute
+from playrunner.api.state import app_state
 from playrunner.auth.dependencies import TRIGGER_SCOPE, AdminPrincipal, require_scope
 from playrunner.automations import service
 from playrunner.automations.schemas import (
@@ -23,11 +28,6 @@ from playrunner.idempotency.service import idempotent_request
 from playrunner.models import RunSource
 from playrunner.plays.service import parse_play_id
 from playrunner.runs.schemas import RunDetail
-from playrunner.web.bodies import read_json_body
-from playrunner.web.negotiation import wants_json
-from playrunner.web.openapi import error_responses, problem_responses, text_example
-from playrunner.web.routes import TotangoCompatibleRoute
-from playrunner.web.state import app_state
 
 RUN_ID_HEADER = "X-Run-Id"
 SKIPPED_HEADER = "X-Skipped"

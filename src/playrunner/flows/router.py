@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import problem_responses
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.flows import service
 from playrunner.flows.schemas import FlowCreate, FlowRead, FlowUpdate
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
 
 router = APIRouter(prefix="/api/v3/activity-types", tags=["Flows (activity types)"])
 

@@ -12,6 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import READ_ERRORS, WRITE_ERRORS
+from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import CurrentPrincipal, require_scope
 from playrunner.auth.principal import Principal
 from playrunner.form_requests import service
@@ -19,9 +22,6 @@ from playrunner.form_requests.repository import FormRequestFilter
 from playrunner.form_requests.schemas import FormRequestRead, FormRequestSubmit
 from playrunner.models import FormRequestStatus
 from playrunner.validation import FilterText
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import READ_ERRORS, WRITE_ERRORS
-from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Form requests"])
 

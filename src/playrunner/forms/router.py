@@ -8,12 +8,12 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import problem_responses
+from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.forms import service
 from playrunner.forms.schemas import FormRead, FormWrite
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
-from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1/forms", tags=["Forms"])
 

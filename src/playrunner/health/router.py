@@ -8,8 +8,8 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from playrunner.api.state import app_state
 from playrunner.health import service
-from playrunner.web.state import app_state
 
 router = APIRouter(tags=["Health"])
 

@@ -16,14 +16,14 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import problem_responses
+from playrunner.api.pagination import Page, PageDep
+from playrunner.api.state import app_state
 from playrunner.auth import scopes as catalogue
 from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, AdminPrincipal, operations_by_scope
 from playrunner.oauth import pages, server, service
 from playrunner.oauth.schemas import AppCreate, AppCreated, AppPatch, AppRead, ScopeRead
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
-from playrunner.web.pagination import Page, PageDep
-from playrunner.web.state import app_state
 
 APPS = "/api/v1/oauth/apps"
 

@@ -9,13 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Path, Query, Response
 from sqlalchemy.orm import Session
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import problem_responses
+from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.plays import service
 from playrunner.plays.schemas import PLAY_EXAMPLE, PlayRead, PlayWrite
 from playrunner.plays.service import OpenItemsChoice
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
-from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1/successplays", tags=["SuccessPlays"])
 

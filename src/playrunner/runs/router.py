@@ -8,14 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import READ_ERRORS
+from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, require_scope
 from playrunner.runs import service
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.validation import FilterText
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import READ_ERRORS
-from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["Runs"])
 

@@ -16,6 +16,12 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from playrunner.api.bodies import read_json_body
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.negotiation import wants_json
+from playrunner.api.openapi import READ_ERRORS, error_responses, text_example
+from playrunner.api.pagination import Page, PageDep
+from playrunner.api.routes import TotangoCompatibleRoute
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.tasks import service
 from playrunner.tasks.repository import TaskFilter
@@ -29,12 +35,6 @@ from playrunner.tasks.schemas import (
     statuses_for,
 )
 from playrunner.validation import FilterText, parse_model
-from playrunner.web.bodies import read_json_body
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.negotiation import wants_json
-from playrunner.web.openapi import READ_ERRORS, error_responses, text_example
-from playrunner.web.pagination import Page, PageDep
-from playrunner.web.routes import TotangoCompatibleRoute
 
 TASK_ID_HEADER = "X-Task-Id"
 TAG = "Tasks (Totango-compatible)"

@@ -8,11 +8,11 @@ import uuid
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import problem_responses
 from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, CurrentPrincipal
 from playrunner.tokens import service
 from playrunner.tokens.schemas import TokenCreate, TokenCreated, TokenPatch, TokenRead
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
 
 # Not for OAuth applications: a personal token made here would escape the app's scopes.
 router = APIRouter(prefix="/api/v1/tokens", tags=["Tokens"], dependencies=[PERSONAL_TOKENS_ONLY])

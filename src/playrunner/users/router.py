@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.openapi import problem_responses
+from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.users import service
 from playrunner.users.schemas import UserCreate, UserPatch, UserRead
-from playrunner.web.dependencies import DatabaseDep
-from playrunner.web.openapi import problem_responses
-from playrunner.web.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1/users", tags=["Users"])
 

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from playrunner.web.errors import PROBLEM_JSON, nul_in_url_body, unexpected_error_body
+from playrunner.api.errors import PROBLEM_JSON, nul_in_url_body, unexpected_error_body
 
 logger = logging.getLogger("playrunner")
 

@@ -15,11 +15,11 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import Run, Task
-from tests.api import ApiWorld, problem
 from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
 from tests.live_server import LiveServer
+from tests.worlds import ApiWorld, problem
 
 
 def test_database_failure_mid_run_answers_500_without_a_trace_and_writes_nothing(

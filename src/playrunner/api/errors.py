@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from playrunner.api.negotiation import wants_json
+from playrunner.api.routes import TEXT_ERRORS
 from playrunner.errors import (
     InternalFailure,
     InvalidRequest,
@@ -21,8 +23,6 @@ from playrunner.errors import (
     ServiceUnavailable,
 )
 from playrunner.validation import problems_from
-from playrunner.web.negotiation import wants_json
-from playrunner.web.routes import TEXT_ERRORS
 
 logger = logging.getLogger("playrunner")
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from playrunner.api.state import app_state
 from playrunner.db import Database
-from playrunner.web.state import app_state
 
 
 def get_database(request: Request) -> Database:
