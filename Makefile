@@ -18,9 +18,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/playrunner serve --demo
 
+# Tests wait on real servers, databases and a browser more than on the CPU: more workers than
+# cores keeps both cores busy. `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= 4
+
 ## Everything CI checks: lint, types, then every test.
 test: $(STAMP) check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 check: lint typecheck
 

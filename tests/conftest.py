@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,12 @@ from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.services import PostgresDatabase
 from tests.worlds import ApiWorld, api_world
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The CLI's Rich consoles take their width when first imported (after this hook): tests
+    # read tables at a wide terminal, whatever terminal (or none, under pytest-xdist) runs them.
+    os.environ.setdefault("COLUMNS", "250")
 
 
 @pytest.fixture(scope="session")

@@ -90,7 +90,7 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
 
 
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
 
 
 class ReportingGroup(TyperGroup):
