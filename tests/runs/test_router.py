@@ -164,4 +164,4 @@ def test_listing_bad_input_names_the_parameter(
 
 
 def test_a_malformed_run_id_is_bad_input(api: ApiWorld) -> None:
-    assert problem(api.admin.get("/api/v1/runs/42"), 400)["field"] == "path.run_id"
+    assert problem(api.admin.get("/api/v1/runs/42"), 404)["detail"] == "Run 42 not found"

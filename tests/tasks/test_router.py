@@ -338,12 +338,13 @@ def test_delete(world: ApiWorld) -> None:
     assert answer.json() == {"status": "Success", "id": other}
 
 
-def test_malformed_task_ids_are_bad_input(world: ApiWorld) -> None:
-    assert text(world.admin.delete("/api/v3/tasks/42"), 400) == "Task id '42' is not a UUID"
-    assert problem(world.admin.put("/api/v3/tasks/42", json={}, headers=JSON), 400)["field"] == (
+def test_malformed_task_ids_are_not_found(world: ApiWorld) -> None:
+    # One answer on every route for an id that cannot be one: that task is not found.
+    assert text(world.admin.delete("/api/v3/tasks/42"), 404) == "Task 42 not found"
+    assert problem(world.admin.put("/api/v3/tasks/42", json={}, headers=JSON), 404)["field"] == (
         "task_id"
     )
-    assert problem(world.admin.get("/api/v3/tasks/42"), 400)["field"] == "path.task_id"
+    assert problem(world.admin.get("/api/v3/tasks/42"), 404)["detail"] == "Task 42 not found"
 
 
 def test_listing_filters_and_pages(world: ApiWorld) -> None:

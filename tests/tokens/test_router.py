@@ -208,10 +208,10 @@ def test_patch_refuses_bad_input_naming_the_field(
     assert only_token(api.user) == token
 
 
-def test_a_malformed_token_id_is_bad_input(api: ApiWorld) -> None:
-    assert problem(api.user.delete("/api/v1/tokens/123"), 400)["field"] == "path.token_id"
+def test_a_malformed_token_id_is_not_found(api: ApiWorld) -> None:
+    assert problem(api.user.delete("/api/v1/tokens/123"), 404)["detail"] == "Token 123 not found"
     patched = api.user.patch("/api/v1/tokens/abc", json={"name": "x"})
-    assert problem(patched, 400)["field"] == "path.token_id"
+    assert problem(patched, 404)["field"] == "token_id"
 
 
 def test_operations_are_described(api: ApiWorld) -> None:

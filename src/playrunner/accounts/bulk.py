@@ -12,8 +12,8 @@ from playrunner.accounts.schemas import AccountWrite, BulkItemResult, BulkResult
 from playrunner.accounts.service import without_nulls
 from playrunner.errors import InvalidRequest
 from playrunner.models import Account, AccountRole, User
-from playrunner.users import repository as users_repository
-from playrunner.validation import parse_model
+from playrunner.users import service as users_service
+from playrunner.validation import canonical_email, parse_model
 
 
 def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -> BulkResult:
@@ -40,7 +40,7 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
     )
     roles = {role.name: role for role in repository.list_roles(session, tenant_id)}
     emails = {e for _, s in valid.values() for e in s.roles.values() if e is not None}
-    users = users_repository.by_emails(session, tenant_id, {e.strip().lower() for e in emails})
+    users = users_service.users_by_email(session, tenant_id, emails)
 
     accepted: dict[str, tuple[int, AccountWrite]] = {}
     for account_id, (index, spec) in valid.items():
@@ -83,7 +83,7 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
     session.flush()
     for account_id, (_, spec) in accepted.items():
         for role_name, email in spec.roles.items():
-            user = users.get(email.strip().lower()) if email else None
+            user = users.get(canonical_email(email)) if email else None
             repository.set_role_holder(
                 session, accounts[account_id].id, roles[role_name].id, user.id if user else None
             )
@@ -124,6 +124,6 @@ def _bulk_problem(
     for role_name, email in spec.roles.items():
         if role_name not in roles:
             return f"account role {role_name!r} not found"
-        if email is not None and email.strip().lower() not in users:
+        if email is not None and canonical_email(email) not in users:
             return f"user {email!r} not found"
     return None

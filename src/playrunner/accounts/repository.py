@@ -5,40 +5,17 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from playrunner.models import (
     Account,
     AccountRole,
     AccountRoleAssignment,
-    PlayAction,
-    SuccessPlay,
     User,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSnapshot:
-    """An account as a run reads it (not an ORM object: cheaper on the trigger path)."""
-
-    id: uuid.UUID
-    tenant_id: str
-    account_id: str
-    name: str
-    parent_id: uuid.UUID | None
-    attributes: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class RoleHolder:
-    role_id: uuid.UUID
-    user_id: uuid.UUID
-    email: str
-    active: bool
-
+from playrunner.models.records import AccountSnapshot, RoleHolder
 
 _SNAPSHOT_COLUMNS = (
     Account.id,
@@ -307,29 +284,6 @@ def add_role(session: Session, role: AccountRole) -> AccountRole:
 def delete_role(session: Session, role: AccountRole) -> None:
     session.delete(role)
     session.flush()
-
-
-def role_in_use(session: Session, role_id: uuid.UUID) -> bool:
-    """Whether a play that is not deleted assigns work by this role."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(PlayAction)
-            .join(SuccessPlay, SuccessPlay.id == PlayAction.play_id)
-            .where(PlayAction.assignee_role_id == role_id, SuccessPlay.deleted_at.is_(None))
-        )
-        or 0
-    ) > 0
-
-
-def unlink_role_from_deleted_plays(session: Session, role_id: uuid.UUID) -> None:
-    """Deleted plays keep their actions for history; they must not pin a role forever."""
-    deleted = select(SuccessPlay.id).where(SuccessPlay.deleted_at.is_not(None))
-    session.execute(
-        update(PlayAction)
-        .where(PlayAction.assignee_role_id == role_id, PlayAction.play_id.in_(deleted))
-        .values(assignee_role_id=None)
-    )
 
 
 def get_role_holder(session: Session, account_pk: uuid.UUID, role_id: uuid.UUID) -> User | None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from playrunner.forms.schemas import ATTRIBUTE_PATTERN
-from playrunner.validation import StrictModel
+from playrunner.validation import EmailAddress, StrictModel
 
 MAX_BULK = 10_000
 _ATTRIBUTE = re.compile(ATTRIBUTE_PATTERN)
@@ -104,7 +104,7 @@ class BulkResult(BaseModel):
 
 
 class RoleHolderWrite(StrictModel):
-    email: str = Field(min_length=3, max_length=320, examples=["jane@example.com"])
+    email: EmailAddress
 
 
 class AccountRoleWrite(StrictModel):

@@ -16,6 +16,8 @@ from playrunner.accounts.schemas import (
 )
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import Account, AccountRole, User
+from playrunner.models.records import AccountSnapshot, RoleHolder
+from playrunner.plays import usage as plays_usage
 from playrunner.users import service as users_service
 from playrunner.validation import parse_model
 
@@ -45,6 +47,10 @@ def add_role(session: Session, tenant_id: str, name: str) -> AccountRole:
     return repository.add_role(session, AccountRole(tenant_id=tenant_id, name=name))
 
 
+def find_role(session: Session, tenant_id: str, name: str) -> AccountRole | None:
+    return repository.get_role_by_name(session, tenant_id, name)
+
+
 def get_role(session: Session, tenant_id: str, name: str) -> AccountRole:
     role = repository.get_role_by_name(session, tenant_id, name)
     if role is None:
@@ -55,15 +61,28 @@ def get_role(session: Session, tenant_id: str, name: str) -> AccountRole:
 def delete_role(session: Session, tenant_id: str, name: str) -> None:
     """Remove a role (and who held it). Refused while a play assigns work by it."""
     role = get_role(session, tenant_id, name)
-    if repository.role_in_use(session, role.id):
+    if plays_usage.plays_using_role(session, role.id):
         raise Conflict(
             f"Account role {name!r} is used by a SuccessPlay's assignee rule", field="role"
         )
-    repository.unlink_role_from_deleted_plays(session, role.id)
+    plays_usage.release_role(session, role.id)
     repository.delete_role(session, role)
 
 
 # Accounts --------------------------------------------------------------------------------
+
+
+def find_account(session: Session, tenant_id: str, account_id: str) -> Account | None:
+    """The account with the customer's own id, or None."""
+    return repository.get_by_account_id(session, tenant_id, account_id)
+
+
+def get_account_by_pk(session: Session, tenant_id: str, account_pk: uuid.UUID) -> Account:
+    """An account by Playrunner's own key (what tasks, runs and requests point at)."""
+    account = repository.get(session, tenant_id, account_pk)
+    if account is None:
+        raise NotFound(f"Account {account_pk} not found", field="account_id")
+    return account
 
 
 def get_account(session: Session, tenant_id: str, account_id: str) -> Account:
@@ -265,3 +284,41 @@ def list_accounts(
     )
     accounts, total = repository.find_page(session, tenant_id, where, limit, offset)
     return read_accounts(session, accounts), total
+
+
+# What a run reads: plain snapshots rather than ORM objects (the trigger path) ---------------
+
+
+def find_snapshot(session: Session, tenant_id: str, account_id: str) -> AccountSnapshot | None:
+    return repository.find_snapshot(session, tenant_id, account_id)
+
+
+def snapshots_by_pk(
+    session: Session, tenant_id: str, pks: set[uuid.UUID]
+) -> dict[uuid.UUID, AccountSnapshot]:
+    return repository.snapshots_by_pk(session, tenant_id, pks)
+
+
+def snapshots_by_account_id(
+    session: Session, tenant_id: str, account_ids: list[str]
+) -> dict[str, AccountSnapshot]:
+    return repository.snapshots_by_account_id(session, tenant_id, account_ids)
+
+
+def snapshots_matching(
+    session: Session, tenant_id: str, attributes: dict[str, str], limit: int
+) -> list[AccountSnapshot]:
+    """Accounts whose attributes equal these values (as the listing's filter), by id."""
+    return repository.snapshots_matching(session, tenant_id, attributes, limit)
+
+
+def teams_of(
+    session: Session, account_pks: set[uuid.UUID]
+) -> dict[uuid.UUID, dict[uuid.UUID, RoleHolder]]:
+    """Everyone on these accounts' teams: account -> role id -> holder."""
+    return repository.teams_of(session, account_pks)
+
+
+def lock_accounts(session: Session, account_pks: set[uuid.UUID]) -> None:
+    """Hold these accounts until the transaction ends (on PostgreSQL; SQLite has one writer)."""
+    repository.lock(session, account_pks)

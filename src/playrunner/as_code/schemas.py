@@ -9,12 +9,12 @@ from pydantic import Field, model_validator
 
 from playrunner.forms.schemas import KEY_PATTERN, FormSpec
 from playrunner.plays.schemas import PlaySpec
-from playrunner.validation import StrictModel
+from playrunner.validation import Name, StrictModel
 
 
 class FlowDeclaration(StrictModel):
     id: str = Field(min_length=1, max_length=100, description="The flow's id, e.g. renewal")
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
 
 
 class _Keyed(StrictModel):

@@ -26,7 +26,6 @@ from playrunner.as_code.schemas import (
 )
 from playrunner.as_code.yaml_io import YamlDocument
 from playrunner.errors import InvalidRequest, NotFound, PlayrunnerError
-from playrunner.flows import repository as flows_repository
 from playrunner.flows import service as flows_service
 from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormSpec
@@ -103,7 +102,7 @@ def apply(session: Session, tenant_id: str, document: YamlDocument) -> list[Chan
 
 
 def _apply_flow(session: Session, tenant_id: str, flow: FlowDeclaration) -> Change:
-    existing = flows_repository.get_by_key(session, tenant_id, flow.id)
+    existing = flows_service.find_flow(session, tenant_id, flow.id)
     if existing is None:
         flows_service.create_flow(session, tenant_id, flow.id, flow.name)
         return Change("flow", flow.id, "create")

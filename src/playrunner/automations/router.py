@@ -7,10 +7,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from playrunner.api.bodies import read_json_body
+from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.negotiation import wants_json
 from playrunner.api.openapi import error_responses, problem_responses, text_example
+from playrunner.api.paths import RunId
 from playrunner.api.routes import TotangoCompatibleRoute
-from playrunner.api.state import app_state
 from playrunner.auth.dependencies import TRIGGER_SCOPE, AdminPrincipal, require_scope
 from playrunner.automations import service
 from playrunner.automations.schemas import (
@@ -23,10 +24,9 @@ from playrunner.automations.schemas import (
     parse_bulk,
     parse_trigger,
 )
-from playrunner.errors import InvalidRequest, NotFound
+from playrunner.errors import InvalidRequest
 from playrunner.idempotency.service import idempotent_request
 from playrunner.models import RunSource
-from playrunner.plays.service import parse_play_id
 from playrunner.runs.schemas import RunDetail
 
 RUN_ID_HEADER = "X-Run-Id"
@@ -118,19 +118,18 @@ _TRIGGER_PARAMETERS = [
         ),
     },
 )
-async def run_manual_successplay(request: Request, principal: AdminPrincipal) -> Response:
+async def run_manual_successplay(
+    request: Request, principal: AdminPrincipal, db: DatabaseDep
+) -> Response:
     payload = await read_json_body(request, expected=BODY_SHAPE)
     trigger = parse_trigger(payload)
-    database = app_state(request).database
     if _dry_run(request):
-        result = await database.read(
+        result = await db.read(
             lambda s: service.dry_run(s, principal, trigger.successplay_id, trigger.account_id)
         )
         return Response(result.model_dump_json(), 200, media_type="application/json")
     key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), request.url.path, payload)
-    answer = await database.write(
-        lambda s: service.trigger(s, principal, trigger, RunSource.API, key)
-    )
+    answer = await db.write(lambda s: service.trigger(s, principal, trigger, RunSource.API, key))
     body = answer.body
     headers = {
         RUN_ID_HEADER: body["runId"],
@@ -180,13 +179,11 @@ def _dry_run(request: Request) -> bool:
         **problem_responses(400, 401, 403, 413, 422, 429, 500, 503),
     },
 )
-async def run_bulk(request: Request, principal: AdminPrincipal) -> Response:
+async def run_bulk(request: Request, principal: AdminPrincipal, db: DatabaseDep) -> Response:
     payload = await read_json_body(request)
     bulk = parse_bulk(payload)
     key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), request.url.path, payload)
-    answer = await app_state(request).database.write(
-        lambda s: service.run_bulk(s, principal, bulk, RunSource.API, key)
-    )
+    answer = await db.write(lambda s: service.run_bulk(s, principal, bulk, RunSource.API, key))
     headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
     return Response(orjson.dumps(answer.body), answer.status_code, headers, "application/json")
 
@@ -200,13 +197,8 @@ async def run_bulk(request: Request, principal: AdminPrincipal) -> Response:
     response_model=RunDetail,
     responses=problem_responses(401, 403, 404, 429),
 )
-async def run_status(run_id: str, request: Request, principal: AdminPrincipal) -> Response:
-    parsed = parse_play_id(run_id)
-    if parsed is None:
-        raise NotFound(f"Run {run_id} not found", field="run_id")
-    detail = await app_state(request).database.read(
-        lambda s: service.run_status(s, principal, parsed)
-    )
+async def run_status(principal: AdminPrincipal, run_id: RunId, db: DatabaseDep) -> Response:
+    detail = await db.read(lambda s: service.run_status(s, principal, run_id))
     return Response(detail.model_dump_json(), 200, media_type="application/json")
 
 

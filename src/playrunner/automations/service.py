@@ -13,8 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import repository as accounts_repository
-from playrunner.accounts.repository import AccountSnapshot
+from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.automations.schemas import (
     MAX_BULK,
@@ -34,14 +33,15 @@ from playrunner.errors import (
     SuccessPlayNotFound,
     SuccessPlayNotManual,
 )
-from playrunner.flows import repository as flows_repository
-from playrunner.forms import repository as forms_repository
+from playrunner.flows import service as flows_service
+from playrunner.forms import service as forms_service
 from playrunner.idempotency import service as idempotency
 from playrunner.idempotency.service import IdempotentRequest, StoredAnswer
+from playrunner.ids import as_uuid
 from playrunner.models import DuplicatePolicy, RunSource
-from playrunner.plays import repository as plays_repository
+from playrunner.models.records import AccountSnapshot
+from playrunner.plays import service as plays_service
 from playrunner.plays.plan import PlayPlan
-from playrunner.plays.service import parse_play_id
 from playrunner.runs.engine import RunOutcome, start_run, start_runs
 from playrunner.runs.schemas import RunDetail
 from playrunner.runs.service import read_run
@@ -59,11 +59,9 @@ class Answer:
 def runnable_play(session: Session, runner: Principal, successplay_id: str) -> PlayPlan:
     """The checks that come before the account: role, play, manual."""
     require_service_admin(runner)
-    play_id = parse_play_id(successplay_id)
+    play_id = as_uuid(successplay_id)
     play = (
-        plays_repository.load_plan(session, runner.tenant_id, play_id)
-        if play_id is not None
-        else None
+        plays_service.load_plan(session, runner.tenant_id, play_id) if play_id is not None else None
     )
     # An inactive play is "not found", as Totango documents.
     if play is None or not play.active:
@@ -74,7 +72,7 @@ def runnable_play(session: Session, runner: Principal, successplay_id: str) -> P
 
 
 def _account(session: Session, runner: Principal, account_id: str) -> AccountSnapshot:
-    account = accounts_repository.find_snapshot(session, runner.tenant_id, account_id)
+    account = accounts_service.find_snapshot(session, runner.tenant_id, account_id)
     if account is None:
         raise AccountNotFound()
     return account
@@ -86,7 +84,7 @@ def _lock_for_duplicates(session: Session, play: PlayPlan, accounts: list[Accoun
     serialises them."""
     if play.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN:
         pks = {a.id for a in accounts} | {a.parent_id for a in accounts if a.parent_id}
-        accounts_repository.lock(session, pks)
+        accounts_service.lock_accounts(session, pks)
 
 
 def run_manual_successplay(
@@ -154,8 +152,8 @@ def dry_run(
     play = runnable_play(session, runner, successplay_id)
     account = _account(session, runner, account_id)
     outcome = start_run(session, play, account, runner, RunSource.API, write=False)
-    flows = flows_repository.keys_by_pk(session, {t.flow_id for t in outcome.tasks if t.flow_id})
-    forms = forms_repository.names_by_pk(session, {r.form_id for r in outcome.form_requests})
+    flows = flows_service.keys_by_pk(session, {t.flow_id for t in outcome.tasks if t.flow_id})
+    forms = forms_service.names_by_pk(session, {r.form_id for r in outcome.form_requests})
     return DryRunResult(
         status="DryRun",
         successplayId=play.id,
@@ -216,11 +214,11 @@ def _bulk(
     play = runnable_play(session, runner, request.successplay_id)
     if request.account_ids is not None:
         wanted = request.account_ids
-        found = accounts_repository.snapshots_by_account_id(
+        found = accounts_service.snapshots_by_account_id(
             session, runner.tenant_id, sorted(set(wanted))
         )
     else:
-        matching = accounts_repository.snapshots_matching(
+        matching = accounts_service.snapshots_matching(
             session, runner.tenant_id, request.attributes or {}, MAX_BULK + 1
         )
         if len(matching) > MAX_BULK:

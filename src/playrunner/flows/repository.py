@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from playrunner.models import Flow, PlayAction, SuccessPlay
+from playrunner.models import Flow
 
 
 def get_by_key(session: Session, tenant_id: str, key: str) -> Flow | None:
@@ -34,34 +34,6 @@ def add(session: Session, flow: Flow) -> Flow:
     session.add(flow)
     session.flush()
     return flow
-
-
-def live_play_names_using(session: Session, flow_pk: uuid.UUID) -> list[str]:
-    """Names of the (not deleted) plays with an action in this flow."""
-    return list(
-        session.scalars(
-            select(SuccessPlay.name)
-            .join(PlayAction, PlayAction.play_id == SuccessPlay.id)
-            .where(PlayAction.flow_id == flow_pk, SuccessPlay.deleted_at.is_(None))
-            .distinct()
-            .order_by(SuccessPlay.name)
-        )
-    )
-
-
-def detach_from_deleted_plays(session: Session, flow_pk: uuid.UUID) -> None:
-    """Deleted plays are kept for their runs' history; their actions let go of the flow."""
-    session.execute(
-        update(PlayAction)
-        .where(
-            PlayAction.flow_id == flow_pk,
-            PlayAction.play_id.in_(
-                select(SuccessPlay.id).where(SuccessPlay.deleted_at.is_not(None))
-            ),
-        )
-        .values(flow_id=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def delete(session: Session, flow: Flow) -> None:

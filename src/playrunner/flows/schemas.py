@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from playrunner.models import Flow
-from playrunner.validation import StrictModel
+from playrunner.validation import Name, StrictModel
 
 
 class FlowCreate(StrictModel):
@@ -15,11 +15,11 @@ class FlowCreate(StrictModel):
         description="Lowercase letters, digits, '-' or '_'; tasks name the flow by it",
         examples=["renewal"],
     )
-    name: str = Field(min_length=1, max_length=200, examples=["Renewal"])
+    name: Name = Field(examples=["Renewal"])
 
 
 class FlowUpdate(StrictModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Renewals"])
+    name: Name = Field(examples=["Renewals"])
 
 
 class FlowRead(BaseModel):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy.orm import Session
 
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.flows import repository
 from playrunner.models import Flow
+from playrunner.plays import usage
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 
@@ -23,6 +25,14 @@ def create_flow(session: Session, tenant_id: str, key: str, name: str) -> Flow:
     if repository.get_by_key(session, tenant_id, key) is not None:
         raise Conflict(f"Flow {key!r} already exists", field="id")
     return repository.add(session, Flow(tenant_id=tenant_id, key=key, name=name.strip() or key))
+
+
+def find_flow(session: Session, tenant_id: str, key: str) -> Flow | None:
+    return repository.get_by_key(session, tenant_id, key)
+
+
+def keys_by_pk(session: Session, flow_pks: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return repository.keys_by_pk(session, flow_pks)
 
 
 def get_flow(session: Session, tenant_id: str, key: str) -> Flow:
@@ -53,12 +63,12 @@ def delete_flow(session: Session, tenant_id: str, key: str) -> None:
     flow = repository.lock_by_key(session, tenant_id, key)
     if flow is None:
         raise NotFound(f"Flow {key!r} not found", field="flow")
-    plays = repository.live_play_names_using(session, flow.id)
+    plays = usage.plays_using_flow(session, flow.id)
     if plays:
         raise Conflict(
             f"Flow {key!r} is used by SuccessPlay {', '.join(repr(p) for p in plays)};"
             " change or delete those plays first",
             field="id",
         )
-    repository.detach_from_deleted_plays(session, flow.id)
+    usage.release_flow(session, flow.id)
     repository.delete(session, flow)

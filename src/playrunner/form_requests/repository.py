@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from playrunner.models import Account, Form, FormRequest, FormRequestStatus, User
+from playrunner.db import chunked
+from playrunner.models import (
+    OPEN_FORM_REQUEST_STATUSES,
+    Account,
+    Form,
+    FormRequest,
+    FormRequestStatus,
+    User,
+)
 from playrunner.pagination import DEFAULT_PAGE_SIZE
+
+IS_OPEN = FormRequest.status.in_(OPEN_FORM_REQUEST_STATUSES)
 
 # A form request with its form, account id and assignee email (outer-joined).
 _FormRequestRows = Select[FormRequest, Form, str, str]
@@ -107,3 +119,46 @@ def of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[FormRequ
         FormRequest.created_at, FormRequest.id
     )
     return _rows(session, query)
+
+
+def open_of_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, datetime]]:
+    """(account, run, created at) of each open form request that a run of this play made on
+    one of these accounts."""
+    found: list[tuple[uuid.UUID, uuid.UUID, datetime]] = []
+    for chunk in chunked(account_pks):
+        rows = session.execute(
+            select(FormRequest.account_id, FormRequest.run_id, FormRequest.created_at).where(
+                *_of_play(tenant_id, play_id),
+                FormRequest.account_id.in_(chunk),
+                FormRequest.run_id.is_not(None),
+                IS_OPEN,
+            )
+        )
+        found.extend((account, run, created) for account, run, created in rows if run is not None)
+    return found
+
+
+def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(FormRequest)
+    return session.scalar(query.where(*_of_play(tenant_id, play_id), IS_OPEN)) or 0
+
+
+def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
+    session.execute(
+        update(FormRequest)
+        .where(*_of_play(tenant_id, play_id), IS_OPEN)
+        .values(status=FormRequestStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def count_of_form(session: Session, form_pk: uuid.UUID) -> int:
+    """Form requests made from this form, whatever their status."""
+    query = select(func.count()).select_from(FormRequest)
+    return session.scalar(query.where(FormRequest.form_id == form_pk)) or 0
+
+
+def _of_play(tenant_id: str, play_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
+    return (FormRequest.tenant_id == tenant_id, FormRequest.play_id == play_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import READ_ERRORS, WRITE_ERRORS
 from playrunner.api.pagination import Page, PageDep
+from playrunner.api.paths import FormRequestId
 from playrunner.auth.dependencies import CurrentPrincipal, require_scope
 from playrunner.auth.principal import Principal
 from playrunner.form_requests import service
@@ -67,7 +68,7 @@ async def list_form_requests(
     responses=READ_ERRORS,
 )
 async def get_form_request(
-    request_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep
+    principal: CurrentPrincipal, request_id: FormRequestId, db: DatabaseDep
 ) -> FormRequestRead:
     """One form request with the questions it asks (and the answers, once submitted)."""
     return await db.read(lambda s: service.read_form_request(s, principal, request_id))
@@ -81,7 +82,7 @@ async def get_form_request(
     responses=WRITE_ERRORS,
 )
 async def submit_form_request(
-    request_id: uuid.UUID, body: FormRequestSubmit, principal: CurrentPrincipal, db: DatabaseDep
+    principal: CurrentPrincipal, request_id: FormRequestId, body: FormRequestSubmit, db: DatabaseDep
 ) -> FormRequestRead:
     """Answer the form: the answers are checked against its fields and written to the
     account's attributes in the same transaction. A request is answered once (409 after)."""
@@ -96,7 +97,7 @@ async def submit_form_request(
     responses=WRITE_ERRORS,
 )
 async def cancel_form_request(
-    request_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep
+    principal: CurrentPrincipal, request_id: FormRequestId, db: DatabaseDep
 ) -> FormRequestRead:
     """Close an open request without answering it; the account does not change."""
     return await db.write(lambda s: _cancel(s, principal, request_id))

@@ -8,13 +8,13 @@ submits or cancels only those.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import repository as accounts_repository
 from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
@@ -24,9 +24,10 @@ from playrunner.form_requests.repository import FormRequestFilter, FormRequestRo
 from playrunner.form_requests.schemas import FormRequestRead
 from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormFieldRead
-from playrunner.models import FormRequest, FormRequestStatus
+from playrunner.models import OPEN_FORM_REQUEST_STATUSES, FormRequest, FormRequestStatus
 from playrunner.models.records import FormRequestRecord
 from playrunner.pagination import check_page_size
+from playrunner.validation import canonical_email
 
 
 def new_form_request(
@@ -92,7 +93,7 @@ def page_form_requests(
     """A page of the requests ``actor`` may see (a regular user: their own) and the total."""
     check_page_size(where.limit)
     if where.assignee_email is not None:
-        where = replace(where, assignee_email=where.assignee_email.strip().lower())
+        where = replace(where, assignee_email=canonical_email(where.assignee_email))
     if not actor.is_admin:
         where = replace(where, assignee_user_id=actor.user_id)
     rows, total = repository.find_page(session, actor.tenant_id, where)
@@ -135,7 +136,7 @@ def _open_for_update(
         raise NotFound(f"Form request {request_id} not found", field="form_request_id")
     if not actor.may_act_on(request.assignee_user_id):
         raise PermissionDenied(f"Only the form request's assignee or an admin may {action} it")
-    if request.status is not FormRequestStatus.OPEN:
+    if request.status not in OPEN_FORM_REQUEST_STATUSES:
         raise Conflict(f"Form request is already {request.status.value}", field="status")
     return request
 
@@ -145,9 +146,7 @@ def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: A
     request = _open_for_update(session, actor, request_id, "submit")
     form = forms_service.get_form(session, actor.tenant_id, request.form_id)
     clean = forms_service.validate_answers(form, answers)
-    account = accounts_repository.get(session, actor.tenant_id, request.account_id)
-    if account is None:  # pragma: no cover - the foreign key cascades deletes
-        raise NotFound("The form request's account no longer exists", field="account")
+    account = accounts_service.get_account_by_pk(session, actor.tenant_id, request.account_id)
     accounts_service.update_attributes(session, account, clean)
     request.answers = clean
     request.status = FormRequestStatus.SUBMITTED
@@ -163,3 +162,27 @@ def cancel(session: Session, actor: Principal, request_id: uuid.UUID) -> FormReq
     request.status = FormRequestStatus.CANCELLED
     session.flush()
     return request
+
+
+# A play's open form requests: what its duplicate policy looks for, and what deleting it may cancel.
+
+
+def open_of_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, datetime]]:
+    """(account, run, created at) of the play's open form requests on these accounts."""
+    return repository.open_of_play(session, tenant_id, play_id, account_pks)
+
+
+def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> int:
+    return repository.count_open_of_play(session, tenant_id, play_id)
+
+
+def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
+    """Cancel every open form request the play made (the play is being deleted)."""
+    repository.cancel_open_of_play(session, tenant_id, play_id)
+
+
+def read_of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[FormRequestRead]:
+    """Every form request a run made, oldest first, with its questions."""
+    return [form_request_read(row) for row in repository.of_run(session, tenant_id, run_id)]

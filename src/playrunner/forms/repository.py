@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from playrunner.models import Form, FormRequest, PlayAction, SuccessPlay
+from playrunner.models import Form
 
 
 def get(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
@@ -74,44 +74,6 @@ def add(session: Session, form: Form) -> Form:
     session.add(form)
     session.flush()
     return form
-
-
-def live_play_names_using(session: Session, form_pk: uuid.UUID) -> list[str]:
-    """Names of the (not deleted) plays with an action that requests this form."""
-    return list(
-        session.scalars(
-            select(SuccessPlay.name)
-            .join(PlayAction, PlayAction.play_id == SuccessPlay.id)
-            .where(PlayAction.form_id == form_pk, SuccessPlay.deleted_at.is_(None))
-            .distinct()
-            .order_by(SuccessPlay.name)
-        )
-    )
-
-
-def count_requests(session: Session, form_pk: uuid.UUID) -> int:
-    """Form requests of this form, whatever their status."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(FormRequest).where(FormRequest.form_id == form_pk)
-        )
-        or 0
-    )
-
-
-def detach_from_deleted_plays(session: Session, form_pk: uuid.UUID) -> None:
-    """Deleted plays are kept for their runs' history; their actions let go of the form."""
-    session.execute(
-        update(PlayAction)
-        .where(
-            PlayAction.form_id == form_pk,
-            PlayAction.play_id.in_(
-                select(SuccessPlay.id).where(SuccessPlay.deleted_at.is_not(None))
-            ),
-        )
-        .values(form_id=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def delete(session: Session, form: Form) -> None:

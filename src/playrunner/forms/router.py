@@ -3,14 +3,13 @@ user of the service reads them."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import problem_responses
 from playrunner.api.pagination import Page, PageDep
+from playrunner.api.paths import FormId
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.forms import service
 from playrunner.forms.schemas import FormRead, FormWrite
@@ -63,7 +62,7 @@ async def list_forms(principal: CurrentPrincipal, db: DatabaseDep, page: PageDep
     response_model=FormRead,
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
-async def get_form(form_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep) -> FormRead:
+async def get_form(principal: CurrentPrincipal, form_id: FormId, db: DatabaseDep) -> FormRead:
     """One form with its fields, in order."""
     return await db.read(
         lambda s: FormRead.model_validate(service.get_form(s, principal.tenant_id, form_id))
@@ -78,7 +77,7 @@ async def get_form(form_id: uuid.UUID, principal: CurrentPrincipal, db: Database
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
 async def replace_form(
-    form_id: uuid.UUID, body: FormWrite, principal: AdminPrincipal, db: DatabaseDep
+    principal: AdminPrincipal, form_id: FormId, body: FormWrite, db: DatabaseDep
 ) -> FormRead:
     """Replace a form's name, key and fields (a key left out is removed), checked as on
     creation. Open requests for it are then answered against the new fields."""
@@ -96,7 +95,7 @@ async def replace_form(
     status_code=204,
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
-async def delete_form(form_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> Response:
+async def delete_form(principal: AdminPrincipal, form_id: FormId, db: DatabaseDep) -> Response:
     """Delete a form; 409 while a SuccessPlay requests it or any form request was made from
     it."""
     await db.write(lambda s: service.delete_form(s, principal.tenant_id, form_id))

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from playrunner.models import FieldType
-from playrunner.validation import StrictModel
+from playrunner.validation import Name, StrictModel
 
 ATTRIBUTE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
 # Stable names for forms declared as code; the same shape as play keys.
@@ -40,7 +40,7 @@ class FormFieldSpec(StrictModel):
 
 
 class FormSpec(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     fields: list[FormFieldSpec] = Field(min_length=1, max_length=MAX_FIELDS)
 
     @field_validator("fields")

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from playrunner.errors import Conflict, InvalidRequest, NotFound
+from playrunner.form_requests import usage as form_requests_usage
 from playrunner.forms import repository
 from playrunner.forms.schemas import FormFieldRead, FormFieldSpec, FormSpec
 from playrunner.models import FieldType, Form, FormField
+from playrunner.plays import usage as plays_usage
 
 TEXT_MAX_LENGTH = 512
 
@@ -54,21 +56,21 @@ def delete_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> None:
     form = repository.lock(session, tenant_id, form_id)
     if form is None:
         raise NotFound(f"Form {form_id} not found", field="form")
-    plays = repository.live_play_names_using(session, form.id)
+    plays = plays_usage.plays_using_form(session, form.id)
     if plays:
         raise Conflict(
             f"Form {form.name!r} is used by SuccessPlay {', '.join(repr(p) for p in plays)};"
             " change or delete those plays first",
             field="form",
         )
-    requests = repository.count_requests(session, form.id)
+    requests = form_requests_usage.count_of_form(session, form.id)
     if requests:
         raise Conflict(
             f"Form {form.name!r} has {requests} form request{'s' if requests != 1 else ''}"
             " made from it and cannot be deleted",
             field="form",
         )
-    repository.detach_from_deleted_plays(session, form.id)
+    plays_usage.release_form(session, form.id)
     repository.delete(session, form)
 
 
@@ -108,6 +110,14 @@ def get_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form:
     if form is None:
         raise NotFound(f"Form {form_id} not found", field="form")
     return form
+
+
+def find_form_by_name(session: Session, tenant_id: str, name: str) -> Form | None:
+    return repository.get_by_name(session, tenant_id, name)
+
+
+def names_by_pk(session: Session, form_pks: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return repository.names_by_pk(session, form_pks)
 
 
 def find_form_by_key(session: Session, tenant_id: str, key: str) -> Form | None:

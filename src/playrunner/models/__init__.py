@@ -4,7 +4,11 @@ from playrunner.models.account import Account, AccountRole, AccountRoleAssignmen
 from playrunner.models.base import Base
 from playrunner.models.flow import Flow
 from playrunner.models.form import FieldType, Form, FormField
-from playrunner.models.form_request import FormRequest, FormRequestStatus
+from playrunner.models.form_request import (
+    OPEN_FORM_REQUEST_STATUSES,
+    FormRequest,
+    FormRequestStatus,
+)
 from playrunner.models.idempotency import IdempotencyKey
 from playrunner.models.oauth import (
     DEFAULT_ACCESS_TOKEN_LIFETIME,
@@ -21,13 +25,21 @@ from playrunner.models.play import (
     SuccessPlay,
 )
 from playrunner.models.run import Run, RunSource, RunStatus
-from playrunner.models.task import Task, TaskStatus
+from playrunner.models.task import (
+    CLOSED_TASK_STATUSES,
+    OPEN_TASK_STATUSES,
+    Task,
+    TaskStatus,
+)
 from playrunner.models.tenant import Tenant
 from playrunner.models.token import AccessToken
 from playrunner.models.user import User, UserRole
 
 __all__ = [
+    "CLOSED_TASK_STATUSES",
     "DEFAULT_ACCESS_TOKEN_LIFETIME",
+    "OPEN_FORM_REQUEST_STATUSES",
+    "OPEN_TASK_STATUSES",
     "AccessToken",
     "Account",
     "AccountRole",

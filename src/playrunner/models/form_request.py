@@ -18,6 +18,10 @@ class FormRequestStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# What "open" means for a form request, everywhere: not yet submitted or cancelled.
+OPEN_FORM_REQUEST_STATUSES = (FormRequestStatus.OPEN,)
+
+
 class FormRequest(UUIDPrimaryKey, Base):
     """A request that someone fill in a form; submitting it updates the account."""
 

@@ -18,6 +18,12 @@ class TaskStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# What "open" means for a task, everywhere: not yet completed or cancelled (Totango's legacy
+# field calls these two "open" and the others "closed").
+OPEN_TASK_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.STARTED)
+CLOSED_TASK_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
+
+
 class Task(UUIDPrimaryKey, Base):
     __tablename__ = "tasks"
     __table_args__ = (

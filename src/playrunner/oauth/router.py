@@ -8,7 +8,6 @@ problem documents: OAuth client libraries read those.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import orjson
@@ -19,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import problem_responses
 from playrunner.api.pagination import Page, PageDep
+from playrunner.api.paths import AppId
 from playrunner.api.state import app_state
 from playrunner.auth import scopes as catalogue
 from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, AdminPrincipal, operations_by_scope
@@ -96,7 +96,7 @@ async def list_apps(principal: AdminPrincipal, db: DatabaseDep, page: PageDep) -
     dependencies=[PERSONAL_TOKENS_ONLY],
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
-async def get_app(app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> AppRead:
+async def get_app(principal: AdminPrincipal, app_id: AppId, db: DatabaseDep) -> AppRead:
     return await db.read(
         lambda s: service.read_app(s, service.get_app(s, principal.tenant_id, app_id))
     )
@@ -110,7 +110,7 @@ async def get_app(app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep)
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
 async def update_app(
-    app_id: uuid.UUID, body: AppPatch, principal: AdminPrincipal, db: DatabaseDep
+    principal: AdminPrincipal, app_id: AppId, body: AppPatch, db: DatabaseDep
 ) -> AppRead:
     """Change the name, grant types, scopes, redirect URIs, acting user or token lifetime."""
     return await db.write(lambda s: service.update_app(s, principal.tenant_id, app_id, body))
@@ -123,9 +123,7 @@ async def update_app(
     dependencies=[PERSONAL_TOKENS_ONLY],
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
-async def rotate_secret(
-    app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep
-) -> AppCreated:
+async def rotate_secret(principal: AdminPrincipal, app_id: AppId, db: DatabaseDep) -> AppCreated:
     """A new client secret, in this answer only; the old one stops working at once."""
 
     def work(s: Session) -> AppCreated:
@@ -142,7 +140,7 @@ async def rotate_secret(
     dependencies=[PERSONAL_TOKENS_ONLY],
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
-async def delete_app(app_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> Response:
+async def delete_app(principal: AdminPrincipal, app_id: AppId, db: DatabaseDep) -> Response:
     """Delete an application: every token it holds is revoked at once."""
     await db.write(lambda s: service.delete_app(s, principal.tenant_id, app_id))
     return Response(status_code=204)

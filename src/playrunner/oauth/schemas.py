@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from playrunner.models import DEFAULT_ACCESS_TOKEN_LIFETIME, GrantType
-from playrunner.validation import StrictModel
+from playrunner.validation import EmailAddress, Name, StrictModel
 
 ScopeName = Annotated[str, Field(min_length=1, max_length=100, examples=["accounts:read"])]
 RedirectUri = Annotated[
@@ -34,7 +34,7 @@ ACTING_USER_DESCRIPTION = "Email of the user client-credentials tokens act as"
 
 
 class AppCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Salesforce button"])
+    name: Name = Field(examples=["Salesforce button"])
     grant_types: list[GrantType] = Field(min_length=1, max_length=3, description=GRANTS_DESCRIPTION)
     scopes: list[ScopeName] = Field(
         min_length=1,
@@ -47,9 +47,7 @@ class AppCreate(StrictModel):
         max_length=20,
         description="https URLs (http only for localhost and loopback addresses); exact match",
     )
-    acting_user: str | None = Field(
-        default=None, max_length=320, description=ACTING_USER_DESCRIPTION
-    )
+    acting_user: EmailAddress | None = Field(default=None, description=ACTING_USER_DESCRIPTION)
     access_token_lifetime: Lifetime = DEFAULT_ACCESS_TOKEN_LIFETIME
 
 
@@ -58,9 +56,7 @@ class AppPatch(StrictModel):
     client-credentials tokens when the acting user changes, are revoked at once; a scope
     removed stops working at once for every token."""
 
-    name: str | None = Field(
-        default=None, min_length=1, max_length=200, examples=["Salesforce button (EU)"]
-    )
+    name: Name | None = Field(default=None, examples=["Salesforce button (EU)"])
     grant_types: list[GrantType] | None = Field(
         default=None, min_length=1, max_length=3, description=GRANTS_DESCRIPTION
     )
@@ -71,8 +67,8 @@ class AppPatch(StrictModel):
         examples=[["successplays:trigger_manual", "runs:read"]],
     )
     redirect_uris: list[RedirectUri] | None = Field(default=None, max_length=20)
-    acting_user: str | None = Field(
-        default=None, max_length=320, description=ACTING_USER_DESCRIPTION + "; null clears it"
+    acting_user: EmailAddress | None = Field(
+        default=None, description=ACTING_USER_DESCRIPTION + "; null clears it"
     )
     access_token_lifetime: Lifetime | None = None
 

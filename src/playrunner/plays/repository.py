@@ -7,25 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from playrunner.clock import utcnow
 from playrunner.models import (
     AccountRole,
     Flow,
     Form,
-    FormRequest,
-    FormRequestStatus,
     PlayAction,
     SuccessPlay,
-    Task,
-    TaskStatus,
     User,
 )
 from playrunner.plays.plan import ActionPlan, PlayPlan
 
-# Deleted plays are kept for their runs' history and are "not found" to every lookup.
+# Deleted plays are kept for their runs' history and are "not found" to every lookup: the one
+# definition of a live play.
 _LIVE = SuccessPlay.deleted_at.is_(None)
 
 _WITH_ACTIONS = (
@@ -208,50 +204,29 @@ def replace_actions(session: Session, play: SuccessPlay, actions: list[PlayActio
     session.flush()
 
 
-# A play's open work: tasks not yet completed or cancelled, form requests not yet answered.
-_OPEN_TASK_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.STARTED)
+# What a play's actions refer to, by column: the flow of a task, the form of a request, the
+# role an item is assigned by.
+Reference = InstrumentedAttribute[uuid.UUID | None]
 
 
-def _open_tasks(tenant_id: str, play_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
-    return (
-        Task.tenant_id == tenant_id,
-        Task.play_id == play_id,
-        Task.status.in_(_OPEN_TASK_STATUSES),
+def live_names_using(session: Session, reference: Reference, pk: uuid.UUID) -> list[str]:
+    """Names of the live plays with an action that refers to ``pk`` in this column."""
+    return list(
+        session.scalars(
+            select(SuccessPlay.name)
+            .join(PlayAction, PlayAction.play_id == SuccessPlay.id)
+            .where(reference == pk, _LIVE)
+            .distinct()
+            .order_by(SuccessPlay.name)
+        )
     )
 
 
-def _open_form_requests(tenant_id: str, play_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
-    return (
-        FormRequest.tenant_id == tenant_id,
-        FormRequest.play_id == play_id,
-        FormRequest.status == FormRequestStatus.OPEN,
-    )
-
-
-def count_open_items(session: Session, tenant_id: str, play_id: uuid.UUID) -> tuple[int, int]:
-    """How many open tasks and open form requests the play has made."""
-    tasks = session.scalar(
-        select(func.count()).select_from(Task).where(*_open_tasks(tenant_id, play_id))
-    )
-    requests = session.scalar(
-        select(func.count())
-        .select_from(FormRequest)
-        .where(*_open_form_requests(tenant_id, play_id))
-    )
-    return tasks or 0, requests or 0
-
-
-def cancel_open_items(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
-    """Cancel the play's open tasks and open form requests."""
+def release_from_deleted(session: Session, reference: Reference, pk: uuid.UUID) -> None:
+    """Deleted plays keep their actions for history; those let go of ``pk`` here."""
     session.execute(
-        update(Task)
-        .where(*_open_tasks(tenant_id, play_id))
-        .values(status=TaskStatus.CANCELLED, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(FormRequest)
-        .where(*_open_form_requests(tenant_id, play_id))
-        .values(status=FormRequestStatus.CANCELLED)
+        update(PlayAction)
+        .where(reference == pk, PlayAction.play_id.in_(select(SuccessPlay.id).where(~_LIVE)))
+        .values({reference: None})
         .execution_options(synchronize_session=False)
     )

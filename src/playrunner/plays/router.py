@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 from sqlalchemy.orm import Session
 
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import problem_responses
 from playrunner.api.pagination import Page, PageDep
+from playrunner.api.paths import PlayId
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.plays import service
 from playrunner.plays.schemas import PLAY_EXAMPLE, PlayRead, PlayWrite
@@ -19,9 +20,6 @@ from playrunner.plays.service import OpenItemsChoice
 
 router = APIRouter(prefix="/api/v1/successplays", tags=["SuccessPlays"])
 
-PlayIdPath = Annotated[
-    str, Path(description="The SuccessPlay's id", json_schema_extra={"format": "uuid"})
-]
 PlayBody = Annotated[
     PlayWrite,
     Body(openapi_examples={"follow_up": {"summary": "A task and a form", "value": PLAY_EXAMPLE}}),
@@ -87,7 +85,7 @@ async def list_plays(
     response_model=PlayRead,
     responses=problem_responses(401, 403, 404, 429, 503),
 )
-async def get_play(play_id: PlayIdPath, principal: CurrentPrincipal, db: DatabaseDep) -> PlayRead:
+async def get_play(principal: CurrentPrincipal, play_id: PlayId, db: DatabaseDep) -> PlayRead:
     """One play, as it was written."""
     return await db.read(lambda s: service.read_play(s, principal.tenant_id, play_id))
 
@@ -100,7 +98,7 @@ async def get_play(play_id: PlayIdPath, principal: CurrentPrincipal, db: Databas
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
 async def replace_play(
-    play_id: PlayIdPath, body: PlayBody, principal: AdminPrincipal, db: DatabaseDep
+    principal: AdminPrincipal, play_id: PlayId, body: PlayBody, db: DatabaseDep
 ) -> PlayRead:
     """Replace a play's whole definition and actions (a key left out is removed), checked as
     on creation. Tasks and form requests it already made are not changed."""
@@ -119,7 +117,7 @@ async def replace_play(
     response_model=PlayRead,
     responses=problem_responses(401, 403, 404, 429, 503),
 )
-async def enable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: DatabaseDep) -> PlayRead:
+async def enable_play(principal: AdminPrincipal, play_id: PlayId, db: DatabaseDep) -> PlayRead:
     """Let the play run again."""
     return await db.write(
         lambda s: service.read_plays(
@@ -135,7 +133,7 @@ async def enable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: Databa
     response_model=PlayRead,
     responses=problem_responses(401, 403, 404, 429, 503),
 )
-async def disable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: DatabaseDep) -> PlayRead:
+async def disable_play(principal: AdminPrincipal, play_id: PlayId, db: DatabaseDep) -> PlayRead:
     """Stop the play: the trigger API then answers "SuccessPlay not found" for it, as
     Totango does. Tasks and form requests it already made stay open."""
     return await db.write(
@@ -153,8 +151,8 @@ async def disable_play(play_id: PlayIdPath, principal: AdminPrincipal, db: Datab
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
 async def delete_play(
-    play_id: PlayIdPath,
     principal: AdminPrincipal,
+    play_id: PlayId,
     db: DatabaseDep,
     open_tasks: Annotated[
         OpenItemsChoice,

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,17 +16,12 @@ from pydantic import (
 
 from playrunner.forms.schemas import KEY_PATTERN
 from playrunner.models import ActionType, DuplicatePolicy
-from playrunner.validation import StrictModel
+from playrunner.validation import EmailAddress, Name, StrictModel
 
 SUPPORTED_ACTIONS = tuple(action.value for action in ActionType)
 # The order triggers are shown in, whatever order they were given in.
 TRIGGERS = ("manual", "event")
 Trigger = Literal["manual", "event"]
-
-
-def _normalise_email(email: str) -> str:
-    # Emails are stored lower-case, so a play reads back exactly as it will be compared.
-    return email.strip().lower()
 
 
 class _Strict(BaseModel):
@@ -47,9 +41,8 @@ class UserAssignee(_Strict):
     """One named user of the service."""
 
     kind: Literal["user"] = "user"
-    email: Annotated[str, AfterValidator(_normalise_email)] = Field(
-        min_length=3, max_length=320, examples=["jane@example.com"]
-    )
+    # Stored as users' emails are, so a play reads back exactly as it will be compared.
+    email: EmailAddress
 
 
 class RunnerAssignee(_Strict):
@@ -86,7 +79,7 @@ Action = Annotated[CreateTaskAction | RequestInformationAction, Field(discrimina
 
 
 class PlaySpec(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     description: str = Field(min_length=1, max_length=20000)
     objective: str | None = Field(default=None, max_length=20000)
     triggers: list[Trigger] = Field(

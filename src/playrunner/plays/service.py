@@ -9,14 +9,17 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import repository as accounts_repository
+from playrunner.accounts import service as accounts_service
 from playrunner.clock import utcnow
 from playrunner.errors import Conflict, InvalidRequest, NotFound
-from playrunner.flows import repository as flows_repository
-from playrunner.forms import repository as forms_repository
+from playrunner.flows import service as flows_service
+from playrunner.form_requests import service as form_requests_service
+from playrunner.forms import service as forms_service
+from playrunner.ids import as_uuid
 from playrunner.models import ActionType, AssigneeKind, PlayAction, SuccessPlay
 from playrunner.pagination import check_page_size
 from playrunner.plays import repository
+from playrunner.plays.plan import PlayPlan
 from playrunner.plays.repository import ActionNames, PlayFilter
 from playrunner.plays.schemas import (
     Action,
@@ -30,15 +33,8 @@ from playrunner.plays.schemas import (
     as_spec,
 )
 from playrunner.plays.templates import check_template
-from playrunner.users import repository as users_repository
-
-
-def parse_play_id(value: str) -> uuid.UUID | None:
-    """A play id as given by a caller, or None when it cannot be one."""
-    try:
-        return uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        return None
+from playrunner.tasks import service as tasks_service
+from playrunner.users import service as users_service
 
 
 def create_play(
@@ -130,14 +126,14 @@ def _build_action(session: Session, tenant_id: str, action: Action, position: in
         row.priority = action.priority
         row.touchpoint_required = action.touchpoint_required
         if action.flow is not None:
-            flow = flows_repository.get_by_key(session, tenant_id, action.flow)
+            flow = flows_service.find_flow(session, tenant_id, action.flow)
             if flow is None:
                 raise InvalidRequest(
                     f"{where}.flow: flow {action.flow!r} does not exist", field=f"{where}.flow"
                 )
             row.flow_id = flow.id
     else:
-        form = forms_repository.get_by_name(session, tenant_id, action.form)
+        form = forms_service.find_form_by_name(session, tenant_id, action.form)
         if form is None:
             raise InvalidRequest(
                 f"{where}.form: form {action.form!r} does not exist", field=f"{where}.form"
@@ -153,7 +149,7 @@ def _set_assignee(
     session: Session, tenant_id: str, row: PlayAction, assignee: Assignee, where: str
 ) -> None:
     if isinstance(assignee, RoleAssignee):
-        role = accounts_repository.get_role_by_name(session, tenant_id, assignee.role)
+        role = accounts_service.find_role(session, tenant_id, assignee.role)
         if role is None:
             raise InvalidRequest(
                 f"{where}: account role {assignee.role!r} does not exist", field=where
@@ -162,7 +158,7 @@ def _set_assignee(
         row.assignee_role_id = role.id
     elif isinstance(assignee, UserAssignee):
         # The schema has already normalised the email as users' emails are stored.
-        user = users_repository.get_by_email(session, tenant_id, assignee.email)
+        user = users_service.find_by_email(session, tenant_id, assignee.email)
         if user is None:
             raise InvalidRequest(f"{where}: user {assignee.email!r} does not exist", field=where)
         row.assignee_kind = AssigneeKind.USER
@@ -175,7 +171,7 @@ def get_play(
     session: Session, tenant_id: str, play_id: uuid.UUID | str, *, for_update: bool = False
 ) -> SuccessPlay:
     """The live play with this id (a UUID, or text that should be one) in this tenant."""
-    parsed = play_id if isinstance(play_id, uuid.UUID) else parse_play_id(play_id)
+    parsed = as_uuid(play_id)
     play = (
         repository.get_with_actions(session, tenant_id, parsed, for_update=for_update)
         if parsed is not None
@@ -184,6 +180,11 @@ def get_play(
     if play is None:
         raise NotFound(f"SuccessPlay {play_id} not found", field="play_id")
     return play
+
+
+def load_plan(session: Session, tenant_id: str, play_id: uuid.UUID) -> PlayPlan | None:
+    """The play as the engine runs it (with its actions, in one query), or None."""
+    return repository.load_plan(session, tenant_id, play_id)
 
 
 def find_play_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay | None:
@@ -233,7 +234,8 @@ def delete_play(
     ``cancel`` cancels them first. The play stays, hidden, for its runs' history; its key is
     freed for another play."""
     play = get_play(session, tenant_id, play_id, for_update=True)
-    tasks, requests = repository.count_open_items(session, tenant_id, play.id)
+    tasks = tasks_service.count_open_of_play(session, tenant_id, play.id)
+    requests = form_requests_service.count_open_of_play(session, tenant_id, play.id)
     if tasks or requests:
         if open_items == "refuse":
             raise Conflict(
@@ -241,7 +243,8 @@ def delete_play(
                 " open_tasks=cancel to cancel them, or complete or cancel them first",
                 field="open_tasks",
             )
-        repository.cancel_open_items(session, tenant_id, play.id)
+        tasks_service.cancel_open_of_play(session, tenant_id, play.id)
+        form_requests_service.cancel_open_of_play(session, tenant_id, play.id)
     play.deleted_at = utcnow()
     play.key = None
     session.flush()

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import repository as accounts_repository
-from playrunner.accounts.repository import AccountSnapshot, RoleHolder
+from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal
 from playrunner.models import AssigneeKind
+from playrunner.models.records import AccountSnapshot, RoleHolder
 from playrunner.plays.plan import ActionPlan
-from playrunner.users import repository as users_repository
+from playrunner.users import service as users_service
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +38,10 @@ class AssigneeResolver:
         self.runner = runner
         needs_team = any(a.assignee_kind is AssigneeKind.ACCOUNT_ROLE for a in actions)
         self.teams: dict[uuid.UUID, dict[uuid.UUID, RoleHolder]] = (
-            accounts_repository.teams_of(session, {a.id for a in accounts}) if needs_team else {}
+            accounts_service.teams_of(session, {a.id for a in accounts}) if needs_team else {}
         )
         named = {a.assignee_user_id for a in actions if a.assignee_kind is AssigneeKind.USER}
-        self.users = users_repository.active_by_ids(
+        self.users = users_service.emails_and_activity(
             session, runner.tenant_id, {user_id for user_id in named if user_id is not None}
         )
 

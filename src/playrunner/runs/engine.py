@@ -11,23 +11,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import repository as accounts_repository
-from playrunner.accounts.repository import AccountSnapshot
+from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.form_requests.service import new_form_request
+from playrunner.form_requests import service as form_requests_service
 from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
-from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
+from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRecord, TaskRecord
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render
 from playrunner.runs import repository
 from playrunner.runs.assignees import AssigneeResolver
-from playrunner.tasks.service import new_task
+from playrunner.tasks import service as tasks_service
 
 
 @dataclass
@@ -92,15 +91,11 @@ def start_runs(
     are built and rendered but nothing is written."""
     tenant_id = runner.tenant_id
     targets = _targets(session, play, accounts)
-    parents = accounts_repository.snapshots_by_pk(
+    parents = accounts_service.snapshots_by_pk(
         session, tenant_id, {t.parent_id for t in targets if t.parent_id is not None}
     )
     skip = play.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN
-    open_runs = (
-        repository.open_runs_of_play(session, tenant_id, play.id, {t.id for t in targets})
-        if skip
-        else {}
-    )
+    open_runs = _open_runs(session, tenant_id, play.id, {t.id for t in targets}) if skip else {}
     assignees = AssigneeResolver(session, play.actions, targets, runner)
     now = utcnow()
     outcomes = []
@@ -143,6 +138,22 @@ def start_runs(
     return outcomes
 
 
+def _open_runs(
+    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """For each of these accounts where a run of the play left tasks or form requests open:
+    the latest such run (what ``skip_if_open`` points a skipped run at)."""
+    ordered = sorted(account_pks)
+    latest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
+    for account_pk, run_id, created_at in (
+        *tasks_service.open_of_play(session, tenant_id, play_id, ordered),
+        *form_requests_service.open_of_play(session, tenant_id, play_id, ordered),
+    ):
+        if account_pk not in latest or latest[account_pk][0] < created_at:
+            latest[account_pk] = (created_at, run_id)
+    return {account_pk: run_id for account_pk, (_, run_id) in latest.items()}
+
+
 def _targets(
     session: Session, play: PlayPlan, accounts: Sequence[AccountSnapshot]
 ) -> list[AccountSnapshot]:
@@ -150,7 +161,7 @@ def _targets(
     is one, otherwise the account itself."""
     if not play.apply_to_parent:
         return list(accounts)
-    parents = accounts_repository.snapshots_by_pk(
+    parents = accounts_service.snapshots_by_pk(
         session, play.tenant_id, {a.parent_id for a in accounts if a.parent_id is not None}
     )
     return [parents.get(a.parent_id, a) if a.parent_id else a for a in accounts]
@@ -169,7 +180,7 @@ def _make_items(
         due_date = run.created_at.date() + timedelta(days=action.due_in_days)
         where = f"actions[{action.position}]"
         if action.type is ActionType.CREATE_TASK:
-            task = new_task(
+            task = tasks_service.new_task(
                 tenant_id=runner.tenant_id,
                 account_pk=target.id,
                 title=render(action.title_template or "", context, f"{where}.title", required=True),
@@ -188,7 +199,7 @@ def _make_items(
             outcome.tasks.append(task)
             outcome.assignees[task.id] = assignment.email
         elif action.form_id is not None:
-            request = new_form_request(
+            request = form_requests_service.new_form_request(
                 tenant_id=runner.tenant_id,
                 form_id=action.form_id,
                 account_pk=target.id,

@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session, aliased
 from playrunner.models import (
     Account,
     FormRequest,
-    FormRequestStatus,
     Run,
     SuccessPlay,
     Task,
-    TaskStatus,
     User,
 )
 from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
@@ -78,35 +76,6 @@ def insert_runs(
     for statement, rows in batches:
         for start in range(0, len(rows), 1000):
             connection.execute(statement, [row.values() for row in rows[start : start + 1000]])
-
-
-def open_runs_of_play(
-    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: set[uuid.UUID]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """For each of these accounts with open tasks or form requests made by a run of this
-    play: the latest such run."""
-    found: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
-    ordered = sorted(account_pks)
-    open_tasks = Task.status.in_((TaskStatus.NOT_STARTED, TaskStatus.STARTED))
-    open_requests = FormRequest.status == FormRequestStatus.OPEN
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        for model, is_open in ((Task, open_tasks), (FormRequest, open_requests)):
-            rows = session.execute(
-                select(model.account_id, model.run_id, model.created_at).where(
-                    model.tenant_id == tenant_id,
-                    model.play_id == play_id,
-                    model.account_id.in_(chunk),
-                    model.run_id.is_not(None),
-                    is_open,
-                )
-            )
-            for account_pk, run_id, created_at in rows:
-                if run_id is not None and (
-                    account_pk not in found or found[account_pk][0] < created_at
-                ):
-                    found[account_pk] = (created_at, run_id)
-    return {account_pk: run_id for account_pk, (_, run_id) in found.items()}
 
 
 def get(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run | None:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import READ_ERRORS
 from playrunner.api.pagination import Page, PageDep
+from playrunner.api.paths import RunId
 from playrunner.auth.dependencies import AdminPrincipal, require_scope
 from playrunner.runs import service
 from playrunner.runs.repository import RunFilter
@@ -65,7 +66,7 @@ async def list_runs(
     response_model=RunDetail,
     responses=READ_ERRORS,
 )
-async def get_run(run_id: uuid.UUID, principal: AdminPrincipal, db: DatabaseDep) -> RunDetail:
+async def get_run(principal: AdminPrincipal, run_id: RunId, db: DatabaseDep) -> RunDetail:
     """One run: the play, the accounts, who ran it with which token, and the tasks and form
     requests it created in their current status."""
     return await db.read(lambda s: service.read_run(s, principal.tenant_id, run_id))

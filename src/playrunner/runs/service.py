@@ -10,15 +10,13 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from playrunner.errors import InvalidRequest, NotFound
-from playrunner.form_requests import repository as form_requests_repository
-from playrunner.form_requests.service import form_request_read
+from playrunner.form_requests import service as form_requests_service
 from playrunner.models import Run
 from playrunner.pagination import check_page_size
 from playrunner.runs import repository
 from playrunner.runs.repository import RunFilter, RunRow
 from playrunner.runs.schemas import RunDetail, RunRead
-from playrunner.tasks import repository as tasks_repository
-from playrunner.tasks.service import task_read
+from playrunner.tasks import service as tasks_service
 
 
 def list_runs(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
@@ -51,11 +49,8 @@ def read_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunDetail:
         raise NotFound(f"Run {run_id} not found", field="run_id")
     return RunDetail(
         **run_read(run).model_dump(),
-        tasks=[task_read(row) for row in tasks_repository.of_run(session, tenant_id, run_id)],
-        form_requests=[
-            form_request_read(row)
-            for row in form_requests_repository.of_run(session, tenant_id, run_id)
-        ],
+        tasks=tasks_service.read_of_run(session, tenant_id, run_id),
+        form_requests=form_requests_service.read_of_run(session, tenant_id, run_id),
     )
 
 

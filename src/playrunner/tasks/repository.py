@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
-from playrunner.models import Account, Flow, Task, TaskStatus, User
+from playrunner.clock import utcnow
+from playrunner.db import chunked
+from playrunner.models import OPEN_TASK_STATUSES, Account, Flow, Task, TaskStatus, User
 from playrunner.pagination import DEFAULT_PAGE_SIZE
+
+IS_OPEN = Task.status.in_(OPEN_TASK_STATUSES)
 
 # A task with its account id, assignee email and flow key (both outer-joined).
 _TaskRows = Select[Task, str, str, str]
@@ -124,3 +129,40 @@ def of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[TaskRow]
     """Every task a run made, oldest first."""
     query = _matching(tenant_id, TaskFilter(run_id=run_id)).order_by(Task.created_at, Task.id)
     return _rows(session, query)
+
+
+def open_of_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, datetime]]:
+    """(account, run, created at) of each open task that a run of this play made on one of
+    these accounts."""
+    found: list[tuple[uuid.UUID, uuid.UUID, datetime]] = []
+    for chunk in chunked(account_pks):
+        rows = session.execute(
+            select(Task.account_id, Task.run_id, Task.created_at).where(
+                *_of_play(tenant_id, play_id),
+                Task.account_id.in_(chunk),
+                Task.run_id.is_not(None),
+                IS_OPEN,
+            )
+        )
+        found.extend((account, run, created) for account, run, created in rows if run is not None)
+    return found
+
+
+def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> int:
+    query = select(func.count()).select_from(Task)
+    return session.scalar(query.where(*_of_play(tenant_id, play_id), IS_OPEN)) or 0
+
+
+def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
+    session.execute(
+        update(Task)
+        .where(*_of_play(tenant_id, play_id), IS_OPEN)
+        .values(status=TaskStatus.CANCELLED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _of_play(tenant_id: str, play_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:
+    return (Task.tenant_id == tenant_id, Task.play_id == play_id)

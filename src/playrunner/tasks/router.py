@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -21,6 +21,7 @@ from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.negotiation import wants_json
 from playrunner.api.openapi import READ_ERRORS, error_responses, text_example
 from playrunner.api.pagination import Page, PageDep
+from playrunner.api.paths import TaskId
 from playrunner.api.routes import TotangoCompatibleRoute
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.tasks import service
@@ -55,7 +56,6 @@ ERROR_EXAMPLES = {
     404: ["Task 3f8e3a4e-8a43-4c55-9b0e-1d6f2f0e6a11 not found"],
     409: ["Task is already Completed"],
 }
-TaskIdPath = Annotated[str, Path(description="The task's id", json_schema_extra={"format": "uuid"})]
 
 
 def _request_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -133,7 +133,7 @@ async def list_tasks(
     response_model=TaskRead,
     responses=READ_ERRORS,
 )
-async def get_task(task_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep) -> TaskRead:
+async def get_task(principal: CurrentPrincipal, task_id: TaskId, db: DatabaseDep) -> TaskRead:
     """One task; another user's task is not found for a regular user."""
     return await db.read(lambda s: service.read_task(s, principal, task_id))
 
@@ -171,16 +171,15 @@ async def create_task(request: Request, principal: AdminPrincipal, db: DatabaseD
     ),
 )
 async def update_task(
-    task_id: TaskIdPath, request: Request, principal: CurrentPrincipal, db: DatabaseDep
+    request: Request, principal: CurrentPrincipal, task_id: TaskId, db: DatabaseDep
 ) -> Response:
     """Change the fields given. A regular user may change only the status and touchpoint note
     of their own tasks. Completing a task whose play requires a touchpoint needs a note;
     completed and cancelled tasks cannot move."""
-    task_pk = service.parse_task_id(task_id)
     patch = parse_model(TaskUpdate, await read_json_body(request), what="task")
     task = await db.write(
         lambda s: service.read_task(
-            s, principal, service.update_task(s, principal, task_pk, patch).id
+            s, principal, service.update_task(s, principal, task_id, patch).id
         )
     )
     return _success(request, task.id, task)
@@ -195,12 +194,11 @@ async def update_task(
     responses=_write_responses("Deleted.", 400, 401, 403, 404, 429, 503),
 )
 async def delete_task(
-    task_id: TaskIdPath, request: Request, principal: AdminPrincipal, db: DatabaseDep
+    request: Request, principal: AdminPrincipal, task_id: TaskId, db: DatabaseDep
 ) -> Response:
     """Delete a task (admins only)."""
-    task_pk = service.parse_task_id(task_id)
-    await db.write(lambda s: service.delete_task(s, principal, task_pk))
-    return _success(request, task_pk, TaskDeleted(status="Success", id=task_pk))
+    await db.write(lambda s: service.delete_task(s, principal, task_id))
+    return _success(request, task_id, TaskDeleted(status="Success", id=task_id))
 
 
 def _success(request: Request, task_id: uuid.UUID, result: TaskRead | TaskDeleted) -> Response:

@@ -9,24 +9,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
-from playrunner.models import TaskStatus
+from playrunner.models import CLOSED_TASK_STATUSES, OPEN_TASK_STATUSES, TaskStatus
 from playrunner.validation import NoNul, StrictModel
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Totango's legacy values first, then its status categories.
 StatusInput = Literal["open", "closed", "not_started", "started", "completed", "cancelled"]
-# Totango's legacy field: a task is "open" until it is completed or cancelled.
-OPEN_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.STARTED)
-CLOSED_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
 
 
 def statuses_for(value: StatusInput) -> tuple[TaskStatus, ...]:
     """The statuses a filter value stands for: ``open`` and ``closed`` each cover two."""
     if value == "open":
-        return OPEN_STATUSES
+        return OPEN_TASK_STATUSES
     if value == "closed":
-        return CLOSED_STATUSES
+        return CLOSED_TASK_STATUSES
     return (TaskStatus(value),)
 
 

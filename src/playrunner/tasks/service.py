@@ -10,31 +10,32 @@ integration tool, and a regular user's tasks come from plays.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import repository as accounts_repository
+from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.clock import utcnow
 from playrunner.errors import AccountNotFound, Conflict, InvalidRequest, NotFound, PermissionDenied
-from playrunner.flows import repository as flows_repository
-from playrunner.models import Task, TaskStatus
+from playrunner.flows import service as flows_service
+from playrunner.ids import as_uuid
+from playrunner.models import CLOSED_TASK_STATUSES, OPEN_TASK_STATUSES, Task, TaskStatus
 from playrunner.models.records import TaskRecord
 from playrunner.pagination import check_page_size
 from playrunner.tasks import repository
 from playrunner.tasks.repository import TaskFilter, TaskRow
 from playrunner.tasks.schemas import (
     ASSIGNEE_FIELDS,
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
     StatusInput,
     TaskCreate,
     TaskRead,
     TaskUpdate,
 )
-from playrunner.users import repository as users_repository
+from playrunner.users import service as users_service
+from playrunner.validation import canonical_email
 
 STATUS_LABELS = {
     TaskStatus.NOT_STARTED: "Not Started",
@@ -113,7 +114,7 @@ def page_tasks(session: Session, actor: Principal, where: TaskFilter) -> tuple[l
     """A page of the tasks ``actor`` may see (a regular user: their own) and the total."""
     check_page_size(where.limit)
     if where.assignee_email is not None:
-        where = replace(where, assignee_email=where.assignee_email.strip().lower())
+        where = replace(where, assignee_email=canonical_email(where.assignee_email))
     if not actor.is_admin:
         where = replace(where, assignee_user_id=actor.user_id)
     rows, total = repository.find_page(session, actor.tenant_id, where)
@@ -148,15 +149,6 @@ def read_task(session: Session, actor: Principal, task_id: uuid.UUID) -> TaskRea
     if found is None:  # pragma: no cover - the task was just read in this transaction
         raise NotFound(f"Task {task_id} not found", field="task_id")
     return task_read(found)
-
-
-def parse_task_id(value: str) -> uuid.UUID:
-    """A task id from a URL; Totango-compatible routes parse it themselves so a bad one is
-    refused in their words (text) rather than by the framework."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidRequest(f"Task id {value!r} is not a UUID", field="task_id") from None
 
 
 def create_task(session: Session, actor: Principal, spec: TaskCreate) -> Task:
@@ -250,18 +242,20 @@ def target_status(current: TaskStatus, requested: StatusInput) -> TaskStatus:
     """The status a request asks for. Totango's legacy ``open`` keeps an open task as it is
     (a started task stays started); ``closed`` completes an open one."""
     if requested == "open":
-        return current if current in OPEN_STATUSES else TaskStatus.NOT_STARTED
+        return current if current in OPEN_TASK_STATUSES else TaskStatus.NOT_STARTED
     if requested == "closed":
-        return current if current in CLOSED_STATUSES else TaskStatus.COMPLETED
+        return current if current in CLOSED_TASK_STATUSES else TaskStatus.COMPLETED
     return TaskStatus(requested)
 
 
 def resolve_assignee(session: Session, tenant_id: str, value: str) -> uuid.UUID:
     """The active user of the tenant named by an email or a user id (Totango takes both)."""
-    try:
-        user = users_repository.get(session, tenant_id, uuid.UUID(value))
-    except ValueError:
-        user = users_repository.get_by_email(session, tenant_id, value.strip().lower())
+    user_id = as_uuid(value)
+    user = (
+        users_service.find_user(session, tenant_id, user_id)
+        if user_id is not None
+        else users_service.find_by_email(session, tenant_id, value)
+    )
     if user is None:
         raise InvalidRequest(f"Assignee {value!r} not found", field="assignee")
     if not user.active:
@@ -270,7 +264,7 @@ def resolve_assignee(session: Session, tenant_id: str, value: str) -> uuid.UUID:
 
 
 def _account_pk(session: Session, tenant_id: str, account_id: str) -> uuid.UUID:
-    account = accounts_repository.get_by_account_id(session, tenant_id, account_id)
+    account = accounts_service.find_account(session, tenant_id, account_id)
     if account is None:
         error = AccountNotFound()
         error.field = "account_id"  # Totango's Tasks API spells it this way
@@ -279,7 +273,7 @@ def _account_pk(session: Session, tenant_id: str, account_id: str) -> uuid.UUID:
 
 
 def _flow_pk(session: Session, tenant_id: str, key: str) -> uuid.UUID:
-    flow = flows_repository.get_by_key(session, tenant_id, key)
+    flow = flows_service.find_flow(session, tenant_id, key)
     if flow is None:
         raise InvalidRequest(f"Activity type {key!r} not found", field="activity_type_id")
     return flow.id
@@ -310,3 +304,27 @@ def set_status(
     task.status = status
     session.flush()
     return task
+
+
+# A play's open tasks: what its duplicate policy looks for, and what deleting it may cancel.
+
+
+def open_of_play(
+    session: Session, tenant_id: str, play_id: uuid.UUID, account_pks: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, datetime]]:
+    """(account, run, created at) of the play's open tasks on these accounts."""
+    return repository.open_of_play(session, tenant_id, play_id, account_pks)
+
+
+def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> int:
+    return repository.count_open_of_play(session, tenant_id, play_id)
+
+
+def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
+    """Cancel every open task the play made (the play is being deleted)."""
+    repository.cancel_open_of_play(session, tenant_id, play_id)
+
+
+def read_of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[TaskRead]:
+    """Every task a run made, oldest first, as callers see them."""
+    return [task_read(row) for row in repository.of_run(session, tenant_id, run_id)]

@@ -3,13 +3,12 @@ theirs, and only theirs: another user's token id is simply not found."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import problem_responses
+from playrunner.api.paths import TokenId
 from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, CurrentPrincipal
 from playrunner.tokens import service
 from playrunner.tokens.schemas import TokenCreate, TokenCreated, TokenPatch, TokenRead
@@ -58,7 +57,7 @@ async def create_token(
     responses=problem_responses(400, 401, 403, 404, 409, 429, 503),
 )
 async def update_token(
-    token_id: uuid.UUID, body: TokenPatch, principal: CurrentPrincipal, db: DatabaseDep
+    principal: CurrentPrincipal, token_id: TokenId, body: TokenPatch, db: DatabaseDep
 ) -> TokenRead:
     """Rename a token or change its expiry (counted from now); a revoked token cannot change."""
     return await db.write(
@@ -74,9 +73,7 @@ async def update_token(
     status_code=204,
     responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
-async def revoke_token(
-    token_id: uuid.UUID, principal: CurrentPrincipal, db: DatabaseDep
-) -> Response:
+async def revoke_token(principal: CurrentPrincipal, token_id: TokenId, db: DatabaseDep) -> Response:
     """Revoke a token: the next call with it gets 401. Revoking again changes nothing."""
     await db.write(lambda s: service.revoke_token(s, principal, token_id))
     return Response(status_code=204)

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from playrunner.validation import StrictModel
+from playrunner.validation import Name, StrictModel
 
 EXPIRES_DESCRIPTION = "7d, 30d, 60d, 90d, never, or a date (YYYY-MM-DD; valid through that day)"
 
 
 class TokenCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Salesforce integration"])
+    name: Name = Field(examples=["Salesforce integration"])
     expires: str = Field(
         default="90d", max_length=20, description=EXPIRES_DESCRIPTION, examples=["90d"]
     )
@@ -23,7 +23,7 @@ class TokenCreate(StrictModel):
 class TokenPatch(StrictModel):
     """Only the fields given change; a new ``expires`` counts from now."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = None
     expires: str | None = Field(
         default=None, max_length=20, description=EXPIRES_DESCRIPTION, examples=["30d"]
     )

@@ -8,19 +8,19 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from playrunner.models import UserRole
-from playrunner.validation import StrictModel
+from playrunner.validation import EmailAddress, Name, StrictModel
 
 
 class UserCreate(StrictModel):
-    email: str = Field(min_length=3, max_length=320, examples=["jane@example.com"])
-    name: str = Field(min_length=1, max_length=200, examples=["Jane Doe"])
+    email: EmailAddress
+    name: Name = Field(examples=["Jane Doe"])
     role: UserRole = Field(default=UserRole.USER, description="SERVICE_ADMIN or USER")
 
 
 class UserPatch(StrictModel):
     """Only the fields given change. ``active: false`` stops every token of the user at once."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Jane Park"])
+    name: Name | None = Field(default=None, examples=["Jane Park"])
     role: UserRole | None = Field(default=None, examples=["SERVICE_ADMIN"])
     active: bool | None = Field(default=None, examples=[False])
 

@@ -12,13 +12,15 @@ from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import User, UserRole
 from playrunner.users import passwords, repository
 from playrunner.users.schemas import UserPatch
+from playrunner.validation import MAX_EMAIL_LENGTH, canonical_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 320:
+    """The email as stored (``canonical_email``), refused when it is not one."""
+    email = canonical_email(email)
+    if not _EMAIL.match(email) or len(email) > MAX_EMAIL_LENGTH:
         raise InvalidRequest(f"{email!r} is not an email address", field="email")
     return email
 
@@ -55,11 +57,23 @@ def find_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User | No
     return repository.get(session, tenant_id, user_id)
 
 
+def emails_and_activity(
+    session: Session, tenant_id: str, user_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, bool]]:
+    """Email and active flag of each of these users of the service."""
+    return repository.active_by_ids(session, tenant_id, user_ids)
+
+
 def get_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User:
     user = repository.get(session, tenant_id, user_id)
     if user is None:
         raise NotFound(f"User {user_id} not found", field="user_id")
     return user
+
+
+def users_by_email(session: Session, tenant_id: str, emails: set[str]) -> dict[str, User]:
+    """The service's users with these emails, by their stored (canonical) email."""
+    return repository.by_emails(session, tenant_id, {canonical_email(e) for e in emails})
 
 
 def list_users(session: Session, tenant_id: str) -> list[User]:
