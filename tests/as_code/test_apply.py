@@ -66,7 +66,7 @@ def test_dry_run_reports_and_changes_nothing(
     assert cli.changes("--dry-run", str(EXAMPLE))["play sentiment-check"] == "create"
     tenant_id = _only_tenant(database)
     with database.session(read_only=True) as session:
-        assert plays_service.list_plays(session, tenant_id) == []
+        assert plays_service.page_plays(session, tenant_id, limit=10, offset=0) == ([], 0)
         assert flows_service.list_flows(session, tenant_id) == []
 
 

@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from playrunner.auth.principal import operator
 from playrunner.db import Database
 from playrunner.models import SuccessPlay, Task, Tenant, User
 from playrunner.tasks.repository import TaskFilter
-from playrunner.tasks.service import list_tasks
+from playrunner.tasks.service import page_tasks
 from tests.factories import Factory, task_play
 
 PATH = "/api/v2/automations/run-manual-successplay"
@@ -74,7 +75,7 @@ def test_success_answers_plain_text_and_commits_the_run(
     assert response.headers["ratelimit-limit"] == "100"
     assert response.headers["ratelimit-remaining"] == "99"
     with database.session() as session:
-        tasks = list_tasks(session, world.tenant.id, TaskFilter(run_id=run_id))
+        tasks, _ = page_tasks(session, operator(world.tenant.id), TaskFilter(run_id=run_id))
     assert [t.title for t in tasks] == ["Follow up with Acme"]
     assert tasks[0].assignee == world.csm.email
     assert tasks[0].priority == 1

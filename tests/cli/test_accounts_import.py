@@ -70,7 +70,7 @@ def test_a_thousand_accounts_with_parents_roles_and_rejected_rows(
         assert child.parent_account_id == "region"
         assert child.attributes == {"segment": "SMB", "seats": 10}
         assert region.roles == {"Success Manager": csm.email}
-        stored, total = accounts_service.list_accounts(session, tenant.id, limit=1000, offset=0)
+        stored, total = accounts_service.page_accounts(session, tenant.id, limit=1000, offset=0)
     assert total == 998
     assert not {"ghost-csm", "no-parent"} & {a.account_id for a in stored}
     with (tmp_path / "err.csv").open() as stream:

@@ -49,7 +49,7 @@ def test_demo_json_has_what_scripts_need(demo: dict[str, Any], database_url: str
     assert demo["user_email"] == "jane.csm@demo.playrunner.dev"
     database = Database(database_url)
     with database.session(read_only=True) as session:
-        _, total = accounts_service.list_accounts(session, DEMO_TENANT_ID, limit=1, offset=0)
+        _, total = accounts_service.page_accounts(session, DEMO_TENANT_ID, limit=1, offset=0)
         admin = users_service.get_by_email(session, DEMO_TENANT_ID, demo["admin_email"])
         user = users_service.get_by_email(session, DEMO_TENANT_ID, demo["user_email"])
     database.dispose()

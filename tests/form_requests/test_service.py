@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from playrunner.accounts import service as accounts_service
+from playrunner.auth.principal import operator
 from playrunner.db import Database
 from playrunner.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from playrunner.form_requests import service as form_requests_service
@@ -64,8 +65,8 @@ def test_submitting_updates_the_account_and_closes_the_request(setup: Setup) -> 
         "segment": "SMB",
     }
     with setup.database.session(read_only=True) as session:
-        (request,) = form_requests_service.list_form_requests(
-            session, setup.tenant.id, FormRequestFilter()
+        (request,), _ = form_requests_service.page_form_requests(
+            session, operator(setup.tenant.id), FormRequestFilter()
         )
     assert request.status is FormRequestStatus.SUBMITTED
     assert request.answers == {"sentiment": "Red", "note": "Champion left", "score": 3}

@@ -15,7 +15,7 @@ from playrunner.db import Database
 from playrunner.models import FormRequest, Run, RunSource, Task, Tenant, User
 from playrunner.plays.templates import TemplateRenderError
 from playrunner.runs.repository import RunFilter
-from playrunner.runs.service import list_runs
+from playrunner.runs.service import page_runs
 from playrunner.users import service as users_service
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
@@ -216,7 +216,7 @@ def test_parent_flag_acts_on_the_immediate_parent(
     assert outcome.tasks[0].title == "Follow up with Mid"
     assert outcome.tasks[0].assignee_user_id == mid_csm.id
     with database.session(read_only=True) as session:
-        (listed,) = list_runs(session, tenant.id, RunFilter())
+        (listed,), _ = page_runs(session, tenant.id, RunFilter())
     assert (listed.account_id, listed.requested_account_id) == ("mid", "leaf")
 
 
@@ -353,5 +353,5 @@ def test_the_run_records_its_fallbacks_even_for_very_long_account_ids(
     expected = f"No Success Manager on account {long_id}; assigned to {admin.email}"
     assert outcome.fallbacks == [expected]
     with database.session(read_only=True) as session:
-        (listed,) = list_runs(session, tenant.id, RunFilter())
+        (listed,), _ = page_runs(session, tenant.id, RunFilter())
     assert listed.fallbacks == [expected]

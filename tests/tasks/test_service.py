@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from playrunner.auth.principal import operator
 from playrunner.db import Database
 from playrunner.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
 from playrunner.models import TaskStatus
@@ -49,7 +50,7 @@ def test_touchpoint_is_required_to_complete_when_the_play_says_so(
             session, factory.principal(csm), task_id, TaskStatus.COMPLETED, "Called the CFO"
         )
     with database.session(read_only=True) as session:
-        (task,) = tasks_service.list_tasks(session, tenant.id, TaskFilter(account_pk=None))
+        (task,), _ = tasks_service.page_tasks(session, operator(tenant.id), TaskFilter())
     assert (task.status, task.touchpoint_note) == (TaskStatus.COMPLETED, "Called the CFO")
     assert task.completed_at is not None
 
@@ -63,11 +64,13 @@ def test_listing_filters_and_bounds(factory: Factory, database: Database) -> Non
     run_play(database, admin, play.id, "a")
     run_play(database, admin, play.id, "b")
     with database.session(read_only=True) as session:
-        mine = tasks_service.list_tasks(session, tenant.id, TaskFilter(assignee_user_id=csm.id))
+        mine, _ = tasks_service.page_tasks(
+            session, operator(tenant.id), TaskFilter(assignee_user_id=csm.id)
+        )
         assert [t.account_id for t in mine] == ["a"]
-        assert len(tasks_service.list_tasks(session, tenant.id, TaskFilter())) == 2
+        assert tasks_service.page_tasks(session, operator(tenant.id), TaskFilter())[1] == 2
         with pytest.raises(InvalidRequest, match="limit"):
-            tasks_service.list_tasks(session, tenant.id, TaskFilter(limit=0))
+            tasks_service.page_tasks(session, operator(tenant.id), TaskFilter(limit=0))
 
 
 @pytest.mark.postgresql_only  # SQLite has one writer: the other change could not start meanwhile

@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from playrunner.models import (
@@ -16,6 +16,7 @@ from playrunner.models import (
     User,
 )
 from playrunner.models.records import AccountSnapshot, RoleHolder
+from playrunner.pagination import page_of
 
 _SNAPSHOT_COLUMNS = (
     Account.id,
@@ -216,9 +217,7 @@ def find_page(
         if where.holder_role_id is not None:
             holds = holds.where(AccountRoleAssignment.role_id == where.holder_role_id)
         query = query.where(Account.id.in_(holds))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = session.scalars(query.order_by(Account.account_id).limit(limit).offset(offset))
-    return list(page), total
+    return page_of(session, query.order_by(Account.account_id), limit, offset)
 
 
 def by_account_ids(session: Session, tenant_id: str, account_ids: list[str]) -> dict[str, Account]:

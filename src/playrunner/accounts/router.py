@@ -53,7 +53,7 @@ async def list_accounts(
 ) -> Page[AccountRead]:
     """Accounts of your service, ordered by account id."""
     items, total = await db.read(
-        lambda s: service.list_accounts(
+        lambda s: service.page_accounts(
             s,
             principal.tenant_id,
             parent=parent,

@@ -251,7 +251,7 @@ def read_account(session: Session, tenant_id: str, account_id: str) -> AccountRe
     return read_accounts(session, [get_account(session, tenant_id, account_id)])[0]
 
 
-def list_accounts(
+def page_accounts(
     session: Session,
     tenant_id: str,
     *,

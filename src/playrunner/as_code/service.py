@@ -30,6 +30,7 @@ from playrunner.flows import service as flows_service
 from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormSpec
 from playrunner.models import Form, SuccessPlay
+from playrunner.pagination import every_page
 from playrunner.plays import service as plays_service
 from playrunner.plays.schemas import as_spec
 from playrunner.validation import errors_from
@@ -163,11 +164,21 @@ def _existing_play(session: Session, tenant_id: str, play: PlayDeclaration) -> S
 def export(session: Session, tenant_id: str) -> dict[str, Any]:
     """The whole configuration of the tenant, as a file ``apply`` takes."""
     forms = []
-    for form in forms_service.list_forms(session, tenant_id):
+    every_form = every_page(
+        lambda limit, offset: forms_service.page_forms(
+            session, tenant_id, limit=limit, offset=offset
+        )
+    )
+    for form in every_form:
         identity = {"key": form.key} if form.key else {"id": str(form.id)}
         forms.append({**identity, **forms_service.form_spec(form).model_dump(mode="json")})
     plays = []
-    for play in plays_service.read_plays(session, plays_service.list_plays(session, tenant_id)):
+    every_play = every_page(
+        lambda limit, offset: plays_service.page_plays(
+            session, tenant_id, limit=limit, offset=offset
+        )
+    )
+    for play in every_play:
         identity = {"key": play.key} if play.key else {"id": str(play.id)}
         plays.append({**identity, **as_spec(play).model_dump(mode="json")})
     return {

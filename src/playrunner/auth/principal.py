@@ -38,6 +38,11 @@ class Principal:
         users on those assigned to them."""
         return self.is_admin or assignee_user_id == self.user_id
 
+    def sees_items_of(self, assignee_user_id: uuid.UUID | None) -> uuid.UUID | None:
+        """Whose tasks and form requests a listing by this principal holds: an admin's, the
+        assignee asked for (None: everyone's); anyone else's, only their own."""
+        return assignee_user_id if self.is_admin else self.user_id
+
     def has_scope(self, scope: str) -> bool:
         """Personal tokens and the CLI have every scope; an app token only those granted."""
         return self.scopes is None or scope in self.scopes
@@ -52,6 +57,23 @@ class Principal:
         if self.token_id is not None:
             return f"token:{self.token_id}"
         return f"user:{self.user_id}"
+
+
+# The operator acts as no user of the service: a fixed id that no user has.
+OPERATOR_USER_ID = uuid.UUID(int=0)
+
+
+def operator(tenant_id: str) -> Principal:
+    """Whoever runs a command on the server itself (with its database's credentials): they
+    read the whole service, as its admins do. Commands that change something act as a named
+    user instead (``--as``), so the change is theirs."""
+    return Principal(
+        tenant_id=tenant_id,
+        user_id=OPERATOR_USER_ID,
+        email="operator",
+        name="Operator",
+        role=UserRole.SERVICE_ADMIN,
+    )
 
 
 def require_service_admin(principal: Principal) -> None:

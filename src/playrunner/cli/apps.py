@@ -21,6 +21,7 @@ from playrunner.cli.context import (
 from playrunner.models import DEFAULT_ACCESS_TOKEN_LIFETIME, GrantType
 from playrunner.oauth import service as oauth_service
 from playrunner.oauth.schemas import AppCreate, AppPatch, AppRead
+from playrunner.pagination import every_page
 from playrunner.validation import errors_from
 
 app = typer.Typer(
@@ -76,7 +77,9 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """List the service's apps (never their secrets)."""
     apps = in_service(
         service,
-        lambda s, t: oauth_service.list_apps(s, t, limit=10_000, offset=0)[0],
+        lambda s, t: every_page(
+            lambda limit, offset: oauth_service.page_apps(s, t, limit=limit, offset=offset)
+        ),
         read_only=True,
     )
     if as_json:

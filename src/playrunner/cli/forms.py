@@ -9,6 +9,7 @@ import orjson
 import typer
 from sqlalchemy.orm import Session
 
+from playrunner.auth.principal import operator
 from playrunner.cli.context import (
     AsOption,
     CommandFailed,
@@ -21,7 +22,6 @@ from playrunner.cli.context import (
 )
 from playrunner.form_requests import service as form_requests_service
 from playrunner.form_requests.repository import FormRequestFilter
-from playrunner.form_requests.schemas import FormRequestRead
 from playrunner.forms.schemas import FormFieldRead
 from playrunner.models import FormRequestStatus
 from playrunner.users import service as users_service
@@ -40,17 +40,14 @@ def pending(
 ) -> None:
     """List open form requests and the fields each asks for."""
 
-    def work(session: Session, tenant_id: str) -> list[FormRequestRead]:
-        assignee = users_service.get_by_email(session, tenant_id, as_email).id if as_email else None
-        return form_requests_service.list_form_requests(
-            session,
-            tenant_id,
-            FormRequestFilter(
-                assignee_user_id=assignee, status=FormRequestStatus.OPEN, limit=limit
-            ),
-        )
-
-    requests = in_service(service, work, read_only=True)
+    where = FormRequestFilter(assignee_email=as_email, status=FormRequestStatus.OPEN, limit=limit)
+    requests, _ = in_service(
+        service,
+        lambda session, tenant_id: form_requests_service.page_form_requests(
+            session, operator(tenant_id), where
+        ),
+        read_only=True,
+    )
     if as_json:
         print_json(requests)
         return

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import service as accounts_service
 from playrunner.automations import service as automations_service
 from playrunner.automations.schemas import trigger_result
 from playrunner.cli.context import (
@@ -24,7 +23,6 @@ from playrunner.cli.context import (
 from playrunner.models import RunSource
 from playrunner.runs import service as runs_service
 from playrunner.runs.repository import RunFilter
-from playrunner.runs.schemas import RunRead
 from playrunner.users import service as users_service
 
 app = typer.Typer(help="See the runs of plays.", no_args_is_help=True)
@@ -80,18 +78,12 @@ def list_(
 ) -> None:
     """List runs, newest first."""
 
-    def work(session: Session, tenant_id: str) -> list[RunRead]:
-        account_pk = (
-            accounts_service.get_account(session, tenant_id, account).id if account else None
-        )
-        when = since.replace(tzinfo=since.tzinfo or UTC) if since else None
-        return runs_service.list_runs(
-            session,
-            tenant_id,
-            RunFilter(play_id=play, account_pk=account_pk, since=when, limit=limit),
-        )
-
-    runs = in_service(service, work, read_only=True)
+    where = RunFilter(play_id=play, account_id=account, since=since, limit=limit)
+    runs, _ = in_service(
+        service,
+        lambda session, tenant_id: runs_service.page_runs(session, tenant_id, where),
+        read_only=True,
+    )
     if as_json:
         print_json(runs)
         return

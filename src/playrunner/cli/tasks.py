@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from playrunner.accounts import service as accounts_service
+from playrunner.auth.principal import operator
 from playrunner.cli.context import (
     AsOption,
     JsonOption,
@@ -21,7 +21,6 @@ from playrunner.cli.context import (
 from playrunner.models import TaskStatus
 from playrunner.tasks import service as tasks_service
 from playrunner.tasks.repository import TaskFilter
-from playrunner.tasks.schemas import TaskRead
 from playrunner.users import service as users_service
 
 app = typer.Typer(help="List tasks and change their status.", no_args_is_help=True)
@@ -39,21 +38,18 @@ def list_(
 ) -> None:
     """List tasks, newest first."""
 
-    def work(session: Session, tenant_id: str) -> list[TaskRead]:
-        where = TaskFilter(
-            assignee_user_id=(
-                users_service.get_by_email(session, tenant_id, assignee).id if assignee else None
-            ),
-            account_pk=(
-                accounts_service.get_account(session, tenant_id, account).id if account else None
-            ),
-            run_id=run,
-            status=status,
-            limit=limit,
-        )
-        return tasks_service.list_tasks(session, tenant_id, where)
-
-    tasks = in_service(service, work, read_only=True)
+    where = TaskFilter(
+        assignee_email=assignee,
+        account_id=account,
+        run_id=run,
+        statuses=(status,) if status else (),
+        limit=limit,
+    )
+    tasks, _ = in_service(
+        service,
+        lambda session, tenant_id: tasks_service.page_tasks(session, operator(tenant_id), where),
+        read_only=True,
+    )
     if as_json:
         print_json(tasks)
         return

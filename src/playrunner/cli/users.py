@@ -17,6 +17,7 @@ from playrunner.cli.context import (
     print_table,
 )
 from playrunner.models import User, UserRole
+from playrunner.pagination import every_page
 from playrunner.users import service as users_service
 
 app = typer.Typer(
@@ -41,7 +42,14 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """List the service's users."""
     users = in_service(
         service,
-        lambda session, tenant_id: [_row(u) for u in users_service.list_users(session, tenant_id)],
+        lambda session, tenant_id: [
+            _row(user)
+            for user in every_page(
+                lambda limit, offset: users_service.page_users(
+                    session, tenant_id, limit=limit, offset=offset
+                )
+            )
+        ],
         read_only=True,
     )
     if as_json:

@@ -19,7 +19,7 @@ from playrunner.models import (
     FormRequestStatus,
     User,
 )
-from playrunner.pagination import DEFAULT_PAGE_SIZE
+from playrunner.pagination import DEFAULT_PAGE_SIZE, page_of_rows
 
 IS_OPEN = FormRequest.status.in_(OPEN_FORM_REQUEST_STATUSES)
 
@@ -92,18 +92,15 @@ def _rows(session: Session, query: _FormRequestRows) -> list[FormRequestRow]:
     return [FormRequestRow(*row) for row in session.execute(query)]
 
 
-def find(session: Session, tenant_id: str, where: FormRequestFilter) -> list[FormRequestRow]:
-    """Form requests with their form's fields, account id and assignee email, newest first."""
-    query = _matching(tenant_id, where).order_by(FormRequest.created_at.desc(), FormRequest.id)
-    return _rows(session, query.limit(where.limit).offset(where.offset))
-
-
 def find_page(
     session: Session, tenant_id: str, where: FormRequestFilter
 ) -> tuple[list[FormRequestRow], int]:
-    """One page of ``find`` and how many form requests match in all."""
-    total = session.scalar(select(func.count()).select_from(_matching(tenant_id, where).subquery()))
-    return find(session, tenant_id, where), total or 0
+    """A page of form requests with their form's fields, account id and assignee email,
+    newest first, and how many match in all."""
+    query = _matching(tenant_id, where).order_by(FormRequest.created_at.desc(), FormRequest.id)
+    query = query.options(selectinload(Form.fields))
+    rows, total = page_of_rows(session, query, where.limit, where.offset)
+    return [FormRequestRow(*row) for row in rows], total
 
 
 def read(session: Session, tenant_id: str, request_id: uuid.UUID) -> FormRequestRow | None:

@@ -26,7 +26,6 @@ from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormFieldRead
 from playrunner.models import OPEN_FORM_REQUEST_STATUSES, FormRequest, FormRequestStatus
 from playrunner.models.records import FormRequestRecord
-from playrunner.pagination import check_page_size
 from playrunner.validation import canonical_email
 
 
@@ -80,22 +79,16 @@ def form_request_read(row: FormRequestRow) -> FormRequestRead:
     )
 
 
-def list_form_requests(
-    session: Session, tenant_id: str, where: FormRequestFilter
-) -> list[FormRequestRead]:
-    check_page_size(where.limit)
-    return [form_request_read(row) for row in repository.find(session, tenant_id, where)]
-
-
 def page_form_requests(
     session: Session, actor: Principal, where: FormRequestFilter
 ) -> tuple[list[FormRequestRead], int]:
-    """A page of the requests ``actor`` may see (a regular user: their own) and the total."""
-    check_page_size(where.limit)
-    if where.assignee_email is not None:
-        where = replace(where, assignee_email=canonical_email(where.assignee_email))
-    if not actor.is_admin:
-        where = replace(where, assignee_user_id=actor.user_id)
+    """A page of the requests ``actor`` may see (a regular user: their own) and the total:
+    for the API, the pages and the CLI alike."""
+    where = replace(
+        where,
+        assignee_email=canonical_email(where.assignee_email) if where.assignee_email else None,
+        assignee_user_id=actor.sees_items_of(where.assignee_user_id),
+    )
     rows, total = repository.find_page(session, actor.tenant_id, where)
     return [form_request_read(row) for row in rows], total
 

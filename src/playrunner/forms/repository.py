@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from playrunner.models import Form
+from playrunner.pagination import page_of
 
 
 def get(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
@@ -47,27 +48,13 @@ def get_by_key(session: Session, tenant_id: str, key: str) -> Form | None:
 
 def find_page(session: Session, tenant_id: str, limit: int, offset: int) -> tuple[list[Form], int]:
     """One page of the tenant's forms (ordered by name) and how many there are in all."""
-    total = session.scalar(select(func.count()).where(Form.tenant_id == tenant_id)) or 0
-    page = session.scalars(
+    query = (
         select(Form)
         .where(Form.tenant_id == tenant_id)
         .options(selectinload(Form.fields))
         .order_by(Form.name, Form.id)
-        .limit(limit)
-        .offset(offset)
     )
-    return list(page), total
-
-
-def list_all(session: Session, tenant_id: str) -> list[Form]:
-    return list(
-        session.scalars(
-            select(Form)
-            .where(Form.tenant_id == tenant_id)
-            .options(selectinload(Form.fields))
-            .order_by(Form.name)
-        )
-    )
+    return page_of(session, query, limit, offset)
 
 
 def add(session: Session, form: Form) -> Form:

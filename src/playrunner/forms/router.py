@@ -46,7 +46,7 @@ async def list_forms(principal: CurrentPrincipal, db: DatabaseDep, page: PageDep
     """Your service's forms, ordered by name."""
 
     def work(s: Session) -> tuple[list[FormRead], int]:
-        forms, total = service.list_forms_page(
+        forms, total = service.page_forms(
             s, principal.tenant_id, limit=page.limit, offset=page.offset
         )
         return [FormRead.model_validate(form) for form in forms], total

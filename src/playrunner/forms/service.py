@@ -44,9 +44,10 @@ def update_form(
     return form
 
 
-def list_forms_page(
+def page_forms(
     session: Session, tenant_id: str, *, limit: int, offset: int
 ) -> tuple[list[Form], int]:
+    """A page of the service's forms with their fields, by name, and how many there are."""
     return repository.find_page(session, tenant_id, limit, offset)
 
 
@@ -122,11 +123,6 @@ def names_by_pk(session: Session, form_pks: set[uuid.UUID]) -> dict[uuid.UUID, s
 
 def find_form_by_key(session: Session, tenant_id: str, key: str) -> Form | None:
     return repository.get_by_key(session, tenant_id, key)
-
-
-def list_forms(session: Session, tenant_id: str) -> list[Form]:
-    """Every form of the tenant with its fields, by name."""
-    return repository.list_all(session, tenant_id)
 
 
 def form_spec(form: Form) -> FormSpec:

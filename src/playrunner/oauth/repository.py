@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from playrunner.models import (
@@ -20,6 +20,7 @@ from playrunner.models import (
     User,
     UserRole,
 )
+from playrunner.pagination import page_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +98,8 @@ def find_apps_page(
     session: Session, tenant_id: str, limit: int, offset: int
 ) -> tuple[list[OAuthApp], int]:
     """One page of the tenant's apps (oldest first) and how many there are in all."""
-    live = (OAuthApp.tenant_id == tenant_id, OAuthApp.deleted_at.is_(None))
-    total = session.scalar(select(func.count()).select_from(OAuthApp).where(*live)) or 0
-    page = session.scalars(
-        select(OAuthApp)
-        .where(*live)
-        .order_by(OAuthApp.created_at, OAuthApp.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(page), total
+    query = select(OAuthApp).where(OAuthApp.tenant_id == tenant_id, OAuthApp.deleted_at.is_(None))
+    return page_of(session, query.order_by(OAuthApp.created_at, OAuthApp.id), limit, offset)
 
 
 def emails_of(

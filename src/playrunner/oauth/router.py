@@ -84,7 +84,7 @@ async def create_app(body: AppCreate, principal: AdminPrincipal, db: DatabaseDep
 async def list_apps(principal: AdminPrincipal, db: DatabaseDep, page: PageDep) -> Page[AppRead]:
     """Your service's applications, oldest first. Never their secrets."""
     items, total = await db.read(
-        lambda s: service.list_apps(s, principal.tenant_id, limit=page.limit, offset=page.offset)
+        lambda s: service.page_apps(s, principal.tenant_id, limit=page.limit, offset=page.offset)
     )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

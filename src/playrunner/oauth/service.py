@@ -80,7 +80,7 @@ def create_app(session: Session, tenant_id: str, spec: AppCreate) -> IssuedApp:
     return IssuedApp(read_app(session, app), secret)
 
 
-def list_apps(
+def page_apps(
     session: Session, tenant_id: str, *, limit: int, offset: int
 ) -> tuple[list[AppRead], int]:
     apps, total = repository.find_apps_page(session, tenant_id, limit, offset)

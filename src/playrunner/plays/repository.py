@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from playrunner.models import (
@@ -18,6 +18,7 @@ from playrunner.models import (
     SuccessPlay,
     User,
 )
+from playrunner.pagination import page_of
 from playrunner.plays.plan import ActionPlan, PlayPlan
 
 # Deleted plays are kept for their runs' history and are "not found" to every lookup: the one
@@ -125,18 +126,6 @@ def get_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay | None
     ).first()
 
 
-def list_all(session: Session, tenant_id: str) -> list[SuccessPlay]:
-    """Every live play of the tenant with its actions, ordered by name."""
-    return list(
-        session.scalars(
-            select(SuccessPlay)
-            .where(SuccessPlay.tenant_id == tenant_id, _LIVE)
-            .order_by(SuccessPlay.name, SuccessPlay.id)
-            .options(selectinload(SuccessPlay.actions))
-        )
-    )
-
-
 @dataclass(frozen=True)
 class PlayFilter:
     trigger: Literal["manual", "event"] | None = None
@@ -154,14 +143,8 @@ def find_page(
         query = query.where(SuccessPlay.event_trigger.is_(True))
     if where.active is not None:
         query = query.where(SuccessPlay.active.is_(where.active))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = session.scalars(
-        query.order_by(SuccessPlay.name, SuccessPlay.id)
-        .limit(limit)
-        .offset(offset)
-        .options(selectinload(SuccessPlay.actions))
-    )
-    return list(page), total
+    query = query.order_by(SuccessPlay.name, SuccessPlay.id)
+    return page_of(session, query.options(selectinload(SuccessPlay.actions)), limit, offset)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ async def list_plays(
 ) -> Page[PlayRead]:
     """Your service's plays, ordered by name."""
     items, total = await db.read(
-        lambda s: service.find_plays(
+        lambda s: service.page_plays(
             s,
             principal.tenant_id,
             trigger=trigger,

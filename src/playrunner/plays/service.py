@@ -17,7 +17,6 @@ from playrunner.form_requests import service as form_requests_service
 from playrunner.forms import service as forms_service
 from playrunner.ids import as_uuid
 from playrunner.models import ActionType, AssigneeKind, PlayAction, SuccessPlay
-from playrunner.pagination import check_page_size
 from playrunner.plays import repository
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.repository import ActionNames, PlayFilter
@@ -191,12 +190,7 @@ def find_play_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay 
     return repository.get_by_key(session, tenant_id, key)
 
 
-def list_plays(session: Session, tenant_id: str) -> list[SuccessPlay]:
-    """Every live play of the tenant, with its actions (``read_plays`` shows them)."""
-    return repository.list_all(session, tenant_id)
-
-
-def find_plays(
+def page_plays(
     session: Session,
     tenant_id: str,
     *,
@@ -205,8 +199,8 @@ def find_plays(
     limit: int,
     offset: int,
 ) -> tuple[list[PlayRead], int]:
-    """A page of plays, ordered by name: those with this trigger, or this status."""
-    check_page_size(limit)
+    """A page of plays as they were written, ordered by name: those with this trigger, or
+    this status (the API, the pages, the CLI and ``export``)."""
     plays, total = repository.find_page(
         session, tenant_id, PlayFilter(trigger=trigger, active=active), limit, offset
     )
@@ -265,7 +259,7 @@ def _open_work(tasks: int, requests: int) -> str:
 def read_plays(session: Session, plays: Sequence[SuccessPlay]) -> list[PlayRead]:
     """Plays as they were written, naming flows, forms, roles and users as ``PlaySpec``
     does; ``as_spec`` of one saves back to the same play. The plays' actions must be loaded
-    (``get_play``, ``list_plays``); the names come in one query."""
+    (``get_play``, ``page_plays``); the names come in one query."""
     names = repository.action_names(session, [play.id for play in plays])
     return [
         PlayRead(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from playrunner.models import (
@@ -20,7 +20,7 @@ from playrunner.models import (
     User,
 )
 from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
-from playrunner.pagination import DEFAULT_PAGE_SIZE
+from playrunner.pagination import DEFAULT_PAGE_SIZE, count_rows
 
 _INSERT_RUN = insert(Run)
 _INSERT_TASK = insert(Task)
@@ -47,7 +47,6 @@ class RunRow:
 class RunFilter:
     run_id: uuid.UUID | None = None
     play_id: uuid.UUID | None = None
-    account_pk: uuid.UUID | None = None
     # The customer's account id: the account acted on, or the one named in the call.
     account_id: str | None = None
     since: datetime | None = None  # inclusive
@@ -89,8 +88,6 @@ def _conditions(tenant_id: str, where: RunFilter) -> list[ColumnElement[bool]]:
         conditions.append(Run.id == where.run_id)
     if where.play_id is not None:
         conditions.append(Run.play_id == where.play_id)
-    if where.account_pk is not None:
-        conditions.append(Run.account_id == where.account_pk)
     if where.account_id is not None:
         conditions.append(
             or_(Account.account_id == where.account_id, _Requested.account_id == where.account_id)
@@ -100,6 +97,12 @@ def _conditions(tenant_id: str, where: RunFilter) -> list[ColumnElement[bool]]:
     if where.until is not None:
         conditions.append(Run.created_at < where.until)
     return conditions
+
+
+def find_page(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRow], int]:
+    """A page of runs with their play's name, accounts, runner and item counts, newest
+    first, and how many match in all."""
+    return find(session, tenant_id, where), count_rows(session, _matching(tenant_id, where))
 
 
 def find(session: Session, tenant_id: str, where: RunFilter) -> list[RunRow]:
@@ -131,15 +134,14 @@ def find(session: Session, tenant_id: str, where: RunFilter) -> list[RunRow]:
     return [RunRow(*row) for row in rows]
 
 
-def count(session: Session, tenant_id: str, where: RunFilter) -> int:
-    """How many runs ``find`` would list with no page limit."""
-    query = (
-        select(func.count(Run.id))
+def _matching(tenant_id: str, where: RunFilter) -> Select[uuid.UUID]:
+    """The ids of the runs ``where`` selects (what a page's total counts)."""
+    return (
+        select(Run.id)
         .join(Account, Account.id == Run.account_id)
         .join(_Requested, _Requested.id == Run.requested_account_id)
         .where(*_conditions(tenant_id, where))
     )
-    return session.scalar(query) or 0
 
 
 def read(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunRow | None:

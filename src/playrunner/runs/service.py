@@ -19,20 +19,16 @@ from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.tasks import service as tasks_service
 
 
-def list_runs(session: Session, tenant_id: str, where: RunFilter) -> list[RunRead]:
-    check_page_size(where.limit)
-    return [run_read(row) for row in repository.find(session, tenant_id, where)]
-
-
 def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRead], int]:
-    """A page of runs, newest first, and how many match. Times without a zone are UTC."""
+    """A page of runs, newest first, and how many match (the API, the pages and the CLI).
+    Times without a zone are UTC."""
     check_page_size(where.limit)
     since, until = _utc(where.since, "since"), _utc(where.until, "until")
     if since is not None and until is not None and until <= since:
         raise InvalidRequest("until must be later than since", field="until")
     where = replace(where, since=since, until=until)
-    rows = repository.find(session, tenant_id, where)
-    return [run_read(row) for row in rows], repository.count(session, tenant_id, where)
+    rows, total = repository.find_page(session, tenant_id, where)
+    return [run_read(row) for row in rows], total
 
 
 def get_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from playrunner.clock import utcnow
 from playrunner.db import chunked
 from playrunner.models import OPEN_TASK_STATUSES, Account, Flow, Task, TaskStatus, User
-from playrunner.pagination import DEFAULT_PAGE_SIZE
+from playrunner.pagination import DEFAULT_PAGE_SIZE, page_of_rows
 
 IS_OPEN = Task.status.in_(OPEN_TASK_STATUSES)
 
@@ -34,10 +34,8 @@ class TaskRow:
 @dataclass(frozen=True)
 class TaskFilter:
     assignee_user_id: uuid.UUID | None = None
-    account_pk: uuid.UUID | None = None
     run_id: uuid.UUID | None = None
-    status: TaskStatus | None = None
-    # The API's filters: by what callers know (account id, email), several statuses at once.
+    # By what callers know: the customer's account id, the assignee's email.
     account_id: str | None = None
     assignee_email: str | None = None
     statuses: tuple[TaskStatus, ...] = ()
@@ -84,12 +82,8 @@ def _matching(tenant_id: str, where: TaskFilter) -> _TaskRows:
     )
     if where.assignee_user_id is not None:
         query = query.where(Task.assignee_user_id == where.assignee_user_id)
-    if where.account_pk is not None:
-        query = query.where(Task.account_id == where.account_pk)
     if where.run_id is not None:
         query = query.where(Task.run_id == where.run_id)
-    if where.status is not None:
-        query = query.where(Task.status == where.status)
     if where.account_id is not None:
         query = query.where(Account.account_id == where.account_id)
     if where.assignee_email is not None:
@@ -107,16 +101,12 @@ def _rows(session: Session, query: _TaskRows) -> list[TaskRow]:
     return [TaskRow(*row) for row in session.execute(query)]
 
 
-def find(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRow]:
-    """Tasks with their account id, assignee email and flow key, newest first."""
-    query = _matching(tenant_id, where).order_by(Task.created_at.desc(), Task.id)
-    return _rows(session, query.limit(where.limit).offset(where.offset))
-
-
 def find_page(session: Session, tenant_id: str, where: TaskFilter) -> tuple[list[TaskRow], int]:
-    """One page of ``find`` and how many tasks match in all."""
-    total = session.scalar(select(func.count()).select_from(_matching(tenant_id, where).subquery()))
-    return find(session, tenant_id, where), total or 0
+    """A page of tasks with their account id, assignee email and flow key, newest first,
+    and how many match in all."""
+    query = _matching(tenant_id, where).order_by(Task.created_at.desc(), Task.id)
+    rows, total = page_of_rows(session, query, where.limit, where.offset)
+    return [TaskRow(*row) for row in rows], total
 
 
 def read(session: Session, tenant_id: str, task_id: uuid.UUID) -> TaskRow | None:

@@ -24,7 +24,6 @@ from playrunner.flows import service as flows_service
 from playrunner.ids import as_uuid
 from playrunner.models import CLOSED_TASK_STATUSES, OPEN_TASK_STATUSES, Task, TaskStatus
 from playrunner.models.records import TaskRecord
-from playrunner.pagination import check_page_size
 from playrunner.tasks import repository
 from playrunner.tasks.repository import TaskFilter, TaskRow
 from playrunner.tasks.schemas import (
@@ -105,18 +104,14 @@ def task_read(row: TaskRow) -> TaskRead:
     )
 
 
-def list_tasks(session: Session, tenant_id: str, where: TaskFilter) -> list[TaskRead]:
-    check_page_size(where.limit)
-    return [task_read(row) for row in repository.find(session, tenant_id, where)]
-
-
 def page_tasks(session: Session, actor: Principal, where: TaskFilter) -> tuple[list[TaskRead], int]:
-    """A page of the tasks ``actor`` may see (a regular user: their own) and the total."""
-    check_page_size(where.limit)
-    if where.assignee_email is not None:
-        where = replace(where, assignee_email=canonical_email(where.assignee_email))
-    if not actor.is_admin:
-        where = replace(where, assignee_user_id=actor.user_id)
+    """A page of the tasks ``actor`` may see (a regular user: their own) and the total: for
+    the API, the pages and the CLI alike."""
+    where = replace(
+        where,
+        assignee_email=canonical_email(where.assignee_email) if where.assignee_email else None,
+        assignee_user_id=actor.sees_items_of(where.assignee_user_id),
+    )
     rows, total = repository.find_page(session, actor.tenant_id, where)
     return [task_read(row) for row in rows], total
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from playrunner.models import User, UserRole
+from playrunner.pagination import page_of
 
 
 def get(session: Session, tenant_id: str, user_id: uuid.UUID) -> User | None:
@@ -48,23 +49,10 @@ def active_by_ids(
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def list_all(session: Session, tenant_id: str) -> list[User]:
-    return list(
-        session.scalars(select(User).where(User.tenant_id == tenant_id).order_by(User.email))
-    )
-
-
 def find_page(session: Session, tenant_id: str, limit: int, offset: int) -> tuple[list[User], int]:
     """One page of the tenant's users (ordered by email) and how many there are in all."""
-    total = session.scalar(select(func.count()).where(User.tenant_id == tenant_id)) or 0
-    page = session.scalars(
-        select(User)
-        .where(User.tenant_id == tenant_id)
-        .order_by(User.email)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(page), total
+    query = select(User).where(User.tenant_id == tenant_id).order_by(User.email, User.id)
+    return page_of(session, query, limit, offset)
 
 
 def lock_active_admin_ids(session: Session, tenant_id: str) -> list[uuid.UUID]:

@@ -26,7 +26,7 @@ async def list_users(principal: AdminPrincipal, db: DatabaseDep, page: PageDep) 
     """Users of your service, ordered by email."""
 
     def work(s: Session) -> tuple[list[UserRead], int]:
-        users, total = service.list_users_page(
+        users, total = service.page_users(
             s, principal.tenant_id, limit=page.limit, offset=page.offset
         )
         return [UserRead.model_validate(user) for user in users], total

@@ -76,13 +76,10 @@ def users_by_email(session: Session, tenant_id: str, emails: set[str]) -> dict[s
     return repository.by_emails(session, tenant_id, {canonical_email(e) for e in emails})
 
 
-def list_users(session: Session, tenant_id: str) -> list[User]:
-    return repository.list_all(session, tenant_id)
-
-
-def list_users_page(
+def page_users(
     session: Session, tenant_id: str, *, limit: int, offset: int
 ) -> tuple[list[User], int]:
+    """A page of the service's users, by email, and how many there are."""
     return repository.find_page(session, tenant_id, limit, offset)
 
 
