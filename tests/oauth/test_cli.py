@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from playrunner.auth import sign_in
 from playrunner.cli.main import app
 from playrunner.db import Database
 from playrunner.models import User
@@ -164,5 +165,5 @@ def test_set_password_from_stdin_or_a_prompt(cli: Cli, admin: User, database: Da
         user = users_service.get_by_email(session, admin.tenant_id, admin.email)
     assert user.password_hash is not None
     assert user.password_hash.startswith("$argon2id$")
-    assert oauth_service.check_login(user, "a long passphrase 2")
-    assert not oauth_service.check_login(user, "a long passphrase 1")
+    assert sign_in.check_password(user, "a long passphrase 2")
+    assert not sign_in.check_password(user, "a long passphrase 1")

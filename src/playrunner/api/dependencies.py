@@ -15,3 +15,8 @@ def get_database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def client_address(request: Request) -> str:
+    """Who is calling, by address (behind a proxy: as uvicorn's FORWARDED_ALLOW_IPS allows)."""
+    return request.client.host if request.client is not None else "unknown"

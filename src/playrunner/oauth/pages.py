@@ -1,11 +1,7 @@
 """The login and consent page: plain HTML from autoescaped Jinja templates, protected against
-cross-site request forgery with a double-submit cookie and against framing."""
+cross-site request forgery with a double-submit cookie (``ui/csrf.py``) and against framing."""
 
 from __future__ import annotations
-
-import hmac
-import secrets
-from urllib.parse import parse_qsl
 
 from jinja2 import Environment, PackageLoader
 from starlette.requests import Request
@@ -13,12 +9,11 @@ from starlette.responses import HTMLResponse
 
 from playrunner.auth import scopes as catalogue
 from playrunner.oauth.server import AUTHORIZE_PATH, Consent
+from playrunner.ui import csrf
 
 CSRF_COOKIE = "playrunner_oauth_csrf"
-CSRF_FIELD = "csrf_token"
 # Fields of the page's own form; everything else in it is the app's authorization request.
-PAGE_FIELDS = frozenset({CSRF_FIELD, "email", "password", "decision"})
-MAX_FIELDS = 100
+PAGE_FIELDS = frozenset({csrf.CSRF_FIELD, "email", "password", "decision"})
 
 # One environment for the process, as Jinja recommends; autoescape on for every template.
 _ENVIRONMENT = Environment(
@@ -35,36 +30,6 @@ _HEADERS = {
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
-
-
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def csrf_matches(request: Request, submitted: str | None) -> bool:
-    """The form's token equals the cookie set with the page (another site can send the form,
-    but can neither read nor set the cookie)."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted:
-        return False
-    return hmac.compare_digest(cookie.encode(), submitted.encode())
-
-
-def parse_form(body: bytes) -> list[tuple[str, str]] | None:
-    """An ``application/x-www-form-urlencoded`` body, or None when it is not one (not UTF-8,
-    too many fields, or a NUL character, which nothing here may hold)."""
-    try:
-        pairs = parse_qsl(
-            body.decode("utf-8"),
-            keep_blank_values=True,
-            max_num_fields=MAX_FIELDS,
-            errors="strict",
-        )
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if any("\x00" in name or "\x00" in value for name, value in pairs):
-        return None
-    return pairs
 
 
 def consent_page(
@@ -87,14 +52,7 @@ def consent_page(
         email=email,
     )
     response = HTMLResponse(html, status, headers=_HEADERS)
-    response.set_cookie(
-        CSRF_COOKIE,
-        csrf_token,
-        path=AUTHORIZE_PATH,
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite="strict",
-    )
+    csrf.set_cookie(response, request, CSRF_COOKIE, csrf_token, AUTHORIZE_PATH)
     return response
 
 

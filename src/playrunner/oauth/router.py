@@ -13,17 +13,20 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.dependencies import DatabaseDep, client_address
 from playrunner.api.openapi import problem_responses
 from playrunner.api.pagination import Page, PageDep
 from playrunner.api.paths import AppId
 from playrunner.api.state import app_state
 from playrunner.auth import scopes as catalogue
+from playrunner.auth import sign_in
 from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, AdminPrincipal, operations_by_scope
 from playrunner.oauth import pages, server, service
 from playrunner.oauth.schemas import AppCreate, AppCreated, AppPatch, AppRead, ScopeRead
+from playrunner.ui import csrf
+from playrunner.ui.forms import parse_form
+from playrunner.users import service as users_service
 
 APPS = "/api/v1/oauth/apps"
 
@@ -226,7 +229,7 @@ async def authorize_page(request: Request, db: DatabaseDep) -> Response:
         return pages.error_page(exc.message)
     if isinstance(outcome, server.OAuthResponse):
         return _send(outcome)
-    return pages.consent_page(request, outcome, params, pages.new_csrf_token())
+    return pages.consent_page(request, outcome, params, csrf.new_token())
 
 
 @protocol.post(
@@ -239,11 +242,11 @@ async def authorize_page(request: Request, db: DatabaseDep) -> Response:
 )
 async def authorize_decision(request: Request, db: DatabaseDep) -> Response:
     """Allow (with the user's email and password) or deny; either way back to the app."""
-    form = pages.parse_form(await request.body())
+    form = parse_form(await request.body())
     if form is None:
         return pages.error_page("The form could not be read")
     fields = dict(form)
-    if not pages.csrf_matches(request, fields.get(pages.CSRF_FIELD)):
+    if not csrf.cookie_matches(request, pages.CSRF_COOKIE, fields.get(csrf.CSRF_FIELD)):
         return pages.error_page(
             "The form has expired or was not sent from this page; start again from the app."
         )
@@ -259,33 +262,30 @@ async def authorize_decision(request: Request, db: DatabaseDep) -> Response:
         return _send(await db.write(lambda s: server.authorization_response(s, incoming, None)))
 
     email, password = fields.get("email", "").strip(), fields.get("password", "")
-
-    def again(error: str, status: int = 200) -> Response:
-        csrf = fields[pages.CSRF_FIELD]
-        return pages.consent_page(
-            request, outcome, params, csrf, error=error, email=email, status=status
+    try:
+        user = await sign_in.sign_in(
+            db,
+            app_state(request).rate_limiter,
+            tenant_id=outcome.tenant_id,
+            email=email,
+            password=password,
+            client_address=client_address(request),
         )
-
-    # Guessing passwords costs a call to the same limit as API calls, per user and service
-    # and per client address (so rotating emails does not lift it).
-    limiter = app_state(request).rate_limiter
-    address = request.client.host if request.client is not None else "unknown"
-    for key in (f"login:{outcome.tenant_id}:{email.lower()[:320]}", f"login-from:{address}"):
-        attempt = await limiter.hit(key)
-        if not attempt.allowed:
-            return again(f"Too many sign-in attempts; try again in {attempt.reset_after} s.", 429)
-    user = await db.read(lambda s: service.login_candidate(s, outcome.tenant_id, email))
-    # argon2 takes tens of milliseconds by design: not on the event loop. An unknown email
-    # is checked against a decoy, so it takes as long as a known one.
-    signed_in = await run_in_threadpool(service.check_login, user, password)
-    if user is None or not signed_in:
-        return again("Wrong email or password.")
-    if not user.active:
-        return again("This user is deactivated.")
+    except sign_in.SignInRefused as refused:
+        token = fields[csrf.CSRF_FIELD]
+        return pages.consent_page(
+            request,
+            outcome,
+            params,
+            token,
+            error=refused.message,
+            email=email,
+            status=refused.status_code,
+        )
     return _send(
         await db.write(
             lambda s: server.authorization_response(
-                s, incoming, service.active_user(s, outcome.tenant_id, user.id)
+                s, incoming, users_service.find_active_user(s, outcome.tenant_id, user.id)
             )
         )
     )
@@ -299,7 +299,7 @@ async def _form_request(request: Request) -> server.IncomingRequest | Response:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/x-www-form-urlencoded":
         return _invalid_request("The body must be application/x-www-form-urlencoded")
-    params = pages.parse_form(await request.body())
+    params = parse_form(await request.body())
     if params is None:
         return _invalid_request("The body is not a readable form")
     return server.IncomingRequest(request.method, str(request.url), request.headers, params)

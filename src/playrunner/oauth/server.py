@@ -47,6 +47,7 @@ from playrunner.errors import InvalidRequest
 from playrunner.models import GrantType, OAuthApp, OAuthAuthorizationCode, OAuthToken, User
 from playrunner.oauth import service
 from playrunner.tokens.secrets import generate_secret
+from playrunner.users import service as users_service
 
 AUTHORIZE_PATH = "/oauth/authorize"
 TOKEN_PATH = "/oauth/token"
@@ -337,7 +338,9 @@ class _ClientCredentials(_AppScopes, ClientCredentialsGrant):  # type: ignore[mi
     def validate_token_request(self) -> None:
         super().validate_token_request()
         app: OAuthApp = self.request.client.app
-        user = service.active_user(self.server.session, app.tenant_id, app.acting_user_id)
+        user = users_service.find_active_user(
+            self.server.session, app.tenant_id, app.acting_user_id
+        )
         if user is None:
             raise InvalidGrantError("The user this application acts as is deactivated")
         self.request.user = user
@@ -386,7 +389,7 @@ class _AuthorizationCode(_AppScopes, AuthorizationCodeGrant):  # type: ignore[mi
 
     def authenticate_user(self, authorization_code: _Code) -> User | None:
         row = authorization_code.row
-        return service.active_user(self.server.session, row.tenant_id, row.user_id)
+        return users_service.find_active_user(self.server.session, row.tenant_id, row.user_id)
 
 
 class _RefreshToken(RefreshTokenGrant):  # type: ignore[misc]
@@ -401,7 +404,7 @@ class _RefreshToken(RefreshTokenGrant):  # type: ignore[misc]
 
     def authenticate_user(self, refresh_token: _Token) -> User:
         row = refresh_token.row
-        user = service.active_user(self.server.session, row.tenant_id, row.user_id)
+        user = users_service.find_active_user(self.server.session, row.tenant_id, row.user_id)
         if user is None:
             raise InvalidGrantError("The user of this refresh token is deactivated")
         return user

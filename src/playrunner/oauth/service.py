@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,12 +20,11 @@ from playrunner.auth import scopes as catalogue
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import AuthenticationFailed, InvalidRequest, NotFound
-from playrunner.models import GrantType, OAuthApp, OAuthAuthorizationCode, OAuthToken, User
+from playrunner.models import GrantType, OAuthApp, OAuthAuthorizationCode, OAuthToken
 from playrunner.oauth import repository
 from playrunner.oauth.schemas import AppCreate, AppPatch, AppRead
 from playrunner.tokens import secrets
 from playrunner.tokens import service as tokens_service
-from playrunner.users import passwords
 from playrunner.users import service as users_service
 
 CLIENT_ID_PREFIX = "prapp_"
@@ -295,33 +293,6 @@ def find_client(session: Session, client_id: str) -> OAuthApp | None:
 
 def check_client_secret(app: OAuthApp, secret: str) -> bool:
     return hmac.compare_digest(app.secret_hash, secrets.hash_secret(secret))
-
-
-def active_user(session: Session, tenant_id: str, user_id: uuid.UUID | None) -> User | None:
-    """The user, when they exist in the tenant and are active."""
-    if user_id is None:
-        return None
-    user = users_service.find_user(session, tenant_id, user_id)
-    return user if user is not None and user.active else None
-
-
-def login_candidate(session: Session, tenant_id: str, email: str) -> User | None:
-    """The user of this tenant who signs in with ``email``, if any (the password is checked
-    by ``check_login``, off the event loop when serving)."""
-    return users_service.find_by_email(session, tenant_id, email)
-
-
-# argon2 is slow and memory-hard on purpose: one check at a time per process, so a flood of
-# sign-in attempts queues here instead of taking every core from the API.
-_PASSWORD_CHECKS = threading.BoundedSemaphore(1)
-
-
-def check_login(user: User | None, password: str) -> bool:
-    """True when ``user`` exists and ``password`` is theirs. Takes as long either way. Blocks
-    (call it from a worker thread) while another check runs."""
-    with _PASSWORD_CHECKS:
-        matches = passwords.verify_password(user.password_hash if user else None, password)
-    return matches and user is not None
 
 
 def save_code(

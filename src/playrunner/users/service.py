@@ -64,6 +64,14 @@ def emails_and_activity(
     return repository.active_by_ids(session, tenant_id, user_ids)
 
 
+def find_active_user(session: Session, tenant_id: str, user_id: uuid.UUID | None) -> User | None:
+    """The user, when they exist in the service and are active."""
+    if user_id is None:
+        return None
+    user = repository.get(session, tenant_id, user_id)
+    return user if user is not None and user.active else None
+
+
 def get_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User:
     user = repository.get(session, tenant_id, user_id)
     if user is None:

@@ -1,5 +1,5 @@
-"""Password checks for the sign-in page: argon2 is slow on purpose, so a process runs one
-check at a time and a flood of sign-ins queues instead of taking every core."""
+"""The sign-in rules every sign-in form shares: argon2 is slow on purpose, so a process runs
+one check at a time and a flood of sign-ins queues instead of taking every core."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from playrunner.oauth import service as oauth_service
+from playrunner.auth import sign_in
 from playrunner.users import passwords
 
 
@@ -29,7 +29,7 @@ def test_password_checks_run_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(passwords, "verify_password", verify)
     with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(lambda _: oauth_service.check_login(None, "guess"), range(6)))
+        results = list(pool.map(lambda _: sign_in.check_password(None, "guess"), range(6)))
 
     assert results == [False] * 6
     assert most == 1
