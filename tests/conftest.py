@@ -1,4 +1,5 @@
-"""Fixtures: a freshly migrated SQLite file per test, factories, and a live server."""
+"""Fixtures: each test on a fresh SQLite file and on PostgreSQL, factories, the app in-process
+(the fast lane) or behind a live server (where the behaviour is HTTP's)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.migrations import upgrade
 from tests.factories import Factory
+from tests.in_process import InProcessApp
 from tests.live_server import LiveServer
 from tests.services import PostgresDatabase
-from tests.worlds import ApiWorld, api_world
+from tests.transactions import RolledBackDatabase
+from tests.worlds import ApiWorld, ServiceWorld, api_world
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,15 +54,27 @@ def postgres() -> Iterator[PostgresDatabase]:
     database.drop()
 
 
+# Tests that use one of these run in the fast lane: the app in-process (``InProcessApp``) and,
+# on PostgreSQL, every unit of work in one transaction rolled back at the end. Every other
+# test that touches PostgreSQL empties it when it is done.
+FAST_LANE = frozenset({"api", "in_process"})
+
+
+def in_fast_lane(request: pytest.FixtureRequest) -> bool:
+    return not FAST_LANE.isdisjoint(request.fixturenames)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    """The suite runs once per backend: a fresh SQLite file, or an emptied PostgreSQL database."""
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The suite runs once per backend: a fresh SQLite file, or the session's PostgreSQL
+    database (empty at the start of every test)."""
     if request.param == "sqlite":
-        url: str = request.getfixturevalue("sqlite_url")
-        return url
+        yield request.getfixturevalue("sqlite_url")
+        return
     postgres: PostgresDatabase = request.getfixturevalue("postgres")
-    postgres.empty()
-    return postgres.url
+    yield postgres.url
+    if not in_fast_lane(request):
+        postgres.empty()
 
 
 @pytest.fixture
@@ -68,7 +83,14 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
+def database(request: pytest.FixtureRequest, database_url: str) -> Iterator[Database]:
+    if database_url.startswith("postgresql") and in_fast_lane(request):
+        postgres: PostgresDatabase = request.getfixturevalue("postgres")
+        with postgres.engine.connect() as connection:
+            transaction = connection.begin()
+            yield RolledBackDatabase(connection)
+            transaction.rollback()
+        return
     db = Database(database_url)
     yield db
     db.dispose()
@@ -103,6 +125,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def api(factory: Factory, server: LiveServer) -> Iterator[ApiWorld]:
-    with api_world(factory, server.url) as world:
+def in_process(settings: Settings, database: Database) -> Iterator[InProcessApp]:
+    """The app in this process, on the test's database (its transaction, on PostgreSQL)."""
+    shared = database if isinstance(database, RolledBackDatabase) else None
+    with InProcessApp(create_app(settings, database=shared)) as app:
+        yield app
+
+
+@pytest.fixture
+def api(factory: Factory, in_process: InProcessApp) -> Iterator[ApiWorld]:
+    """The management API's callers, in the fast lane."""
+    with api_world(factory, lambda token: in_process.client({"app-token": token})) as world:
         yield world
+
+
+@pytest.fixture
+def world(factory: Factory) -> ServiceWorld:
+    return ServiceWorld(factory)

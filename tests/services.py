@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 import redis
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from playrunner.db import Database
@@ -40,10 +40,19 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 @dataclass
 class PostgresDatabase:
-    """A throwaway database for this test session, migrated once, emptied before each test."""
+    """A throwaway database for this test session, migrated once. Tests either empty it when
+    they are done, or keep all their work in one transaction they roll back."""
 
     admin_url: str
     name: str
+    _engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """One pool for the session's housekeeping and rolled-back tests."""
+        if self._engine is None:
+            self._engine = create_engine(self.url, pool_size=2, max_overflow=2)
+        return self._engine
 
     @property
     def url(self) -> str:
@@ -68,13 +77,13 @@ class PostgresDatabase:
         return database
 
     def empty(self) -> None:
-        database = Database(self.url)
-        with database.engine.begin() as connection:
+        with self.engine.begin() as connection:
             # Every table hangs off tenants, so one cascade empties them all.
             connection.execute(text("TRUNCATE tenants CASCADE"))
-        database.dispose()
 
     def drop(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
         with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 

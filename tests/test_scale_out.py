@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from playrunner.db import Database
 from playrunner.models import Run, Task
-from tests.automations.test_router import PATH, World
 from tests.factories import Factory
 from tests.processes import ServerProcess, clean_environment
 from tests.services import require_redis
+from tests.worlds import PATH, ServiceWorld
 
 
 async def fire(urls: list[str], token: str, payload: dict[str, str], calls: int) -> Counter[int]:
@@ -34,7 +34,7 @@ async def fire(urls: list[str], token: str, payload: dict[str, str], calls: int)
 def test_two_servers_sharing_redis_accept_exactly_the_limit(
     database_url: str, database: Database, factory: Factory, tmp_path: Path
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     env = clean_environment(
         PLAYRUNNER_DATABASE_URL=database_url,
         PLAYRUNNER_REDIS_URL=require_redis(),
@@ -53,7 +53,7 @@ def test_two_servers_sharing_redis_accept_exactly_the_limit(
 def test_sqlite_with_two_workers_loses_no_writes(
     database_url: str, database: Database, factory: Factory, tmp_path: Path
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     env = clean_environment(
         PLAYRUNNER_DATABASE_URL=database_url, PLAYRUNNER_RATE_LIMIT="100000/minute"
     )

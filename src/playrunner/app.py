@@ -31,9 +31,11 @@ from playrunner.tokens.router import router as tokens_router
 from playrunner.users.router import router as users_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """The whole service. ``database`` replaces the one ``settings`` names (tests that keep
+    every test's work in one transaction pass theirs)."""
     settings = settings or Settings()
-    database = Database(
+    database = database or Database(
         settings.database_url,
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         serving=True,

@@ -160,11 +160,7 @@ class GroupCommit:
             transaction.commit()
         except Exception as exc:
             logger.error("group commit of %d requests failed: %s", len(waiting), exc)
-            try:
-                transaction.rollback()
-            except Exception:  # the connection is unusable: start afresh next time
-                logger.exception("rollback after a failed commit failed")
-                self.close()
+            self._discard_connection(transaction)
             for future in waiting:
                 if not future.done():
                     future.set_exception(exc)
@@ -172,6 +168,18 @@ class GroupCommit:
         for future in waiting:
             if not future.done():
                 future.set_result(None)
+
+    def _discard_connection(self, transaction: RootTransaction) -> None:
+        """After a failed COMMIT, SQLite may still hold the transaction open (it does when
+        deferred foreign keys fail), and SQLAlchemy no longer rolls it back: drop the
+        connection (closing it rolls back) so the next batch starts on a fresh one."""
+        try:
+            transaction.rollback()
+        except Exception:
+            logger.exception("rollback after a failed commit failed")
+        if self._connection is not None:
+            self._connection.invalidate()
+            self._connection = None
 
     def close(self) -> None:
         if self._connection is not None:

@@ -15,17 +15,16 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import Run, Task
-from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
 from tests.live_server import LiveServer
-from tests.worlds import ApiWorld, problem
+from tests.worlds import ApiWorld, ServiceWorld, body, problem, trigger
 
 
 def test_database_failure_mid_run_answers_500_without_a_trace_and_writes_nothing(
     http: httpx.Client, factory: Factory, database: Database
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     factory.form(world.tenant)
     play = factory.play(
         world.tenant,
@@ -61,7 +60,7 @@ def test_database_failure_mid_run_answers_500_without_a_trace_and_writes_nothing
 def test_a_locked_database_answers_503_and_the_next_call_succeeds(
     factory: Factory, database_url: str, database: Database
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     settings = Settings(database_url=database_url, sqlite_busy_timeout_ms=50)
     other_process = sqlite3.connect(make_url(database_url).database or "", isolation_level=None)
     with LiveServer(create_app(settings)) as live, httpx.Client(base_url=live.url) as client:
@@ -97,7 +96,7 @@ def test_wrong_method_answers_405_problem(http: httpx.Client) -> None:
 def test_a_client_that_hangs_up_mid_request_is_not_an_error(
     settings: Settings, factory: Factory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     with LiveServer(create_app(settings)) as live:
         host, port = live.url.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port))) as raw:
@@ -112,14 +111,9 @@ def test_a_client_that_hangs_up_mid_request_is_not_an_error(
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_nul_characters_are_bad_input_not_a_crash(api: ApiWorld, http: httpx.Client) -> None:
-    world_token = api.admin.headers["app-token"]
+def test_nul_characters_are_bad_input_not_a_crash(api: ApiWorld) -> None:
     trigger_body = {"successplayId": "x", "accountId": "ac\x00me"}
-    response = http.post(
-        "/api/v2/automations/run-manual-successplay",
-        json=trigger_body,
-        headers={"app-token": world_token},
-    )
+    response = api.admin.post("/api/v2/automations/run-manual-successplay", json=trigger_body)
     assert (response.status_code, response.text) == (
         400,
         "accountId must not contain NUL characters",
@@ -148,7 +142,7 @@ def test_a_body_nested_too_deeply_is_bad_input_naming_the_body(api: ApiWorld) ->
 def test_a_body_over_the_limit_gets_413_without_being_read_whole(
     database_url: str, factory: Factory, chunked: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     app = create_app(Settings(database_url=database_url, max_body_bytes=4096))
     payload = b'{"accounts": [' + b" " * 10_000 + b"]}"
     content = iter([payload[:5000], payload[5000:]]) if chunked else payload

@@ -14,17 +14,17 @@ from sqlalchemy import func, select
 
 from playrunner.db import Database
 from playrunner.models import FormRequest, Run, RunStatus, Task
-from tests.automations.test_router import PATH, World, body, trigger
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
 from tests.live_server import LiveServer
+from tests.worlds import PATH, ServiceWorld, body, trigger
 
 BULK = PATH + "/bulk"
 
 
 @pytest.fixture
-def world(factory: Factory) -> World:
-    return World(factory)
+def world(factory: Factory) -> ServiceWorld:
+    return ServiceWorld(factory)
 
 
 def counts(database: Database) -> tuple[int, int, int]:
@@ -47,7 +47,7 @@ def keyed(
 
 
 def test_a_retry_with_the_same_key_replays_the_first_answer_and_creates_nothing(
-    http: httpx.Client, world: World, database: Database
+    http: httpx.Client, world: ServiceWorld, database: Database
 ) -> None:
     first = keyed(http, world.admin_token, body(world.play, "acme"), "retry-1")
     again = keyed(http, world.admin_token, body(world.play, "acme"), "retry-1")
@@ -64,7 +64,7 @@ def test_a_retry_with_the_same_key_replays_the_first_answer_and_creates_nothing(
     assert as_json.json()["runId"] == first.headers["x-run-id"]
 
 
-def test_the_same_key_with_another_body_is_refused(http: httpx.Client, world: World) -> None:
+def test_the_same_key_with_another_body_is_refused(http: httpx.Client, world: ServiceWorld) -> None:
     keyed(http, world.admin_token, body(world.play, "acme"), "k")
     other = keyed(http, world.admin_token, body(world.event_play, "acme"), "k")
     assert other.status_code == 422
@@ -72,7 +72,7 @@ def test_the_same_key_with_another_body_is_refused(http: httpx.Client, world: Wo
 
 
 def test_keys_belong_to_their_token(
-    http: httpx.Client, world: World, factory: Factory, database: Database
+    http: httpx.Client, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     second_token = factory.token(world.admin)
     keyed(http, world.admin_token, body(world.play, "acme"), "shared")
@@ -81,14 +81,14 @@ def test_keys_belong_to_their_token(
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\tkey", "na\xefve".encode("latin-1")])
-def test_bad_keys_are_refused(http: httpx.Client, world: World, key: str | bytes) -> None:
+def test_bad_keys_are_refused(http: httpx.Client, world: ServiceWorld, key: str | bytes) -> None:
     response = keyed(http, world.admin_token, body(world.play, "acme"), key)
     assert response.status_code == 400
     assert response.text == "Idempotency-Key must be 1 to 255 printable ASCII characters"
 
 
 def test_a_key_is_free_again_after_24_hours(
-    http: httpx.Client, world: World, database: Database
+    http: httpx.Client, world: ServiceWorld, database: Database
 ) -> None:
     first = keyed(http, world.admin_token, body(world.play, "acme"), "daily")
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=24, seconds=1)):
@@ -98,7 +98,7 @@ def test_a_key_is_free_again_after_24_hours(
     assert counts(database)[0] == 2
 
 
-def test_replays_count_against_the_rate_limit(http: httpx.Client, world: World) -> None:
+def test_replays_count_against_the_rate_limit(http: httpx.Client, world: ServiceWorld) -> None:
     remaining = [
         keyed(http, world.admin_token, body(world.play, "acme"), "r").headers["ratelimit-remaining"]
         for _ in range(3)
@@ -107,7 +107,7 @@ def test_replays_count_against_the_rate_limit(http: httpx.Client, world: World) 
 
 
 def test_a_failed_call_leaves_its_key_unused(
-    http: httpx.Client, world: World, factory: Factory, database: Database
+    http: httpx.Client, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     missing = keyed(http, world.admin_token, body(world.play, "later"), "k2")
     assert missing.text == "Account not found"
@@ -118,7 +118,7 @@ def test_a_failed_call_leaves_its_key_unused(
 
 
 def test_many_simultaneous_identical_requests_make_exactly_one_run(
-    server: LiveServer, world: World, database: Database
+    server: LiveServer, world: ServiceWorld, database: Database
 ) -> None:
     async def fire() -> list[httpx.Response]:
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
@@ -148,7 +148,7 @@ def test_many_simultaneous_identical_requests_make_exactly_one_run(
 
 
 def test_skip_if_open_skips_while_the_earlier_run_has_open_items(
-    http: httpx.Client, world: World, factory: Factory, database: Database
+    http: httpx.Client, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     play = factory.play(world.tenant, task_play(duplicate_policy="skip_if_open"))
     first = trigger(http, world.admin_token, body(play, "acme"))
@@ -186,7 +186,7 @@ def test_skip_if_open_skips_while_the_earlier_run_has_open_items(
 
 
 def test_allow_is_the_default_and_runs_every_time(
-    http: httpx.Client, world: World, database: Database
+    http: httpx.Client, world: ServiceWorld, database: Database
 ) -> None:
     for _ in range(2):
         assert "x-skipped" not in trigger(http, world.admin_token, body(world.play, "acme")).headers
@@ -197,7 +197,7 @@ def test_allow_is_the_default_and_runs_every_time(
 
 
 def test_a_dry_run_shows_what_would_be_made_and_writes_nothing(
-    http: httpx.Client, world: World, factory: Factory, database: Database
+    http: httpx.Client, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     factory.flow(world.tenant, "renewal")
     factory.form(world.tenant)
@@ -258,7 +258,7 @@ def test_a_dry_run_shows_what_would_be_made_and_writes_nothing(
     assert counts(database) == (0, 0, 0)
 
 
-def test_a_dry_run_runs_every_check(http: httpx.Client, world: World) -> None:
+def test_a_dry_run_runs_every_check(http: httpx.Client, world: ServiceWorld) -> None:
     response = http.post(
         f"{PATH}?dryRun=true",
         json=body(world.play, "nope"),
@@ -287,7 +287,7 @@ def bulk(http: httpx.Client, token: str, payload: Any, **headers: str) -> httpx.
 
 
 def test_bulk_reports_one_result_per_account_in_order(
-    http: httpx.Client, world: World, factory: Factory, database: Database
+    http: httpx.Client, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     factory.account(world.tenant, "globex", success_manager=world.csm)
     response = bulk(
@@ -316,7 +316,7 @@ def test_bulk_reports_one_result_per_account_in_order(
 
 
 def test_bulk_by_attribute_filter_and_as_one_rate_limited_call(
-    http: httpx.Client, world: World, factory: Factory
+    http: httpx.Client, world: ServiceWorld, factory: Factory
 ) -> None:
     for n in range(5):
         factory.account(world.tenant, f"smb-{n}", attributes={"segment": "SMB"})
@@ -332,7 +332,7 @@ def test_bulk_by_attribute_filter_and_as_one_rate_limited_call(
     assert response.headers["ratelimit-remaining"] == "99"
 
 
-def test_bulk_fails_whole_on_the_plays_checks(http: httpx.Client, world: World) -> None:
+def test_bulk_fails_whole_on_the_plays_checks(http: httpx.Client, world: ServiceWorld) -> None:
     for play, message in (
         (uuid.uuid4(), "SuccessPlay not found"),
         (world.event_play.id, "SuccessPlay is not configured as manual"),
@@ -364,7 +364,7 @@ def test_bulk_fails_whole_on_the_plays_checks(http: httpx.Client, world: World) 
     ],
 )
 def test_bulk_bad_bodies_name_the_field(
-    http: httpx.Client, world: World, payload: dict[str, Any], field: str
+    http: httpx.Client, world: ServiceWorld, payload: dict[str, Any], field: str
 ) -> None:
     response = bulk(http, world.admin_token, payload)
     assert response.status_code == 400
@@ -372,7 +372,7 @@ def test_bulk_bad_bodies_name_the_field(
 
 
 def test_bulk_skips_accounts_with_open_items(
-    http: httpx.Client, world: World, factory: Factory
+    http: httpx.Client, world: ServiceWorld, factory: Factory
 ) -> None:
     play = factory.play(world.tenant, task_play(duplicate_policy="skip_if_open"))
     first = trigger(http, world.admin_token, body(play, "acme"))
@@ -395,7 +395,7 @@ def test_bulk_skips_accounts_with_open_items(
 
 
 def test_a_database_failure_in_a_bulk_run_writes_nothing(
-    http: httpx.Client, world: World, factory: Factory, database: Database
+    http: httpx.Client, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     factory.account(world.tenant, "globex")
     with database_refuses(database, "tasks"):
@@ -412,7 +412,7 @@ def test_a_database_failure_in_a_bulk_run_writes_nothing(
 
 
 def test_bulk_honours_idempotency_keys(
-    http: httpx.Client, world: World, database: Database
+    http: httpx.Client, world: ServiceWorld, database: Database
 ) -> None:
     payload = {"successplayId": str(world.play.id), "accountIds": ["acme"]}
     first = bulk(http, world.admin_token, payload, **{"Idempotency-Key": "b1"})
@@ -426,7 +426,7 @@ def test_bulk_honours_idempotency_keys(
 
 
 def test_location_points_at_the_runs_status(
-    http: httpx.Client, world: World, factory: Factory
+    http: httpx.Client, world: ServiceWorld, factory: Factory
 ) -> None:
     response = trigger(http, world.admin_token, body(world.play, "acme"))
     location = response.headers["location"]

@@ -3,67 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 
 from playrunner.auth.principal import operator
 from playrunner.db import Database
-from playrunner.models import SuccessPlay, Task, Tenant, User
+from playrunner.models import Task
 from playrunner.tasks.repository import TaskFilter
 from playrunner.tasks.service import page_tasks
-from tests.factories import Factory, task_play
-
-PATH = "/api/v2/automations/run-manual-successplay"
-
-
-class World:
-    """One tenant with an admin, a non-admin, an account with a Success Manager and plays."""
-
-    def __init__(self, factory: Factory) -> None:
-        self.tenant: Tenant = factory.tenant()
-        self.admin: User = factory.admin(self.tenant)
-        self.user: User = factory.user(self.tenant)
-        self.csm: User = factory.user(self.tenant)
-        self.admin_token = factory.token(self.admin)
-        self.user_token = factory.token(self.user)
-        self.account = factory.account(self.tenant, "acme", name="Acme", success_manager=self.csm)
-        self.play = factory.play(self.tenant)
-        self.event_play = factory.play(self.tenant, task_play(triggers=["event"]))
-        self.inactive_play = factory.play(self.tenant, task_play(active=False))
-
-
-@pytest.fixture
-def world(factory: Factory) -> World:
-    return World(factory)
-
-
-def trigger(
-    http: httpx.Client,
-    token: str | None,
-    body: Any,
-    *,
-    accept: str | None = None,
-    raw: bytes | None = None,
-) -> httpx.Response:
-    headers = {"Content-Type": "application/json"}
-    if token is not None:
-        headers["app-token"] = token
-    if accept is not None:
-        headers["Accept"] = accept
-    if raw is not None:
-        return http.post(PATH, content=raw, headers=headers)
-    return http.post(PATH, json=body, headers=headers)
-
-
-def body(play: SuccessPlay | uuid.UUID, account: str) -> dict[str, str]:
-    play_id = play if isinstance(play, uuid.UUID) else play.id
-    return {"successplayId": str(play_id), "accountId": account}
+from tests.factories import Factory
+from tests.worlds import PATH, ServiceWorld, body, trigger
 
 
 def test_success_answers_plain_text_and_commits_the_run(
-    http: httpx.Client, world: World, database: Database
+    http: httpx.Client, world: ServiceWorld, database: Database
 ) -> None:
     response = trigger(http, world.admin_token, body(world.play, "acme"))
 
@@ -82,7 +36,7 @@ def test_success_answers_plain_text_and_commits_the_run(
 
 
 def test_json_clients_get_run_and_item_ids(
-    http: httpx.Client, world: World, database: Database
+    http: httpx.Client, world: ServiceWorld, database: Database
 ) -> None:
     response = trigger(http, world.admin_token, body(world.play, "acme"), accept="application/json")
 
@@ -99,14 +53,14 @@ def test_json_clients_get_run_and_item_ids(
 
 
 def test_the_seed_body_with_spaces_and_newlines_is_accepted(
-    http: httpx.Client, world: World
+    http: httpx.Client, world: ServiceWorld
 ) -> None:
     raw = f'{{\n"successplayId": "{world.play.id}",\n"accountId": "acme"\n}}'.encode()
     response = trigger(http, world.admin_token, None, raw=raw)
     assert (response.status_code, response.text) == (200, "Success")
 
 
-def test_bearer_authorization_is_accepted_too(http: httpx.Client, world: World) -> None:
+def test_bearer_authorization_is_accepted_too(http: httpx.Client, world: ServiceWorld) -> None:
     response = http.post(
         PATH,
         json=body(world.play, "acme"),
@@ -127,7 +81,7 @@ def test_bearer_authorization_is_accepted_too(http: httpx.Client, world: World) 
     ],
 )
 def test_documented_failures_answer_the_exact_message_as_text(
-    http: httpx.Client, world: World, case: str, status: int, message: str
+    http: httpx.Client, world: ServiceWorld, case: str, status: int, message: str
 ) -> None:
     token, payload = {
         "non_admin": (world.user_token, body(world.play, "acme")),
@@ -147,7 +101,7 @@ def test_documented_failures_answer_the_exact_message_as_text(
 
 
 def test_json_clients_get_problem_details_with_the_same_message(
-    http: httpx.Client, world: World
+    http: httpx.Client, world: ServiceWorld
 ) -> None:
     response = trigger(http, world.admin_token, body(world.play, "nope"), accept="application/json")
 
@@ -174,14 +128,14 @@ def test_json_clients_get_problem_details_with_the_same_message(
     ],
 )
 def test_bad_bodies_get_400_naming_the_field(
-    http: httpx.Client, world: World, raw: bytes, message: str
+    http: httpx.Client, world: ServiceWorld, raw: bytes, message: str
 ) -> None:
     response = trigger(http, world.admin_token, None, raw=raw)
     assert response.status_code == 400
     assert response.text == message
 
 
-def test_invalid_json_gets_400_not_500(http: httpx.Client, world: World) -> None:
+def test_invalid_json_gets_400_not_500(http: httpx.Client, world: ServiceWorld) -> None:
     response = trigger(http, world.admin_token, None, raw=b"{successplayId:")
     assert response.status_code == 400
     assert response.text.startswith("Request body is not valid JSON")
@@ -201,26 +155,26 @@ class TestCheckOrder:
         response = trigger(http, "prpat_made_up", None, raw=b"not json")
         assert (response.status_code, response.text) == (401, "Invalid token")
 
-    def test_role_before_body(self, http: httpx.Client, world: World) -> None:
+    def test_role_before_body(self, http: httpx.Client, world: ServiceWorld) -> None:
         response = trigger(http, world.user_token, None, raw=b"not json")
         assert response.status_code == 403
 
-    def test_body_before_play(self, http: httpx.Client, world: World) -> None:
+    def test_body_before_play(self, http: httpx.Client, world: ServiceWorld) -> None:
         response = trigger(http, world.admin_token, {"successplayId": str(uuid.uuid4())})
         assert (response.status_code, response.text) == (400, "accountId is required")
 
-    def test_play_before_account(self, http: httpx.Client, world: World) -> None:
+    def test_play_before_account(self, http: httpx.Client, world: ServiceWorld) -> None:
         response = trigger(http, world.admin_token, body(uuid.uuid4(), "nope"))
         assert response.text == "SuccessPlay not found"
 
-    def test_manual_before_account(self, http: httpx.Client, world: World) -> None:
+    def test_manual_before_account(self, http: httpx.Client, world: ServiceWorld) -> None:
         response = trigger(http, world.admin_token, body(world.event_play, "nope"))
         assert response.text == "SuccessPlay is not configured as manual"
 
 
 class TestTenantIsolation:
     def test_another_services_play_is_not_found(
-        self, http: httpx.Client, world: World, factory: Factory
+        self, http: httpx.Client, world: ServiceWorld, factory: Factory
     ) -> None:
         other = factory.tenant()
         factory.account(other, "acme")
@@ -229,7 +183,7 @@ class TestTenantIsolation:
         assert (response.status_code, response.text) == (400, "SuccessPlay not found")
 
     def test_another_services_account_is_not_found(
-        self, http: httpx.Client, world: World, factory: Factory
+        self, http: httpx.Client, world: ServiceWorld, factory: Factory
     ) -> None:
         other = factory.tenant()
         factory.account(other, "globex")
@@ -237,7 +191,7 @@ class TestTenantIsolation:
         assert (response.status_code, response.text) == (400, "Account not found")
 
     def test_another_services_admin_cannot_run_our_play(
-        self, http: httpx.Client, world: World, factory: Factory
+        self, http: httpx.Client, world: ServiceWorld, factory: Factory
     ) -> None:
         other = factory.tenant()
         factory.account(other, "acme")
@@ -246,7 +200,7 @@ class TestTenantIsolation:
         assert (response.status_code, response.text) == (400, "SuccessPlay not found")
 
 
-def test_request_id_is_echoed_when_given(http: httpx.Client, world: World) -> None:
+def test_request_id_is_echoed_when_given(http: httpx.Client, world: ServiceWorld) -> None:
     response = http.post(
         PATH,
         json=body(world.play, "acme"),
@@ -255,14 +209,14 @@ def test_request_id_is_echoed_when_given(http: httpx.Client, world: World) -> No
     assert response.headers["x-request-id"] == "abc-123"
 
 
-def test_json_refused_with_q_zero_keeps_text(http: httpx.Client, world: World) -> None:
+def test_json_refused_with_q_zero_keeps_text(http: httpx.Client, world: ServiceWorld) -> None:
     for accept in ("application/json;q=0", "application/json; q=0.0, text/plain"):
         response = trigger(http, world.admin_token, body(world.play, "nope"), accept=accept)
         assert (response.status_code, response.text) == (400, "Account not found")
 
 
 def test_an_empty_app_token_header_does_not_hide_a_bearer_token(
-    http: httpx.Client, world: World
+    http: httpx.Client, world: ServiceWorld
 ) -> None:
     response = http.post(
         PATH,

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.client.totango_standin import FakeTime, TotangoStandIn
-from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_OFF_PLAY, TOTANGO_PLAY, PlayrunnerWorld
+from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_OFF_PLAY, TOTANGO_PLAY
 from tests.factories import Factory
 from tests.live_server import LiveServer
+from tests.worlds import PlayrunnerWorld
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from playrunner.client import (
 )
 from playrunner.config import Settings
 from tests.client.totango_standin import FakeTime
-from tests.client.worlds import PlayrunnerWorld
 from tests.live_server import LiveServer
+from tests.worlds import PlayrunnerWorld
 
 
 def test_a_trigger_returns_the_run_and_what_it_created(world: PlayrunnerWorld) -> None:

@@ -18,9 +18,10 @@ from playrunner.cli.trigger import run_accounts_file
 from playrunner.cli.trigger_job import JobError, read_account_ids
 from playrunner.client import Client
 from tests.client.totango_standin import FakeTime, TotangoStandIn
-from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_PLAY, PlayrunnerWorld
+from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_PLAY
 from tests.factories import Factory
 from tests.processes import clean_environment
+from tests.worlds import PlayrunnerWorld
 
 
 @pytest.fixture

@@ -6,56 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.factories import task_play
-from tests.runs.test_router import run_via_api
-from tests.worlds import ApiWorld, problem
-
-
-class World:
-    """``acme`` (Success Manager: ``api.user``) and ``globex`` (none, so its requests go to
-    the admin who runs the play), each asked for their sentiment once."""
-
-    def __init__(self, api: ApiWorld) -> None:
-        self.api = api
-        api.factory.form(api.tenant)
-        api.factory.account(
-            api.tenant,
-            "acme",
-            success_manager=api.user_user,
-            attributes={"segment": "SMB", "sentiment": "Green"},
-        )
-        api.factory.account(api.tenant, "globex")
-        play = api.factory.play(
-            api.tenant,
-            task_play(
-                actions=[
-                    {
-                        "type": "request_information",
-                        "form": "Sentiment",
-                        "instructions": "Sentiment for {{ account.name }}?",
-                        "due_in_days": 2,
-                    }
-                ]
-            ),
-        )
-        (self.mine,) = run_via_api(api, play.id, "acme")["formRequestIds"]
-        (self.theirs,) = run_via_api(api, play.id, "globex")["formRequestIds"]
-
-    def url(self, request_id: str, action: str = "") -> str:
-        return f"/api/v1/form-requests/{request_id}{action}"
-
-    def attributes(self) -> dict[str, Any]:
-        response = self.api.admin.get("/api/v1/accounts/acme")
-        attributes: dict[str, Any] = response.json()["attributes"]
-        return attributes
+from tests.worlds import ApiWorld, SentimentWorld, problem
 
 
 @pytest.fixture
-def world(api: ApiWorld) -> World:
-    return World(api)
+def world(api: ApiWorld) -> SentimentWorld:
+    return SentimentWorld(api)
 
 
-def test_submitting_changes_the_account_visibly(world: World) -> None:
+def test_submitting_changes_the_account_visibly(world: SentimentWorld) -> None:
     api = world.api
     response = api.user.post(
         world.url(world.mine, "/submit"),
@@ -75,7 +34,7 @@ def test_submitting_changes_the_account_visibly(world: World) -> None:
     assert api.user.get(world.url(world.mine)).json()["status"] == "submitted"
 
 
-def test_a_second_submission_is_refused(world: World) -> None:
+def test_a_second_submission_is_refused(world: SentimentWorld) -> None:
     api = world.api
     first = api.user.post(
         world.url(world.mine, "/submit"), json={"answers": {"sentiment": "Yellow"}}
@@ -103,7 +62,7 @@ def test_a_second_submission_is_refused(world: World) -> None:
     ],
 )
 def test_bad_answers_name_the_field_and_change_nothing(
-    world: World, body: dict[str, Any], field: str, message: str
+    world: SentimentWorld, body: dict[str, Any], field: str, message: str
 ) -> None:
     document = problem(world.api.user.post(world.url(world.mine, "/submit"), json=body), 400)
     assert document["field"] == field
@@ -112,7 +71,7 @@ def test_bad_answers_name_the_field_and_change_nothing(
     assert world.api.user.get(world.url(world.mine)).json()["status"] == "open"
 
 
-def test_read_one_with_its_questions(world: World) -> None:
+def test_read_one_with_its_questions(world: SentimentWorld) -> None:
     request = world.api.user.get(world.url(world.mine)).json()
     assert (request["form"], request["account_id"], request["assignee"]) == (
         "Sentiment",
@@ -132,7 +91,7 @@ def test_read_one_with_its_questions(world: World) -> None:
     assert (request["status"], request["answers"]) == ("open", None)
 
 
-def test_cancel(world: World) -> None:
+def test_cancel(world: SentimentWorld) -> None:
     api = world.api
     cancelled = api.user.post(world.url(world.mine, "/cancel"))
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
@@ -146,7 +105,7 @@ def test_cancel(world: World) -> None:
     assert api.admin.post(world.url(world.theirs, "/cancel")).json()["status"] == "cancelled"
 
 
-def test_users_see_and_answer_only_their_own(world: World) -> None:
+def test_users_see_and_answer_only_their_own(world: SentimentWorld) -> None:
     api = world.api
     listed = api.user.get("/api/v1/form-requests").json()
     assert (listed["total"], [r["id"] for r in listed["items"]]) == (1, [world.mine])
@@ -160,7 +119,7 @@ def test_users_see_and_answer_only_their_own(world: World) -> None:
     assert api.admin.post(world.url(world.theirs, "/submit"), json=body).status_code == 200
 
 
-def test_another_service_sees_nothing(world: World) -> None:
+def test_another_service_sees_nothing(world: SentimentWorld) -> None:
     api = world.api
     body = {"answers": {"sentiment": "Red"}}
     assert problem(api.stranger.get(world.url(world.mine)), 404)["field"] == "form_request_id"
@@ -171,7 +130,7 @@ def test_another_service_sees_nothing(world: World) -> None:
     assert api.user.get(world.url(world.mine)).json()["status"] == "open"
 
 
-def test_listing_filters_and_pages(world: World) -> None:
+def test_listing_filters_and_pages(world: SentimentWorld) -> None:
     api = world.api
     api.admin.post(world.url(world.theirs, "/submit"), json={"answers": {"sentiment": "Red"}})
 
@@ -206,14 +165,14 @@ def test_listing_filters_and_pages(world: World) -> None:
     ],
 )
 def test_listing_bad_input_names_the_parameter(
-    world: World, params: dict[str, Any], field: str
+    world: SentimentWorld, params: dict[str, Any], field: str
 ) -> None:
     assert problem(world.api.user.get("/api/v1/form-requests", params=params), 400)["field"] == (
         field
     )
 
 
-def test_malformed_ids_are_not_found(world: World) -> None:
+def test_malformed_ids_are_not_found(world: SentimentWorld) -> None:
     api = world.api
     body = {"answers": {"sentiment": "Red"}}
     for response in (

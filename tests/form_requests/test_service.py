@@ -16,7 +16,7 @@ from playrunner.form_requests.repository import FormRequestFilter
 from playrunner.models import FormRequestStatus, Tenant, User
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
-from tests.runs.test_service import run_play
+from tests.worlds import run_play
 
 
 class Setup:

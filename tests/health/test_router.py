@@ -16,11 +16,11 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import Run, Task
-from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.services import PostgresDatabase, require_redis
 from tests.tcp_proxy import TcpProxy
+from tests.worlds import ServiceWorld, body, trigger
 
 
 def test_healthz_answers_without_a_token(http: httpx.Client) -> None:
@@ -51,7 +51,7 @@ def redis_proxy() -> Iterator[TcpProxy]:
 def test_without_redis_calls_keep_working_and_readyz_says_why(
     database_url: str, factory: Factory, redis_proxy: TcpProxy
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     settings = Settings(
         database_url=database_url,
         redis_url=f"redis://127.0.0.1:{redis_proxy.port}/0",
@@ -87,6 +87,7 @@ def proxied_postgres(postgres: PostgresDatabase) -> Iterator[tuple[TcpProxy, str
     with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
         url = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         yield proxy, url
+    postgres.empty()
 
 
 def test_postgres_outage_answers_503_and_service_resumes_by_itself(
@@ -94,7 +95,7 @@ def test_postgres_outage_answers_503_and_service_resumes_by_itself(
 ) -> None:
     proxy, url = proxied_postgres
     database = Database(url)
-    world = World(Factory(database))
+    world = ServiceWorld(Factory(database))
     with (
         LiveServer(create_app(Settings(database_url=url))) as live,
         httpx.Client(base_url=live.url) as client,
@@ -127,7 +128,7 @@ def test_postgres_dying_in_the_middle_of_a_run_leaves_nothing_half_written(
 ) -> None:
     proxy, url = proxied_postgres
     database = Database(url)
-    world = World(Factory(database))
+    world = ServiceWorld(Factory(database))
     app = create_app(Settings(database_url=url))
     state: AppState = app.state.playrunner
 

@@ -19,8 +19,8 @@ from playrunner.models import GrantType, User
 from playrunner.oauth import service as oauth_service
 from playrunner.oauth.schemas import AppCreate
 from playrunner.users import service as users_service
-from tests.automations.test_router import World
 from tests.factories import Factory
+from tests.worlds import ServiceWorld
 
 with warnings.catch_warnings():
     # Authlib prefers the httpx2 package now; httpx is what this project uses.
@@ -40,10 +40,10 @@ class RegisteredApp:
 
 
 class OAuthWorld:
-    """One service (see ``World``) whose users have passwords, and a way to register apps."""
+    """One service (see ``ServiceWorld``) whose users have passwords, and a way to register apps."""
 
     def __init__(self, factory: Factory, database: Database, base_url: str) -> None:
-        self.world = World(factory)
+        self.world = ServiceWorld(factory)
         self.factory = factory
         self.database = database
         self.base_url = base_url

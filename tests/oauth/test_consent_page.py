@@ -10,8 +10,8 @@ import httpx
 from playwright.sync_api import Page, Route
 
 from playrunner.auth.scopes import TRIGGER_MANUAL
-from tests.automations.test_router import body, trigger
 from tests.oauth.helpers import PASSWORD, REDIRECT_URI, OAuthWorld, new_code_verifier
+from tests.worlds import body, trigger
 
 
 class AppCallback:

@@ -10,7 +10,6 @@ from playrunner.auth.scopes import TRIGGER_MANUAL
 from playrunner.db import Database
 from playrunner.models import UserRole
 from playrunner.users import service as users_service
-from tests.automations.test_router import body, trigger
 from tests.oauth.helpers import (
     REDIRECT_URI,
     TRIGGER,
@@ -18,6 +17,7 @@ from tests.oauth.helpers import (
     consent,
     new_code_verifier,
 )
+from tests.worlds import body, trigger
 
 SCOPE_MESSAGE = (
     "The application's token lacks the scope successplays:trigger_manual"

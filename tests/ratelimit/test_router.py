@@ -10,15 +10,15 @@ import time_machine
 
 from playrunner.app import create_app
 from playrunner.config import Settings
-from tests.automations.test_router import World, body, trigger
 from tests.factories import Factory
 from tests.live_server import LiveServer
+from tests.worlds import ServiceWorld, body, trigger
 
 
 def test_101st_call_in_a_minute_gets_429_then_the_window_moves_on(
     http: httpx.Client, factory: Factory
 ) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as traveller:
         remaining = []
@@ -50,7 +50,7 @@ def test_101st_call_in_a_minute_gets_429_then_the_window_moves_on(
 
 
 def test_the_limit_is_per_token(http: httpx.Client, factory: Factory) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     second_token = factory.token(world.admin)
     with time_machine.travel(datetime.now(UTC), tick=False):
         for _ in range(100):
@@ -62,7 +62,7 @@ def test_the_limit_is_per_token(http: httpx.Client, factory: Factory) -> None:
 
 
 def test_rate_limit_comes_before_the_role_check(http: httpx.Client, factory: Factory) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     with time_machine.travel(datetime.now(UTC), tick=False):
         for _ in range(100):
             assert trigger(http, world.user_token, body(world.play, "acme")).status_code == 403
@@ -70,7 +70,7 @@ def test_rate_limit_comes_before_the_role_check(http: httpx.Client, factory: Fac
 
 
 def test_json_clients_get_a_problem_document_on_429(database_url: str, factory: Factory) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     app = create_app(Settings(database_url=database_url, rate_limit="2/minute"))
     with LiveServer(app) as live, httpx.Client(base_url=live.url) as client:
         for _ in range(2):
@@ -86,7 +86,7 @@ def test_json_clients_get_a_problem_document_on_429(database_url: str, factory: 
 
 
 def test_the_configured_limit_applies(database_url: str, factory: Factory) -> None:
-    world = World(factory)
+    world = ServiceWorld(factory)
     app = create_app(Settings(database_url=database_url, rate_limit="3/hour"))
     with LiveServer(app) as live, httpx.Client(base_url=live.url) as client:
         statuses = [

@@ -11,22 +11,9 @@ import time_machine
 
 from playrunner.models import SuccessPlay
 from tests.factories import task_play
-from tests.runs.test_service import run_play
-from tests.worlds import ApiWorld, problem
+from tests.worlds import ApiWorld, problem, run_play, run_via_api
 
 TRIGGER = "/api/v2/automations/run-manual-successplay"
-
-
-def run_via_api(api: ApiWorld, play_id: uuid.UUID, account_id: str) -> dict[str, Any]:
-    """Run a play through the trigger API as the admin; return the JSON result."""
-    response = api.admin.post(
-        TRIGGER,
-        json={"successplayId": str(play_id), "accountId": account_id},
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def task_and_form_play() -> dict[str, Any]:

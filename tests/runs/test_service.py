@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from playrunner.automations.service import run_manual_successplay
 from playrunner.db import Database
-from playrunner.models import FormRequest, Run, RunSource, Task, Tenant, User
+from playrunner.models import FormRequest, Run, Task, Tenant, User
 from playrunner.plays.templates import TemplateRenderError
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.service import page_runs
 from playrunner.users import service as users_service
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
-
-
-def run_play(database: Database, runner: User, play_id: Any, account_id: str) -> Any:
-    with database.session() as session:
-        return run_manual_successplay(
-            session, users_service.principal_for(runner), str(play_id), account_id, RunSource.API
-        )
+from tests.worlds import run_play
 
 
 def counts(database: Database) -> tuple[int, int, int]:

@@ -9,8 +9,7 @@ import pytest
 
 from playrunner.users import service as users_service
 from tests.factories import task_play
-from tests.runs.test_router import run_via_api
-from tests.worlds import ApiWorld, problem
+from tests.worlds import ApiWorld, problem, run_via_api
 
 JSON = {"Accept": "application/json"}
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"

@@ -12,7 +12,7 @@ from playrunner.tasks import service as tasks_service
 from playrunner.tasks.repository import TaskFilter
 from playrunner.tasks.schemas import TaskUpdate
 from tests.factories import Factory, task_play
-from tests.runs.test_service import run_play
+from tests.worlds import run_play
 
 
 def test_touchpoint_is_required_to_complete_when_the_play_says_so(

@@ -21,10 +21,12 @@ def as_time(value: str | None) -> datetime | None:
 
 
 def with_token(api: ApiWorld, secret: str, scheme: str = "app-token") -> httpx.Client:
-    headers = (
-        {"app-token": secret} if scheme == "app-token" else {"Authorization": f"Bearer {secret}"}
-    )
-    return httpx.Client(base_url=str(api.user.base_url), headers=headers, timeout=30)
+    if scheme == "app-token":
+        return api.connect(secret)
+    client = api.connect("")
+    del client.headers["app-token"]
+    client.headers["Authorization"] = f"Bearer {secret}"
+    return client
 
 
 def only_token(http: httpx.Client) -> dict[str, Any]:

@@ -159,6 +159,10 @@ class PlayRead(PlaySpec, _Identity):
     """A play as it was written: its actions name flows, forms, roles and users, as in
     ``PlaySpec``, so ``as_spec(read)`` saves back to the same play."""
 
+    # Every field is in every answer, defaults included: the schema says so, so clients
+    # generated from it need not treat them as optional.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     created_at: datetime
     updated_at: datetime
 

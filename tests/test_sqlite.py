@@ -1,0 +1,79 @@
+"""SQLite's group commit (``playrunner.sqlite.GroupCommit``) when its COMMIT fails: every
+request of the batch gets an error, none gets ``Success``, and nothing of the batch is kept."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Connection, event, func, select, text
+
+from playrunner.api.state import AppState
+from playrunner.app import create_app
+from playrunner.config import Settings
+from playrunner.db import Database
+from playrunner.models import Run, Task
+from tests.factories import Factory
+from tests.live_server import LiveServer
+from tests.worlds import PATH, ServiceWorld, body
+
+pytestmark = pytest.mark.sqlite_only
+
+CALLS = 24
+
+
+def test_a_failed_group_commit_fails_every_request_of_its_batch(
+    settings: Settings, database: Database, factory: Factory
+) -> None:
+    world = ServiceWorld(factory)
+    app = create_app(settings)
+    state: AppState = app.state.playrunner
+    # The COMMIT itself fails: foreign keys are checked only when committing, and every run
+    # points at an account that does not exist by then.
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TRIGGER dangling_run AFTER INSERT ON runs BEGIN "
+                "UPDATE runs SET requested_account_id = 'gone' WHERE id = NEW.id; END"
+            )
+        )
+    commits = {"failed": 0}
+
+    @event.listens_for(state.database.serving_engine, "begin")
+    def defer_foreign_keys(connection: Connection) -> None:
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+    @event.listens_for(state.database.serving_engine, "handle_error")
+    def count_failed_commit(context: Any) -> None:
+        if "FOREIGN KEY" in str(context.original_exception):
+            commits["failed"] += 1
+
+    async def trigger_all(url: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            headers = {"app-token": world.admin_token}
+            calls = [
+                client.post(PATH, json=body(world.play, "acme"), headers=headers)
+                for _ in range(CALLS)
+            ]
+            return await asyncio.gather(*calls)
+
+    with LiveServer(app) as live:
+        answers = asyncio.run(trigger_all(live.url))
+        with database.engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER dangling_run"))
+        # The failure did not outlive its batch: the next calls commit.
+        afterwards = asyncio.run(trigger_all(live.url))
+
+    assert [a.status_code for a in answers] == [500] * CALLS
+    assert not [a for a in answers if a.text == "Success"]
+    assert {a.text for a in answers} == {
+        "The request failed inside Playrunner; nothing was written."
+    }
+    # Requests shared COMMITs (that is what is under test), and each shared one failed.
+    assert 1 <= commits["failed"] < CALLS
+    assert [(a.status_code, a.text) for a in afterwards] == [(200, "Success")] * CALLS
+    with database.session(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == CALLS
+        assert session.scalar(select(func.count()).select_from(Task)) == CALLS
