@@ -20,7 +20,7 @@ from tests.in_process import InProcessApp
 from tests.live_server import LiveServer
 from tests.services import PostgresDatabase
 from tests.transactions import RolledBackDatabase
-from tests.worlds import ApiWorld, ServiceWorld, api_world
+from tests.worlds import ApiWorld, PagesWorld, ServiceWorld, api_world
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,7 +57,7 @@ def postgres() -> Iterator[PostgresDatabase]:
 # Tests that use one of these run in the fast lane: the app in-process (``InProcessApp``) and,
 # on PostgreSQL, every unit of work in one transaction rolled back at the end. Every other
 # test that touches PostgreSQL empties it when it is done.
-FAST_LANE = frozenset({"api", "in_process"})
+FAST_LANE = frozenset({"api", "in_process", "pages"})
 
 
 def in_fast_lane(request: pytest.FixtureRequest) -> bool:
@@ -78,8 +78,12 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, rate_limit="100/minute")
+def settings(request: pytest.FixtureRequest, database_url: str) -> Settings:
+    """The settings of the app under test; ``@pytest.mark.rate_limit("3/minute")`` sets its
+    limit (100 a minute otherwise, as Totango's)."""
+    marker = request.node.get_closest_marker("rate_limit")
+    rate = marker.args[0] if marker is not None else "100/minute"
+    return Settings(database_url=database_url, rate_limit=rate)
 
 
 @pytest.fixture
@@ -137,6 +141,14 @@ def api(factory: Factory, in_process: InProcessApp) -> Iterator[ApiWorld]:
     """The management API's callers, in the fast lane."""
     with api_world(factory, lambda token: in_process.client({"app-token": token})) as world:
         yield world
+
+
+@pytest.fixture
+def pages(factory: Factory, database: Database, in_process: InProcessApp) -> Iterator[PagesWorld]:
+    """The web app's world, its pages served in-process (the fast lane)."""
+    world = PagesWorld(factory, database, in_process.client)
+    yield world
+    world.close()
 
 
 @pytest.fixture

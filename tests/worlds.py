@@ -19,6 +19,7 @@ from playrunner.models import RunSource, SuccessPlay, Tenant, User
 from playrunner.runs.engine import RunOutcome
 from playrunner.users import service as users_service
 from tests.factories import Factory, task_play
+from tests.pages import PASSWORD, sign_in
 
 PATH = "/api/v2/automations/run-manual-successplay"
 
@@ -141,6 +142,79 @@ class SentimentWorld:
         response = self.api.admin.get("/api/v1/accounts/acme")
         attributes: dict[str, Any] = response.json()["attributes"]
         return attributes
+
+
+class PagesWorld:
+    """The web app's world: one service with an admin and a Success Manager who sign in with
+    passwords, ``acme`` and ``globex`` (the Success Manager's), the sentiment form, a task play
+    that needs a touchpoint to complete, a form play, an event-only and an inactive play; and
+    a user of another service. ``browser()`` is a new client with its own cookies."""
+
+    def __init__(self, factory: Factory, database: Database, connect: Callable[[], httpx.Client]):
+        self.factory = factory
+        self.database = database
+        self.connect = connect
+        self.tenant: Tenant = factory.tenant()
+        self.admin: User = factory.admin(self.tenant)
+        self.csm: User = factory.user(self.tenant)
+        self.other_admin: User = factory.admin(factory.tenant())
+        for user in (self.admin, self.csm, self.other_admin):
+            self.set_password(user)
+        self.admin_token = factory.token(self.admin)
+        self.account = factory.account(
+            self.tenant,
+            "acme",
+            name="Acme Inc.",
+            success_manager=self.csm,
+            attributes={"segment": "Enterprise", "sentiment": "Green"},
+        )
+        factory.account(self.tenant, "globex", name="Globex", success_manager=self.csm)
+        factory.form(self.tenant)
+        self.task_play: SuccessPlay = factory.play(
+            self.tenant,
+            task_play(
+                name="Salesforce follow-up",
+                actions=[
+                    {
+                        "type": "create_task",
+                        "title": "Follow up with {{ account.name }}",
+                        "description": "Asked from Salesforce by {{ runner.name }}",
+                        "priority": 1,
+                        "due_in_days": 3,
+                        "touchpoint_required": True,
+                        "assignee": {"kind": "account_role", "role": "Success Manager"},
+                    }
+                ],
+            ),
+        )
+        self.form_play: SuccessPlay = factory.play(self.tenant, FORM_PLAY)
+        self.event_play = factory.play(
+            self.tenant, task_play(name="Usage drop", triggers=["event"])
+        )
+        self.inactive_play = factory.play(self.tenant, task_play(name="Retired", active=False))
+        self.clients: list[httpx.Client] = []
+
+    def set_password(self, user: User, password: str = PASSWORD) -> None:
+        with self.database.session() as session:
+            users_service.set_password(session, user.tenant_id, user.email, password)
+
+    def browser(self) -> httpx.Client:
+        client = self.connect()
+        self.clients.append(client)
+        return client
+
+    def signed_in(self, user: User) -> httpx.Client:
+        browser = self.browser()
+        answer = sign_in(browser, user.email)
+        assert answer.status_code == 303, answer.text
+        return browser
+
+    def run(self, play: SuccessPlay, account_id: str = "acme") -> RunOutcome:
+        return run_play(self.database, self.admin, play.id, account_id)
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
 
 
 # Running plays --------------------------------------------------------------------------

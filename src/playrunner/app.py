@@ -8,17 +8,21 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.staticfiles import StaticFiles
 
 from playrunner import __version__
+from playrunner.accounts.pages import router as accounts_pages
 from playrunner.accounts.router import router as accounts_router
 from playrunner.api.errors import install_error_handlers
 from playrunner.api.middleware import RequestContextMiddleware
 from playrunner.api.openapi import without_validation_422
 from playrunner.api.state import AppState
+from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.flows.router import router as flows_router
+from playrunner.form_requests.pages import router as form_requests_pages
 from playrunner.form_requests.router import router as form_requests_router
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
@@ -26,9 +30,11 @@ from playrunner.oauth.router import router as oauth_router
 from playrunner.plays.router import router as plays_router
 from playrunner.ratelimit.factory import create_rate_limiter
 from playrunner.runs.router import router as runs_router
+from playrunner.tasks.pages import router as tasks_pages
 from playrunner.tasks.router import router as tasks_router
 from playrunner.tokens.router import router as tokens_router
 from playrunner.users.router import router as users_router
+from playrunner.work.pages import router as work_pages
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -77,6 +83,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ):
         app.include_router(router)
     app.include_router(health_router)
+    # The web app: pages on the same services, and the assets they load (all served here).
+    for pages in (auth_pages, work_pages, tasks_pages, form_requests_pages, accounts_pages):
+        app.include_router(pages)
+    app.mount("/static", StaticFiles(packages=[("playrunner.ui", "static")]), name="static")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -8,7 +8,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
@@ -20,6 +19,7 @@ from playrunner.oauth import service as oauth_service
 from playrunner.oauth.schemas import AppCreate
 from playrunner.users import service as users_service
 from tests.factories import Factory
+from tests.pages import PASSWORD, hidden_fields
 from tests.worlds import ServiceWorld
 
 with warnings.catch_warnings():
@@ -27,7 +27,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client  # type: ignore[import-untyped]
 
-PASSWORD = "correct horse battery staple"
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 TRIGGER = "/api/v2/automations/run-manual-successplay"
 
@@ -110,23 +109,6 @@ class OAuthWorld:
 
 def new_code_verifier() -> str:
     return secrets.token_urlsafe(48)
-
-
-class _HiddenFields(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
-            self.fields[str(found["name"])] = found.get("value") or ""
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    parser = _HiddenFields()
-    parser.feed(html)
-    return parser.fields
 
 
 def consent(

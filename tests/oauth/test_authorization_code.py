@@ -28,14 +28,13 @@ from playrunner.users import service as users_service
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.oauth.helpers import (
-    PASSWORD,
     REDIRECT_URI,
     OAuthWorld,
     RegisteredApp,
     consent,
-    hidden_fields,
     new_code_verifier,
 )
+from tests.pages import PASSWORD, hidden_fields
 from tests.worlds import problem
 
 SCOPES = ["accounts:read", "users:read"]

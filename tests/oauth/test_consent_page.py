@@ -10,7 +10,8 @@ import httpx
 from playwright.sync_api import Page, Route
 
 from playrunner.auth.scopes import TRIGGER_MANUAL
-from tests.oauth.helpers import PASSWORD, REDIRECT_URI, OAuthWorld, new_code_verifier
+from tests.oauth.helpers import REDIRECT_URI, OAuthWorld, new_code_verifier
+from tests.pages import PASSWORD
 from tests.worlds import body, trigger
 
 

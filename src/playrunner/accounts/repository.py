@@ -183,6 +183,7 @@ def add(session: Session, account: Account) -> Account:
 
 @dataclass(frozen=True)
 class AccountFilter:
+    search: str | None = None  # part of the id or name, any case
     parent_pk: uuid.UUID | None = None
     # (attribute name, value as text): matches text, numbers and true/false alike.
     attributes: tuple[tuple[str, str], ...] = ()
@@ -206,6 +207,13 @@ def find_page(
 ) -> tuple[list[Account], int]:
     """One page of accounts (ordered by account id) and how many match in all."""
     query = select(Account).where(Account.tenant_id == tenant_id)
+    if where.search is not None:
+        query = query.where(
+            or_(
+                Account.account_id.icontains(where.search, autoescape=True),
+                Account.name.icontains(where.search, autoescape=True),
+            )
+        )
     if where.parent_pk is not None:
         query = query.where(Account.parent_id == where.parent_pk)
     for name, text in where.attributes:

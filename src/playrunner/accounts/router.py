@@ -50,12 +50,17 @@ async def list_accounts(
         FilterText | None, Query(description="Email holding a role on the account")
     ] = None,
     role: Annotated[FilterText | None, Query(description="With holder: the role they hold")] = None,
+    q: Annotated[
+        FilterText | None,
+        Query(max_length=255, description="Part of the account's id or name (any case)"),
+    ] = None,
 ) -> Page[AccountRead]:
     """Accounts of your service, ordered by account id."""
     items, total = await db.read(
         lambda s: service.page_accounts(
             s,
             principal.tenant_id,
+            search=q,
             parent=parent,
             attributes=attribute,
             holder=holder,

@@ -255,6 +255,7 @@ def page_accounts(
     session: Session,
     tenant_id: str,
     *,
+    search: str | None = None,
     parent: str | None = None,
     attributes: list[str] | None = None,
     holder: str | None = None,
@@ -262,8 +263,9 @@ def page_accounts(
     limit: int,
     offset: int,
 ) -> tuple[list[AccountRead], int]:
-    """A page of accounts. ``attributes`` are ``name=value`` filters; ``holder`` is an email
-    that holds a role on the account (``role``: that role)."""
+    """A page of accounts. ``search`` is part of an account's id or name; ``attributes`` are
+    ``name=value`` filters; ``holder`` is an email that holds a role on the account (``role``:
+    that role)."""
     pairs = []
     for expression in attributes or []:
         name, separator, value = expression.partition("=")
@@ -275,6 +277,7 @@ def page_accounts(
     if role is not None and holder is None:
         raise InvalidRequest("role filters need a holder (an email) too", field="role")
     where = AccountFilter(
+        search=(search or "").strip() or None,
         parent_pk=get_account(session, tenant_id, parent).id if parent else None,
         attributes=tuple(pairs),
         holder_user_id=(

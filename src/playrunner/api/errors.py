@@ -22,6 +22,13 @@ from playrunner.errors import (
     RateLimitExceeded,
     ServiceUnavailable,
 )
+from playrunner.ui.errors import (
+    SignInRequired,
+    error_page,
+    render_error_page,
+    sign_in_redirect,
+)
+from playrunner.ui.routes import is_page_request
 from playrunner.validation import problems_from
 
 logger = logging.getLogger("playrunner")
@@ -58,6 +65,8 @@ def problem_document(
 
 
 def render_error(request: Request, exc: PlayrunnerError) -> Response:
+    if is_page_request(request):
+        return render_error_page(request, exc)
     headers = dict(exc.headers)
     if exc.status_code == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="playrunner"'
@@ -77,6 +86,14 @@ def render_error(request: Request, exc: PlayrunnerError) -> Response:
         errors=exc.errors,
     )
     return Response(orjson.dumps(document), exc.status_code, headers, PROBLEM_JSON)
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for something outside the API (an address typed wrong, say) gets a
+    page; API clients keep their problem documents."""
+    path = request.url.path
+    api = path.startswith(("/api/", "/oauth/", "/.well-known/")) or path in ("/healthz", "/readyz")
+    return not api and "text/html" in request.headers.get("accept", "")
 
 
 def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
@@ -108,6 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         problems = problems_from(exc.errors())
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        if is_page_request(request):
+            return error_page(request, 400, f"This address is not one Playrunner knows: {summary}")
         document = problem_document(
             request,
             status=400,
@@ -121,6 +140,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if is_page_request(request) or wants_page(request):
+            return error_page(request, exc.status_code, str(exc.detail))
         if exc.status_code == 400 and exc.detail == FASTAPI_BODY_PARSE_FAILURE:
             # FastAPI's words when its JSON parser fails other than by a syntax error (which
             # is a validation error): in practice, a body nested deeper than Python recurses.
@@ -138,6 +159,11 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, DBAPIError)
         return render_error(request, database_failure(request, exc))
 
+    async def on_sign_in_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, SignInRequired)
+        return sign_in_redirect(exc)
+
+    app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(PlayrunnerError, on_playrunner_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)

@@ -16,6 +16,8 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from playrunner.api.errors import PROBLEM_JSON, nul_in_url_body, unexpected_error_body
+from playrunner.ui.errors import unexpected_error_page
+from playrunner.ui.routes import HTML_ERRORS
 
 logger = logging.getLogger("playrunner")
 
@@ -85,17 +87,25 @@ class RequestContextMiddleware:
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started:
                 raise
+            if state.get(HTML_ERRORS):
+                body = unexpected_error_page(state["request_id"])
+                await _answer(send_with_headers, 500, body, "text/html; charset=utf-8")
+                return
             await _answer_problem(
                 send_with_headers, 500, unexpected_error_body(state["request_id"], scope["path"])
             )
 
 
 async def _answer_problem(send: Send, status: int, body: bytes) -> None:
+    await _answer(send, status, body, PROBLEM_JSON)
+
+
+async def _answer(send: Send, status: int, body: bytes, content_type: str) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", PROBLEM_JSON.encode())],
+            "headers": [(b"content-type", content_type.encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})

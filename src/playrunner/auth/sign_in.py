@@ -59,30 +59,48 @@ async def sign_in(
     database: Database,
     limiter: RateLimiter,
     *,
-    tenant_id: str,
     email: str,
     password: str,
     client_address: str,
+    tenant_id: str | None = None,
 ) -> User:
-    """The active user of the service whose email and password these are; otherwise
-    ``SignInRefused`` (or ``TooManyAttempts``) with the message to show."""
-    keys = (
-        f"login:{tenant_id}:{canonical_email(email)[:MAX_EMAIL_LENGTH]}",
+    """The active user whose email and password these are (in ``tenant_id``'s service, or in
+    whichever service they open); otherwise ``SignInRefused`` (or ``TooManyAttempts``) with
+    the message to show."""
+    for key in (
+        f"login:{canonical_email(email)[:MAX_EMAIL_LENGTH]}",
         f"login-from:{client_address}",
-    )
-    for key in keys:
+    ):
         attempt = await limiter.hit(key)
         if not attempt.allowed:
             raise TooManyAttempts(
                 f"Too many sign-in attempts; try again in {attempt.reset_after} s."
             )
-    user = await database.read(lambda s: users_service.find_by_email(s, tenant_id, email))
-    if not await anyio.to_thread.run_sync(check_password, user, password):
+    candidates = await database.read(
+        lambda s: users_service.sign_in_candidates(s, email, tenant_id)
+    )
+    matched = await anyio.to_thread.run_sync(_whose_password, candidates, password)
+    if not matched:
         raise SignInRefused(WRONG_PASSWORD, field="password")
-    assert user is not None  # check_password is False without a user
-    if not user.active:
+    active = [user for user in matched if user.active]
+    if not active:
         raise SignInRefused(DEACTIVATED, field="email")
-    return user
+    if len(active) > 1:
+        raise SignInRefused(
+            "This email and password open more than one service; add ?service=<its id> (for"
+            " example SP-1234-01) to the sign-in address to choose one.",
+            field="email",
+        )
+    return active[0]
+
+
+def _whose_password(candidates: list[User], password: str) -> list[User]:
+    """The candidates whose password this is (an unknown email is checked against a decoy,
+    so it takes as long as a known one)."""
+    if not candidates:
+        check_password(None, password)
+        return []
+    return [user for user in candidates if check_password(user, password)]
 
 
 async def still_active(database: Database, tenant_id: str, user_id: uuid.UUID) -> User | None:

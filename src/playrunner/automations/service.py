@@ -56,9 +56,15 @@ class Answer:
     replayed: bool = False
 
 
-def runnable_play(session: Session, runner: Principal, successplay_id: str) -> PlayPlan:
-    """The checks that come before the account: role, play, manual."""
-    require_service_admin(runner)
+def runnable_play(
+    session: Session, runner: Principal, successplay_id: str, *, admins_only: bool = True
+) -> PlayPlan:
+    """The checks that come before the account: role, play, manual. Through the trigger API
+    and the CLI only admins run plays, as Totango documents; from an account page in the web
+    app any active user of the service may (``admins_only=False``), as from Totango's Quick
+    Actions."""
+    if admins_only:
+        require_service_admin(runner)
     play_id = as_uuid(successplay_id)
     play = (
         plays_service.load_plan(session, runner.tenant_id, play_id) if play_id is not None else None
@@ -98,6 +104,27 @@ def run_manual_successplay(
     account = _account(session, runner, account_id)
     _lock_for_duplicates(session, play, [account])
     return start_run(session, play, account, runner, source)
+
+
+def run_from_app(
+    session: Session,
+    runner: Principal,
+    successplay_id: str,
+    account_id: str,
+    key: IdempotentRequest,
+) -> Answer:
+    """A person runs a manual play from an account page: any active user of the service may
+    (Totango's Quick Actions), through the same checks, engine and duplicate policy as the
+    API. The run records who ran it and that it came from the web app; the page's key makes a
+    double click one run."""
+
+    def run() -> dict[str, Any]:
+        play = runnable_play(session, runner, successplay_id, admins_only=False)
+        account = _account(session, runner, account_id)
+        _lock_for_duplicates(session, play, [account])
+        return outcome_answer(start_run(session, play, account, runner, RunSource.WEB))
+
+    return _idempotently(session, runner, key, run)
 
 
 def outcome_answer(outcome: RunOutcome) -> dict[str, Any]:
@@ -146,10 +173,15 @@ def _idempotently(
 
 
 def dry_run(
-    session: Session, runner: Principal, successplay_id: str, account_id: str
+    session: Session,
+    runner: Principal,
+    successplay_id: str,
+    account_id: str,
+    *,
+    admins_only: bool = True,
 ) -> DryRunResult:
     """Every check, and the items the trigger would make; nothing is written."""
-    play = runnable_play(session, runner, successplay_id)
+    play = runnable_play(session, runner, successplay_id, admins_only=admins_only)
     account = _account(session, runner, account_id)
     outcome = start_run(session, play, account, runner, RunSource.API, write=False)
     flows = flows_service.keys_by_pk(session, {t.flow_id for t in outcome.tasks if t.flow_id})

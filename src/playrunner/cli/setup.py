@@ -146,6 +146,8 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
     account = info.accounts[0]
     lines = [
         f"URL:          {base_url}   (API docs: {base_url}/docs)",
+        f"Sign in:      {info.admin_email} / {info.admin_password}   (admin)",
+        f"              {info.user_email} / {info.user_password}   (Success Manager)",
         f"Service:      {info.service_id}",
         f"Admin token:  {info.admin_token}   ({info.admin_email})",
         f"User token:   {info.user_token}   ({info.user_email}, not an admin)",

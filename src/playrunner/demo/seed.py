@@ -34,6 +34,9 @@ _NAMESPACE = uuid.UUID("5f0c7f0e-5b1f-4c55-9a55-2f4d1f6c1a00")
 
 ADMIN = ("avery.admin@demo.playrunner.dev", "Avery Admin")
 USER = ("jane.csm@demo.playrunner.dev", "Jane Park")
+# For the web app: the demo is a local sandbox, so its passwords are printed, not secret.
+ADMIN_PASSWORD = "demo-admin-password"
+USER_PASSWORD = "demo-jane-password"
 SUCCESS_MANAGERS = [
     USER,
     ("raj.csm@demo.playrunner.dev", "Raj Iyer"),
@@ -111,6 +114,8 @@ class DemoInfo:
     admin_token: str
     user_email: str
     user_token: str
+    admin_password: str
+    user_password: str
     plays: dict[str, str]
     accounts: list[str]
     extras: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +127,8 @@ class DemoInfo:
             "admin_token": self.admin_token,
             "user_email": self.user_email,
             "user_token": self.user_token,
+            "admin_password": self.admin_password,
+            "user_password": self.user_password,
             "plays": self.plays,
             "accounts": self.accounts,
             **self.extras,
@@ -132,6 +139,10 @@ def seed_demo(session: Session) -> DemoInfo:
     """Create the demo service unless it exists, then issue fresh demo tokens."""
     if tenants_service.find_tenant(session, DEMO_TENANT_ID) is None:
         _create_demo_data(session)
+    for email, password in ((ADMIN[0], ADMIN_PASSWORD), (USER[0], USER_PASSWORD)):
+        # Demo databases made before the web app had no passwords.
+        if users_service.get_by_email(session, DEMO_TENANT_ID, email).password_hash is None:
+            users_service.set_password(session, DEMO_TENANT_ID, email, password)
     admin = users_service.principal_for(
         users_service.get_by_email(session, DEMO_TENANT_ID, ADMIN[0])
     )
@@ -144,6 +155,8 @@ def seed_demo(session: Session) -> DemoInfo:
         admin_token=admin_token.secret,
         user_email=user.email,
         user_token=user_token.secret,
+        admin_password=ADMIN_PASSWORD,
+        user_password=USER_PASSWORD,
         plays={key: str(play_id(key)) for key in ("task", "form", "event_only", "inactive")},
         accounts=[_slug(name) for name in _COMPANIES[:5]],
         extras={

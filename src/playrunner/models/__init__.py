@@ -34,6 +34,7 @@ from playrunner.models.task import (
 from playrunner.models.tenant import Tenant
 from playrunner.models.token import AccessToken
 from playrunner.models.user import User, UserRole
+from playrunner.models.web_session import WebSession
 
 __all__ = [
     "CLOSED_TASK_STATUSES",
@@ -69,4 +70,5 @@ __all__ = [
     "Tenant",
     "User",
     "UserRole",
+    "WebSession",
 ]

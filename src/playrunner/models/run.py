@@ -15,6 +15,7 @@ from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
 class RunSource(enum.StrEnum):
     API = "api"
     CLI = "cli"
+    WEB = "web"  # a person, from an account page in the web app
 
 
 class RunStatus(enum.StrEnum):

@@ -117,6 +117,17 @@ def get_with_actions(
     return session.scalars(query, {"tenant_id": tenant_id, "play_id": play_id}).first()
 
 
+def names_by_id(session: Session, tenant_id: str, play_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not play_ids:
+        return {}
+    rows = session.execute(
+        select(SuccessPlay.id, SuccessPlay.name).where(
+            SuccessPlay.tenant_id == tenant_id, SuccessPlay.id.in_(play_ids)
+        )
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 def get_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay | None:
     # Deleted plays have no key, so this finds live plays only.
     return session.scalars(

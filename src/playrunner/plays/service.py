@@ -186,6 +186,11 @@ def load_plan(session: Session, tenant_id: str, play_id: uuid.UUID) -> PlayPlan 
     return repository.load_plan(session, tenant_id, play_id)
 
 
+def names_by_id(session: Session, tenant_id: str, play_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of these plays, deleted ones too (history names them)."""
+    return repository.names_by_id(session, tenant_id, play_ids)
+
+
 def find_play_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay | None:
     return repository.get_by_key(session, tenant_id, key)
 

@@ -38,6 +38,14 @@ def get_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run:
     return run
 
 
+def read_run_summary(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunRead:
+    """A run as listings show it (without its items)."""
+    run = repository.read(session, tenant_id, run_id)
+    if run is None:
+        raise NotFound(f"Run {run_id} not found", field="run_id")
+    return run_read(run)
+
+
 def read_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunDetail:
     """A run with the tasks and form requests it created, each in its current status."""
     run = repository.read(session, tenant_id, run_id)

@@ -22,6 +22,11 @@ def get_by_email(session: Session, tenant_id: str, email: str) -> User | None:
     ).first()
 
 
+def with_email_anywhere(session: Session, email: str) -> list[User]:
+    """The users with this email in every service (a handful at most)."""
+    return list(session.scalars(select(User).where(User.email == email).order_by(User.tenant_id)))
+
+
 def by_emails(session: Session, tenant_id: str, emails: set[str]) -> dict[str, User]:
     found: dict[str, User] = {}
     chunks = sorted(emails)

@@ -53,6 +53,15 @@ def find_by_email(session: Session, tenant_id: str, email: str) -> User | None:
     return repository.get_by_email(session, tenant_id, normalised)
 
 
+def sign_in_candidates(session: Session, email: str, tenant_id: str | None) -> list[User]:
+    """The users who sign in with ``email``: in one service, or in any (the web app's sign-in
+    asks only for an email and a password)."""
+    if tenant_id is not None:
+        user = find_by_email(session, tenant_id, email)
+        return [user] if user is not None else []
+    return repository.with_email_anywhere(session, canonical_email(email))
+
+
 def find_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User | None:
     return repository.get(session, tenant_id, user_id)
 
