@@ -193,6 +193,7 @@ class PagesWorld:
         )
         self.inactive_play = factory.play(self.tenant, task_play(name="Retired", active=False))
         self.clients: list[httpx.Client] = []
+        self.base_url = ""  # set when the pages are on a live server
 
     def set_password(self, user: User, password: str = PASSWORD) -> None:
         with self.database.session() as session:
