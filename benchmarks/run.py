@@ -23,9 +23,11 @@ import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
+from benchmarks import pages as page_bench
 from playrunner.accounts import bulk
 from playrunner.db import Database
 from playrunner.demo.seed import DEMO_TENANT_ID, seed_demo
+from playrunner.demo.seed import play_id as demo_play_id
 from playrunner.migrations import upgrade
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
@@ -287,6 +289,9 @@ def main() -> None:
     parser.add_argument("--memory-calls", type=int, default=MEMORY_CALLS)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument(
+        "--pages-only", action="store_true", help="only the web app's pages at scale"
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="only profile the SQLite server under load with py-spy (results/profile.svg)",
@@ -299,6 +304,9 @@ def main() -> None:
         return
 
     RESULTS.mkdir(exist_ok=True)
+    if args.pages_only:
+        publish(pages(), "pages.md")
+        return
     rows: list[tuple[str, Load, Load | None]] = []
     with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
         workdir = Path(tmp)
@@ -329,16 +337,9 @@ def main() -> None:
             pg2 = measure(playrunner(2, pg_env, workdir / "pg2.log"), pg_workload, args.seconds)
             rows.append(("Playrunner, PostgreSQL + Redis, 2 workers", pg2, base2))
 
-        server = playrunner(1, sqlite_env, workdir / "memory.log")
-        try:
-            wrk_calls(workload, 5000)
-            before = server.rss_mb()
-            started = time.monotonic()
-            memory_failures = wrk_calls(workload, args.memory_calls)
-            memory_seconds = time.monotonic() - started
-            after = server.rss_mb()
-        finally:
-            server.stop()
+        before, after, memory_seconds, memory_failures = measure_memory(
+            playrunner(1, sqlite_env, workdir / "memory.log"), workload, args.memory_calls
+        )
 
     report = render(
         rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
@@ -350,8 +351,49 @@ def main() -> None:
         f"take {BULK_ACCOUNTS / single.rps:.1f} s"
         f" ({BULK_ACCOUNTS / single.rps / bulk_seconds:.0f}x).\n"
     )
+    publish(report + pages(), "latest.md")
+
+
+def measure_memory(
+    server: Server, workload: Workload, calls: int
+) -> tuple[float, float, float, int]:
+    """Resident memory before and after ``calls`` more calls (after 5,000 to warm up), how
+    long they took, and how many were not answered 2xx."""
+    try:
+        wrk_calls(workload, 5000)
+        before = server.rss_mb()
+        started = time.monotonic()
+        failures = wrk_calls(workload, calls)
+        seconds = time.monotonic() - started
+        after = server.rss_mb()
+    finally:
+        server.stop()
+    return before, after, seconds, failures
+
+
+def publish(report: str, name: str) -> None:
     print(report)
-    (RESULTS / "latest.md").write_text(report)
+    (RESULTS / name).write_text(report)
+
+
+def pages() -> str:
+    """The web app's pages on SQLite at 10,000 accounts and 100,000 tasks."""
+    with tempfile.TemporaryDirectory(prefix="playrunner-pages-") as tmp:
+        workdir = Path(tmp)
+        sqlite_url = f"sqlite:///{workdir / 'pages.db'}"
+        workload = seed(sqlite_url, workdir, "pages")
+        ids = page_bench.seed_accounts(sqlite_url)
+        env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
+        server = playrunner(1, env, workdir / "pages.log")
+        try:
+            base_url = f"http://127.0.0.1:{PORT}"
+            token = workload.tokens_file.read_text().split()[0]
+            form_play = str(demo_play_id("form"))
+            page_bench.seed_tasks(base_url, token, workload.play_id, form_play, ids)
+            timings = page_bench.measure_pages(base_url, form_play)
+        finally:
+            server.stop()
+    return page_bench.render(timings)
 
 
 def profile(seconds: float) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,7 +65,8 @@ class WalCheckpointer:
     commit then copies pages and fsyncs: on the event loop, a pause of tens to hundreds of
     milliseconds for every request waiting behind it. Here the server's connections never
     checkpoint; this thread does, PASSIVE (it never blocks writers), on its own connection,
-    and sqlite3 releases the GIL while it works.
+    and sqlite3 releases the GIL while it works. It also refreshes the query planner's
+    statistics (``analyze``) soon after start and every hour.
     """
 
     def __init__(self, path: str, busy_timeout_ms: int, interval_seconds: float = 0.5) -> None:
@@ -78,9 +81,13 @@ class WalCheckpointer:
         connection = sqlite3.connect(self._path, isolation_level=None)
         try:
             connection.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+            analyzed_at = -math.inf
             while not self._stopped.wait(self._interval):
                 try:
                     connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    if time.monotonic() - analyzed_at > ANALYZE_INTERVAL_SECONDS:
+                        analyze(connection)
+                        analyzed_at = time.monotonic()
                 except sqlite3.Error as exc:  # a busy database: try again next time
                     logger.debug("WAL checkpoint skipped: %s", exc)
         finally:
@@ -89,6 +96,18 @@ class WalCheckpointer:
     def stop(self) -> None:
         self._stopped.set()
         self._thread.join(timeout=5)
+
+
+# How often the query planner's statistics are refreshed while serving.
+ANALYZE_INTERVAL_SECONDS = 3600.0
+
+
+def analyze(connection: sqlite3.Connection) -> None:
+    """Refresh the statistics SQLite's query planner chooses indexes by (sampled, so quick on
+    large tables). Without them it guesses, and a page filtered by account may walk a person's
+    whole work index instead of the account's few rows."""
+    connection.execute("PRAGMA analysis_limit=1000")
+    connection.execute("ANALYZE")
 
 
 class LoopReader:

@@ -71,7 +71,7 @@ def _matching(tenant_id: str, where: FormRequestFilter) -> _FormRequestRows:
     if where.status is not None:
         query = query.where(FormRequest.status == where.status)
     if where.account_id is not None:
-        query = query.where(Account.account_id == where.account_id)
+        query = query.where(FormRequest.account_id == Account.key_of(tenant_id, where.account_id))
     if where.assignee_email is not None:
         query = query.where(User.email == where.assignee_email)
     return query

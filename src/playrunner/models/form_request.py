@@ -27,7 +27,19 @@ class FormRequest(UUIDPrimaryKey, Base):
 
     __tablename__ = "form_requests"
     __table_args__ = (
-        Index("ix_form_requests_tenant_assignee_status", "tenant_id", "assignee_user_id", "status"),
+        # ... and by status, with the due date: how much of it is in each state, and late.
+        Index(
+            "ix_form_requests_work_counts", "tenant_id", "assignee_user_id", "status", "due_date"
+        ),
+        Index(
+            "ix_form_requests_work",
+            "tenant_id",
+            "assignee_user_id",
+            "due_date",
+            "created_at",
+            "id",
+            "status",
+        ),
         Index("ix_form_requests_play_status", "play_id", "status"),
     )
 

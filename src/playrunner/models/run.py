@@ -37,7 +37,7 @@ class Run(UUIDPrimaryKey, Base):
     # The account named in the call, and the one the play acted on (its parent when the
     # play applies to the immediate parent).
     requested_account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE")
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True

@@ -27,7 +27,19 @@ CLOSED_TASK_STATUSES = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
 class Task(UUIDPrimaryKey, Base):
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_tenant_assignee_status", "tenant_id", "assignee_user_id", "status"),
+        # Someone's work in My work's order (due date, creation), with its status: counted
+        # and paged from the index alone.
+        # ... and by status, with the due date: how much of it is in each state, and late.
+        Index("ix_tasks_work_counts", "tenant_id", "assignee_user_id", "status", "due_date"),
+        Index(
+            "ix_tasks_work",
+            "tenant_id",
+            "assignee_user_id",
+            "due_date",
+            "created_at",
+            "id",
+            "status",
+        ),
         Index("ix_tasks_tenant_account", "tenant_id", "account_id"),
         Index("ix_tasks_play_status", "play_id", "status"),
     )

@@ -89,9 +89,8 @@ def _conditions(tenant_id: str, where: RunFilter) -> list[ColumnElement[bool]]:
     if where.play_id is not None:
         conditions.append(Run.play_id == where.play_id)
     if where.account_id is not None:
-        conditions.append(
-            or_(Account.account_id == where.account_id, _Requested.account_id == where.account_id)
-        )
+        key = Account.key_of(tenant_id, where.account_id)
+        conditions.append(or_(Run.account_id == key, Run.requested_account_id == key))
     if where.since is not None:
         conditions.append(Run.created_at >= where.since)
     if where.until is not None:

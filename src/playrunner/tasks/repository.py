@@ -85,7 +85,7 @@ def _matching(tenant_id: str, where: TaskFilter) -> _TaskRows:
     if where.run_id is not None:
         query = query.where(Task.run_id == where.run_id)
     if where.account_id is not None:
-        query = query.where(Account.account_id == where.account_id)
+        query = query.where(Task.account_id == Account.key_of(tenant_id, where.account_id))
     if where.assignee_email is not None:
         query = query.where(User.email == where.assignee_email)
     if where.statuses:

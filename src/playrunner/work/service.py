@@ -75,10 +75,13 @@ def my_work(session: Session, actor: Principal, query: WorkQuery) -> WorkPage:
         )
     check_page_size(query.limit)
     day = today()
+    account = (query.account or "").strip()
     where = _window(
         WorkFilter(
             assignee_user_id=actor.user_id,
-            account=(query.account or "").strip() or None,
+            account_keys=(
+                repository.accounts_matching(session, actor.tenant_id, account) if account else None
+            ),
             play_id=query.play_id,
             limit=query.limit,
             offset=query.offset,
@@ -97,8 +100,9 @@ def my_work(session: Session, actor: Principal, query: WorkQuery) -> WorkPage:
         states=VIEWS[query.view],
         overdue_on=day if query.view == "overdue" else None,
     )
-    items, total = repository.find_page(session, actor.tenant_id, listed, day)
-    return WorkPage(items, total, counts)
+    ids = repository.page_ids(session, actor.tenant_id, listed, day)
+    # The view's total is its count: every other filter applies to both alike.
+    return WorkPage(repository.rows_of(session, actor.tenant_id, ids), counts[query.view], counts)
 
 
 def _window(where: WorkFilter, due: str, day: date) -> WorkFilter:
