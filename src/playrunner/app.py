@@ -11,8 +11,10 @@ from fastapi.openapi.utils import get_openapi
 from starlette.staticfiles import StaticFiles
 
 from playrunner import __version__
+from playrunner.accounts.admin_pages import router as accounts_admin_pages
 from playrunner.accounts.pages import router as accounts_pages
 from playrunner.accounts.router import router as accounts_router
+from playrunner.api.docs import install_docs
 from playrunner.api.errors import install_error_handlers
 from playrunner.api.middleware import RequestContextMiddleware
 from playrunner.api.openapi import without_validation_422
@@ -21,18 +23,25 @@ from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
+from playrunner.flows.pages import router as flows_pages
 from playrunner.flows.router import router as flows_router
 from playrunner.form_requests.pages import router as form_requests_pages
 from playrunner.form_requests.router import router as form_requests_router
+from playrunner.forms.pages import router as forms_pages
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
+from playrunner.oauth.apps_pages import router as apps_pages
 from playrunner.oauth.router import router as oauth_router
+from playrunner.plays.pages import router as plays_pages
 from playrunner.plays.router import router as plays_router
 from playrunner.ratelimit.factory import create_rate_limiter
+from playrunner.runs.pages import router as runs_pages
 from playrunner.runs.router import router as runs_router
 from playrunner.tasks.pages import router as tasks_pages
 from playrunner.tasks.router import router as tasks_router
+from playrunner.tokens.pages import router as tokens_pages
 from playrunner.tokens.router import router as tokens_router
+from playrunner.users.pages import router as users_pages
 from playrunner.users.router import router as users_router
 from playrunner.work.pages import router as work_pages
 
@@ -52,6 +61,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        state: AppState = app.state.playrunner
+        for task in list(state.background):
+            task.cancel()
         await rate_limiter.close()
         await database.aclose()
 
@@ -60,6 +72,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         version=__version__,
         summary="Totango-compatible manual SuccessPlays, self-hosted.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py, without a CDN
+        redoc_url=None,
     )
     app.state.playrunner = AppState(
         settings=settings,
@@ -84,8 +98,23 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.include_router(router)
     app.include_router(health_router)
     # The web app: pages on the same services, and the assets they load (all served here).
-    for pages in (auth_pages, work_pages, tasks_pages, form_requests_pages, accounts_pages):
+    for pages in (
+        auth_pages,
+        work_pages,
+        tasks_pages,
+        form_requests_pages,
+        accounts_admin_pages,  # before accounts_pages: /accounts/new is not an account
+        accounts_pages,
+        plays_pages,
+        runs_pages,
+        forms_pages,
+        flows_pages,
+        users_pages,
+        tokens_pages,
+        apps_pages,
+    ):
         app.include_router(pages)
+    install_docs(app)
     app.mount("/static", StaticFiles(packages=[("playrunner.ui", "static")]), name="static")
 
     def openapi() -> dict[str, Any]:

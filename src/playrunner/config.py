@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; larger ones get 413.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "The address people and integrations reach Playrunner at, e.g."
+            " https://playrunner.example.com: used in the curl statements pages show."
+        ),
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     sqlite_busy_timeout_ms: int = Field(
@@ -56,6 +63,13 @@ class Settings(BaseSettings):
                 f"PLAYRUNNER_RATE_LIMIT {value!r} is not a rate such as '100/minute'"
             ) from exc
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"PLAYRUNNER_PUBLIC_URL {value!r} must start with http:// or https://")
+        return value.rstrip("/") if value else None
 
     @field_validator("redis_url")
     @classmethod

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 import orjson
+from sqlalchemy.orm import Session
 
+from playrunner.accounts import bulk
 from playrunner.errors import InvalidRequest
 
 ATTRIBUTE_PREFIX = "attr:"
@@ -26,6 +28,33 @@ _FIXED = ("id", "name", "parent")
 class CsvRow:
     line: int  # the line of the file the row starts on, for error reports
     item: dict[str, Any]
+
+
+# Rows are written this many at a time: a progress step, and one INSERT per table per step.
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    created: int
+    updated: int
+    rejected: list[tuple[int, str, str]]  # line, account id, reason
+
+
+def import_chunk(session: Session, tenant_id: str, chunk: Sequence[CsvRow]) -> ChunkResult:
+    """Write a chunk of rows: each row is applied or refused on its own, and a refused row
+    changes nothing (the CLI and the web app's import alike)."""
+    result = bulk.bulk_upsert(session, tenant_id, [row.item for row in chunk])
+    rejected = [
+        (
+            chunk[outcome.index].line,
+            str(chunk[outcome.index].item.get("account_id")),
+            outcome.error or "",
+        )
+        for outcome in result.results
+        if outcome.status == "error"
+    ]
+    return ChunkResult(result.created, result.updated, rejected)
 
 
 def read_rows(stream: TextIO, source: str) -> list[CsvRow]:
@@ -80,13 +109,14 @@ def _item(record: dict[str, str]) -> dict[str, Any]:
         if not value:
             continue
         if column.startswith(ATTRIBUTE_PREFIX):
-            item["attributes"][column.removeprefix(ATTRIBUTE_PREFIX)] = _typed(value)
+            item["attributes"][column.removeprefix(ATTRIBUTE_PREFIX)] = typed_cell(value)
         elif column.startswith(ROLE_PREFIX):
             item["roles"][column.removeprefix(ROLE_PREFIX)] = value
     return item
 
 
-def _typed(value: str) -> Any:
+def typed_cell(value: str) -> Any:
+    """A cell as an attribute's value: a JSON number, true or false as such; else text."""
     try:
         parsed = orjson.loads(value)
     except orjson.JSONDecodeError:

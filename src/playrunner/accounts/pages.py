@@ -56,6 +56,7 @@ async def accounts_page(
     q: Annotated[str, Query(max_length=255)] = "",
     attribute: Annotated[str, Query(max_length=600)] = "",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    deleted: Annotated[str, Query(max_length=255)] = "",
 ) -> Response:
     attributes = [attribute.strip()] if attribute.strip() else None
     try:
@@ -85,6 +86,7 @@ async def accounts_page(
             "accounts": accounts,
             "filters": filters,
             "filter_error": error,
+            "deleted": deleted,
             "paging": PageView(total, PAGE_SIZE, offset, len(accounts)),
             "page_url": url,
         },

@@ -239,6 +239,22 @@ async def create_role(
     return AccountRoleRead(name=role.name)
 
 
+@router.patch(
+    "/account-roles/{name}",
+    operation_id="renameAccountRole",
+    dependencies=[require_scope("accounts:write")],
+    response_model=AccountRoleRead,
+    responses=WRITE_ERRORS,
+    tags=["Account roles"],
+)
+async def rename_role(
+    name: str, body: AccountRoleWrite, principal: AdminPrincipal, db: DatabaseDep
+) -> AccountRoleRead:
+    """Rename a role: who holds it on each account, and plays assigning work by it, follow."""
+    role = await db.write(lambda s: service.rename_role(s, principal.tenant_id, name, body.name))
+    return AccountRoleRead(name=role.name)
+
+
 @router.delete(
     "/account-roles/{name}",
     operation_id="deleteAccountRole",

@@ -58,6 +58,19 @@ def get_role(session: Session, tenant_id: str, name: str) -> AccountRole:
     return role
 
 
+def rename_role(session: Session, tenant_id: str, name: str, new_name: str) -> AccountRole:
+    """Rename a role; who holds it, and the plays that assign work by it, follow."""
+    role = get_role(session, tenant_id, name)
+    new_name = new_name.strip()
+    if not new_name:
+        raise InvalidRequest("Account role name must not be empty", field="name")
+    if new_name != role.name and repository.get_role_by_name(session, tenant_id, new_name):
+        raise Conflict(f"Account role {new_name!r} already exists", field="name")
+    role.name = new_name
+    session.flush()
+    return role
+
+
 def delete_role(session: Session, tenant_id: str, name: str) -> None:
     """Remove a role (and who held it). Refused while a play assigns work by it."""
     role = get_role(session, tenant_id, name)

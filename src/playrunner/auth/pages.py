@@ -37,10 +37,13 @@ async def sign_in_page(
     user: MaybeUser,
     next_url: Annotated[str | None, Query(alias="next")] = None,
     service: str | None = None,
+    password: str = "",
 ) -> Response:
     if user is not None:
         return redirect(safe_next(next_url))
-    return _form(request, next_url=safe_next(next_url), service=service)
+    return _form(
+        request, next_url=safe_next(next_url), service=service, password_set=password == "set"
+    )
 
 
 @router.post(SIGN_IN)
@@ -109,6 +112,7 @@ def _form(
     email: str = "",
     error: str | None = None,
     status: int = 200,
+    password_set: bool = False,
 ) -> Response:
     token = csrf.new_token()
     response = render(
@@ -120,6 +124,7 @@ def _form(
             "email": email,
             "error": error,
             "sign_in_csrf": token,
+            "password_set": password_set,
         },
         status=status,
     )

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from playrunner.accounts import bulk
-from playrunner.accounts.csv_import import read_rows
+from playrunner.accounts.csv_import import CHUNK, import_chunk, read_rows
 from playrunner.cli.context import (
     CommandFailed,
     JsonOption,
@@ -24,8 +23,6 @@ from playrunner.cli.context import (
 from playrunner.tenants import service as tenants_service
 
 app = typer.Typer(help="Load accounts.", no_args_is_help=True)
-
-CHUNK = 500
 
 
 @app.command("import")
@@ -62,15 +59,10 @@ def import_csv(
             task = progress.add_task("import", total=len(rows))
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
-                result = bulk.bulk_upsert(session, tenant_id, [r.item for r in chunk])
+                result = import_chunk(session, tenant_id, chunk)
                 created += result.created
                 updated += result.updated
-                for outcome in result.results:
-                    if outcome.status == "error":
-                        row = chunk[outcome.index]
-                        rejected.append(
-                            (row.line, str(row.item.get("account_id")), outcome.error or "")
-                        )
+                rejected.extend(result.rejected)
                 progress.advance(task, len(chunk))
     rejected.sort()
     if errors_csv is not None:

@@ -164,6 +164,7 @@ def _render(
             "typed": typed,
             "errors": errors or {},
             "refused": refused,
+            "labels": {INPUT_PREFIX + f.attribute: f.label for f in view.request.fields},
         },
         status=status,
     )

@@ -1,6 +1,7 @@
 """Every table, imported here so ``Base.metadata`` is complete for Alembic and tests."""
 
 from playrunner.models.account import Account, AccountRole, AccountRoleAssignment
+from playrunner.models.account_import import AccountImport, ImportStatus
 from playrunner.models.base import Base
 from playrunner.models.flow import Flow
 from playrunner.models.form import FieldType, Form, FormField
@@ -17,6 +18,7 @@ from playrunner.models.oauth import (
     OAuthAuthorizationCode,
     OAuthToken,
 )
+from playrunner.models.password_link import PasswordLink
 from playrunner.models.play import (
     ActionType,
     AssigneeKind,
@@ -43,6 +45,7 @@ __all__ = [
     "OPEN_TASK_STATUSES",
     "AccessToken",
     "Account",
+    "AccountImport",
     "AccountRole",
     "AccountRoleAssignment",
     "ActionType",
@@ -57,9 +60,11 @@ __all__ = [
     "FormRequestStatus",
     "GrantType",
     "IdempotencyKey",
+    "ImportStatus",
     "OAuthApp",
     "OAuthAuthorizationCode",
     "OAuthToken",
+    "PasswordLink",
     "PlayAction",
     "Run",
     "RunSource",

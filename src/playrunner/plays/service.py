@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import service as accounts_service
+from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
-from playrunner.errors import Conflict, InvalidRequest, NotFound
+from playrunner.errors import AccountNotFound, Conflict, InvalidRequest, NotFound
 from playrunner.flows import service as flows_service
 from playrunner.form_requests import service as form_requests_service
 from playrunner.forms import service as forms_service
@@ -31,7 +33,7 @@ from playrunner.plays.schemas import (
     UserAssignee,
     as_spec,
 )
-from playrunner.plays.templates import check_template
+from playrunner.plays.templates import check_template, render, template_context
 from playrunner.tasks import service as tasks_service
 from playrunner.users import service as users_service
 
@@ -184,6 +186,64 @@ def get_play(
 def load_plan(session: Session, tenant_id: str, play_id: uuid.UUID) -> PlayPlan | None:
     """The play as the engine runs it (with its actions, in one query), or None."""
     return repository.load_plan(session, tenant_id, play_id)
+
+
+@dataclass(frozen=True)
+class PreviewedAction:
+    """What one action of a play would say on an account: a task's title and description, or
+    a form request's instructions; ``error`` when a template fails there."""
+
+    position: int
+    title: str | None = None
+    description: str | None = None
+    instructions: str | None = None
+    error: str | None = None
+
+
+def preview(
+    session: Session,
+    runner: Principal,
+    spec: PlaySpec,
+    account_id: str,
+    play_id: uuid.UUID | None = None,
+) -> list[PreviewedAction]:
+    """Each action's templates rendered on ``account_id`` as a run by ``runner`` would render
+    them (on the parent account when the play says so), before the play is saved."""
+    account = accounts_service.find_snapshot(session, runner.tenant_id, account_id)
+    if account is None:
+        raise AccountNotFound()
+    if spec.apply_to_parent and account.parent_id is not None:
+        parents = accounts_service.snapshots_by_pk(session, runner.tenant_id, {account.parent_id})
+        account = parents.get(account.parent_id, account)
+    parent = (
+        accounts_service.snapshots_by_pk(session, runner.tenant_id, {account.parent_id}).get(
+            account.parent_id
+        )
+        if account.parent_id is not None
+        else None
+    )
+    context = template_context(play_id or uuid.UUID(int=0), spec.name, account, runner, parent)
+    previews = []
+    for position, action in enumerate(spec.actions):
+        where = f"actions[{position}]"
+        try:
+            if isinstance(action, CreateTaskAction):
+                check_template(action.title, f"{where}.title")
+                check_template(action.description, f"{where}.description")
+                previews.append(
+                    PreviewedAction(
+                        position,
+                        title=render(action.title, context, f"{where}.title", required=True),
+                        description=render(action.description, context, f"{where}.description"),
+                    )
+                )
+            else:
+                check_template(action.instructions, f"{where}.instructions")
+                text = render(action.instructions, context, f"{where}.instructions")
+                previews.append(PreviewedAction(position, instructions=text))
+        except InvalidRequest as failed:
+            previews.append(PreviewedAction(position, error=failed.message))
+    return previews
 
 
 def names_by_id(session: Session, tenant_id: str, play_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -8,13 +8,16 @@ when a play is saved, so a run only fails on a template in rare data-dependent c
 
 from __future__ import annotations
 
+import uuid
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from playrunner.auth.principal import Principal
 from playrunner.errors import InvalidRequest
+from playrunner.models.records import AccountSnapshot
 
 TEMPLATE_NAMES = frozenset({"account", "play", "runner"})
 
@@ -27,6 +30,27 @@ _ENVIRONMENT.globals.clear()
 
 class TemplateRenderError(InvalidRequest):
     """A saved template failed on this account's data."""
+
+
+def template_context(
+    play_id: uuid.UUID,
+    play_name: str,
+    account: AccountSnapshot,
+    runner: Principal,
+    parent: AccountSnapshot | None,
+) -> dict[str, Any]:
+    """What a template sees when a play runs on ``account`` (or is previewed there)."""
+    return {
+        "account": {
+            "account_id": account.account_id,
+            "id": account.account_id,
+            "name": account.name,
+            "attributes": dict(account.attributes),
+            "parent": {"account_id": parent.account_id, "name": parent.name} if parent else None,
+        },
+        "play": {"id": str(play_id), "name": play_name},
+        "runner": {"name": runner.name, "email": runner.email},
+    }
 
 
 def check_template(source: str, where: str) -> None:

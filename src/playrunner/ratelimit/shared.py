@@ -30,7 +30,10 @@ from playrunner.ratelimit.limiter import (
 
 logger = logging.getLogger("playrunner.ratelimit")
 
-_TIMEOUT_SECONDS = 0.5
+# Long enough that a busy event loop (a burst of calls on a small machine) is not taken for
+# a dead Redis (at 0.5 s, 300 calls at once on two cores fell back to counting per process);
+# short enough that a Redis that stopped answering holds a call for at most this long.
+_TIMEOUT_SECONDS = 2.0
 
 
 class RedisRateLimiter:

@@ -23,7 +23,7 @@ from playrunner.form_requests import service as form_requests_service
 from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
 from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRecord, TaskRecord
 from playrunner.plays.plan import PlayPlan
-from playrunner.plays.templates import render
+from playrunner.plays.templates import render, template_context
 from playrunner.runs import repository
 from playrunner.runs.assignees import AssigneeResolver
 from playrunner.tasks import service as tasks_service
@@ -46,22 +46,6 @@ class RunOutcome:
     def fallbacks(self) -> list[str]:
         items: list[TaskRecord | FormRequestRecord] = [*self.tasks, *self.form_requests]
         return [item.assignee_fallback for item in items if item.assignee_fallback]
-
-
-def template_context(
-    play: PlayPlan, account: AccountSnapshot, runner: Principal, parent: AccountSnapshot | None
-) -> dict[str, Any]:
-    return {
-        "account": {
-            "account_id": account.account_id,
-            "id": account.account_id,
-            "name": account.name,
-            "attributes": dict(account.attributes),
-            "parent": {"account_id": parent.account_id, "name": parent.name} if parent else None,
-        },
-        "play": {"id": str(play.id), "name": play.name},
-        "runner": {"name": runner.name, "email": runner.email},
-    }
 
 
 def start_run(
@@ -121,7 +105,11 @@ def start_runs(
         else:
             parent = parents.get(target.parent_id) if target.parent_id else None
             _make_items(
-                outcome, play, runner, assignees, template_context(play, target, runner, parent)
+                outcome,
+                play,
+                runner,
+                assignees,
+                template_context(play.id, play.name, target, runner, parent),
             )
             run.fallbacks = outcome.fallbacks
             if skip and (outcome.tasks or outcome.form_requests):

@@ -15,6 +15,7 @@ from playrunner.models import (
     Account,
     FormRequest,
     Run,
+    RunSource,
     SuccessPlay,
     Task,
     User,
@@ -49,6 +50,8 @@ class RunFilter:
     play_id: uuid.UUID | None = None
     # The customer's account id: the account acted on, or the one named in the call.
     account_id: str | None = None
+    runner_email: str | None = None  # who ran it
+    source: RunSource | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
     limit: int = DEFAULT_PAGE_SIZE
@@ -91,6 +94,13 @@ def _conditions(tenant_id: str, where: RunFilter) -> list[ColumnElement[bool]]:
     if where.account_id is not None:
         key = Account.key_of(tenant_id, where.account_id)
         conditions.append(or_(Run.account_id == key, Run.requested_account_id == key))
+    if where.runner_email is not None:
+        runner = select(User.id).where(
+            User.tenant_id == tenant_id, User.email == where.runner_email
+        )
+        conditions.append(Run.user_id.in_(runner))
+    if where.source is not None:
+        conditions.append(Run.source == where.source)
     if where.since is not None:
         conditions.append(Run.created_at >= where.since)
     if where.until is not None:
@@ -141,6 +151,24 @@ def _matching(tenant_id: str, where: RunFilter) -> Select[uuid.UUID]:
         .join(_Requested, _Requested.id == Run.requested_account_id)
         .where(*_conditions(tenant_id, where))
     )
+
+
+def activity_of_plays(
+    session: Session, tenant_id: str, play_ids: Sequence[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, tuple[datetime, int]]:
+    """For each of these plays that ran: its last run, and how many runs since ``since``."""
+    if not play_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Run.play_id,
+            func.max(Run.created_at),
+            func.count(Run.id).filter(Run.created_at >= since),
+        )
+        .where(Run.tenant_id == tenant_id, Run.play_id.in_(play_ids))
+        .group_by(Run.play_id)
+    )
+    return {play_id: (last, recent) for play_id, last, recent in rows}
 
 
 def read(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunRow | None:

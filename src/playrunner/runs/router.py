@@ -13,6 +13,7 @@ from playrunner.api.openapi import READ_ERRORS
 from playrunner.api.pagination import Page, PageDep
 from playrunner.api.paths import RunId
 from playrunner.auth.dependencies import AdminPrincipal, require_scope
+from playrunner.models import RunSource
 from playrunner.runs import service
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunDetail, RunRead
@@ -37,6 +38,12 @@ async def list_runs(
         FilterText | None,
         Query(description="Only runs on this account id (acted on, or named in the call)"),
     ] = None,
+    runner: Annotated[
+        FilterText | None, Query(description="Only runs by the user with this email")
+    ] = None,
+    source: Annotated[
+        RunSource | None, Query(description="Only runs from here: api, cli or web")
+    ] = None,
     since: Annotated[
         datetime | None,
         Query(description="Only runs at or after this time (ISO 8601; UTC without a zone)"),
@@ -50,6 +57,8 @@ async def list_runs(
     where = RunFilter(
         play_id=play,
         account_id=account,
+        runner_email=runner,
+        source=source,
         since=since,
         until=until,
         limit=page.limit,

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from playrunner.clock import utcnow
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.form_requests import service as form_requests_service
 from playrunner.models import Run
@@ -17,6 +19,7 @@ from playrunner.runs import repository
 from playrunner.runs.repository import RunFilter, RunRow
 from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.tasks import service as tasks_service
+from playrunner.validation import canonical_email
 
 
 def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRead], int]:
@@ -26,9 +29,29 @@ def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[
     since, until = _utc(where.since, "since"), _utc(where.until, "until")
     if since is not None and until is not None and until <= since:
         raise InvalidRequest("until must be later than since", field="until")
-    where = replace(where, since=since, until=until)
+    runner = canonical_email(where.runner_email) if where.runner_email else None
+    where = replace(where, since=since, until=until, runner_email=runner)
     rows, total = repository.find_page(session, tenant_id, where)
     return [run_read(row) for row in rows], total
+
+
+@dataclass(frozen=True)
+class PlayActivity:
+    last_run_at: datetime | None
+    runs_in_30_days: int
+
+
+def activity_of_plays(
+    session: Session, tenant_id: str, play_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PlayActivity]:
+    """When each play last ran, and how often in the last 30 days."""
+    found = repository.activity_of_plays(
+        session, tenant_id, play_ids, utcnow() - timedelta(days=30)
+    )
+    return {
+        play_id: PlayActivity(*found[play_id]) if play_id in found else PlayActivity(None, 0)
+        for play_id in play_ids
+    }
 
 
 def get_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> Run:

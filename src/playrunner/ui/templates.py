@@ -5,6 +5,7 @@ statuses)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
@@ -17,7 +18,21 @@ from playrunner.clock import today
 from playrunner.models import FormRequestStatus, TaskStatus
 
 # The features that have pages, each with its templates in ``<feature>/templates/<feature>/``.
-FEATURES = ("ui", "auth", "work", "tasks", "form_requests", "accounts")
+FEATURES = (
+    "ui",
+    "auth",
+    "work",
+    "tasks",
+    "form_requests",
+    "accounts",
+    "plays",
+    "runs",
+    "forms",
+    "flows",
+    "users",
+    "tokens",
+    "oauth",
+)
 
 STATUS_LABELS = {
     TaskStatus.NOT_STARTED: "Not Started",
@@ -77,6 +92,17 @@ def attribute_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def field_label(path: str) -> str:
+    """A field's name in an error summary: ``actions[0].assignee.role`` is "Action 1, assignee
+    role"; ``touchpoint_note`` is "Touchpoint note"."""
+    words = re.sub(
+        r"(\w+)\[(\d+)\]", lambda m: f"{m.group(1).rstrip('s')} {int(m.group(2)) + 1},", path
+    )
+    words = words.replace(",.", ", ").replace(".", " ").replace("_", " ").replace("-", " ")
+    words = words.strip(" ,")
+    return words[:1].upper() + words[1:]
+
+
 def zip_self(values: Any) -> list[tuple[Any, Any]]:
     """Options whose value is also their label."""
     return [(value, value) for value in values]
@@ -113,6 +139,7 @@ def _environment() -> Environment:
         priority_label=PRIORITY_LABELS.get,
         zip_self=zip_self,
         attribute_value=attribute_value,
+        field_label=field_label,
     )
     environment.globals.update(static_url=static_url)
     return environment

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from playrunner.models import User, UserRole
+from playrunner.models import PasswordLink, User, UserRole
 from playrunner.pagination import page_of
 
 
@@ -80,3 +80,16 @@ def add(session: Session, user: User) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def add_password_link(session: Session, link: PasswordLink) -> PasswordLink:
+    session.add(link)
+    session.flush()
+    return link
+
+
+def password_link_by_hash(session: Session, secret_hash: str) -> PasswordLink | None:
+    """The link, locked (on PostgreSQL) so it cannot be used twice at once."""
+    return session.scalars(
+        select(PasswordLink).where(PasswordLink.secret_hash == secret_hash).with_for_update()
+    ).first()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal
+from playrunner.clock import utcnow
 from playrunner.errors import Conflict, InvalidRequest, NotFound
-from playrunner.models import User, UserRole
+from playrunner.models import PasswordLink, User, UserRole
+from playrunner.tokens import secrets
 from playrunner.users import passwords, repository
 from playrunner.users.schemas import UserPatch
 from playrunner.validation import MAX_EMAIL_LENGTH, canonical_email
@@ -145,6 +148,61 @@ def set_password(session: Session, tenant_id: str, email: str, password: str) ->
     user.password_hash = passwords.hash_password(password)
     session.flush()
     return user
+
+
+# One-time password links (invitations) -------------------------------------------------------
+
+PASSWORD_LINK_PREFIX = "prpwl_"
+PASSWORD_LINK_LIFETIME = timedelta(days=3)
+
+
+def issue_password_link(session: Session, tenant_id: str, user_id: uuid.UUID) -> str:
+    """A link secret with which the user sets their own password, once, within three days.
+    Only its hash is kept: the secret is shown to the admin once, to pass on."""
+    user = get_user(session, tenant_id, user_id)
+    if not user.active:
+        raise InvalidRequest(f"User {user.email} is deactivated", field="user")
+    secret = secrets.generate_secret(PASSWORD_LINK_PREFIX)
+    now = utcnow()
+    repository.add_password_link(
+        session,
+        PasswordLink(
+            tenant_id=tenant_id,
+            user_id=user.id,
+            secret_hash=secrets.hash_secret(secret),
+            created_at=now,
+            expires_at=now + PASSWORD_LINK_LIFETIME,
+        ),
+    )
+    return secret
+
+
+def user_of_password_link(session: Session, secret: str) -> User:
+    """Whose password the link sets; refused once used, expired, or for a deactivated user."""
+    link = _usable_link(session, secret)
+    user = repository.get(session, link.tenant_id, link.user_id)
+    if user is None or not user.active:
+        raise NotFound("This link is not valid any more; ask an admin for a new one", field="link")
+    return user
+
+
+def set_password_with_link(session: Session, secret: str, password: str) -> User:
+    """Set the password the link is for; the link then stops working."""
+    user = user_of_password_link(session, secret)
+    user.password_hash = passwords.hash_password(password)
+    _usable_link(session, secret).used_at = utcnow()
+    session.flush()
+    return user
+
+
+def _usable_link(session: Session, secret: str) -> PasswordLink:
+    invalid = NotFound("This link is not valid any more; ask an admin for a new one", field="link")
+    if not secrets.is_well_formed(secret, PASSWORD_LINK_PREFIX):
+        raise invalid
+    link = repository.password_link_by_hash(session, secrets.hash_secret(secret))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        raise invalid
+    return link
 
 
 def principal_for(user: User) -> Principal:

@@ -1,0 +1,206 @@
+"""Admins' pages for accounts: create and edit one (name, parent, attributes, team), delete
+it, and import a CSV file in the browser (a progress bar while it runs, then each refused row
+with its line and reason; refused rows change nothing)."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+
+from fastapi import Path, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from playrunner.accounts import imports, service
+from playrunner.accounts.csv_import import read_rows, typed_cell
+from playrunner.accounts.schemas import AccountRead, AccountWrite
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.state import app_state
+from playrunner.auth.principal import Principal
+from playrunner.errors import InvalidRequest, PlayrunnerError
+from playrunner.ids import parse_id
+from playrunner.pagination import MAX_PAGE_SIZE
+from playrunner.ui import csrf
+from playrunner.ui.errors import CsrfRefused, field_messages
+from playrunner.ui.pages import CSRF, redirect, render
+from playrunner.ui.routes import pages_router
+from playrunner.ui.session import CurrentAdmin, Form, PostedForm
+from playrunner.users import service as users_service
+from playrunner.validation import parse_model
+
+router = pages_router()
+
+AccountIdPath = Annotated[str, Path(min_length=1, max_length=255)]
+MAX_UPLOAD_FIELDS = 5
+
+
+@router.get("/accounts/new")
+async def new_account(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    blank = {"account_id": "", "name": "", "parent_account_id": "", "attributes": "", "roles": {}}
+    return await _editor(request, admin, db, blank, account=None)
+
+
+@router.post("/accounts/new")
+async def create_account(
+    request: Request, admin: CurrentAdmin, form: PostedForm, db: DatabaseDep
+) -> Response:
+    return await _save(request, admin, form, db, account=None)
+
+
+@router.get("/accounts/import")
+async def import_page(request: Request, admin: CurrentAdmin) -> Response:
+    return render(request, "accounts/import.html", {"error": None})
+
+
+@router.post("/accounts/import")
+async def upload(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    """Read the file whole (a file that cannot be read is refused with its line), then import
+    it in the background and show its progress."""
+    async with request.form(max_files=1, max_fields=MAX_UPLOAD_FIELDS) as posted:
+        expected = request.scope.get("state", {}).get(CSRF)
+        token = posted.get(csrf.CSRF_FIELD)
+        if not csrf.same_token(expected, token if isinstance(token, str) else None):
+            raise CsrfRefused()
+        file = posted.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return _import_error(request, "Choose a CSV file to import.")
+        content = await file.read()
+        filename = file.filename
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _import_error(request, f"{filename}: not UTF-8 text ({exc.reason})")
+    try:
+        rows = read_rows(io.StringIO(text, newline=""), filename)
+    except PlayrunnerError as refused:
+        return _import_error(request, refused.message)
+    job = await db.write(lambda s: imports.start(s, admin, filename, len(rows)))
+    state = app_state(request)
+    state.run_in_background(imports.run(state.database, admin.tenant_id, job.id, rows))
+    return redirect(f"/accounts/import/{job.id}")
+
+
+@router.get("/accounts/import/{import_id}")
+async def import_progress(
+    request: Request, admin: CurrentAdmin, import_id: AccountIdPath, db: DatabaseDep
+) -> Response:
+    key = parse_id(import_id, "Import", "import_id")
+    job = await db.read(lambda s: imports.get_import(s, admin.tenant_id, key))
+    return render(
+        request, "accounts/import_progress.html", {"job": job, "stalled": imports.is_stalled(job)}
+    )
+
+
+@router.get("/accounts/{account_id}/edit")
+async def edit_account(
+    request: Request, admin: CurrentAdmin, account_id: AccountIdPath, db: DatabaseDep
+) -> Response:
+    account = await db.read(lambda s: service.read_account(s, admin.tenant_id, account_id))
+    data = {
+        **account.model_dump(),
+        "parent_account_id": account.parent_account_id or "",
+        "attributes": _attribute_lines(account.attributes),
+    }
+    return await _editor(request, admin, db, data, account=account)
+
+
+@router.post("/accounts/{account_id}/edit")
+async def save_account(
+    request: Request,
+    admin: CurrentAdmin,
+    account_id: AccountIdPath,
+    form: PostedForm,
+    db: DatabaseDep,
+) -> Response:
+    account = await db.read(lambda s: service.read_account(s, admin.tenant_id, account_id))
+    if form.get("do") == "delete":
+        await db.write(lambda s: service.delete_account(s, admin.tenant_id, account_id))
+        return redirect("/accounts?deleted=" + account_id)
+    return await _save(request, admin, form, db, account=account)
+
+
+async def _save(
+    request: Request, admin: Principal, form: Form, db: DatabaseDep, *, account: AccountRead | None
+) -> Response:
+    typed: dict[str, Any] = {
+        "account_id": account.account_id if account else form.get("account_id").strip(),
+        "name": form.get("name").strip(),
+        "parent_account_id": form.get("parent_account_id").strip(),
+        "attributes": form.get("attributes"),
+        "roles": {
+            name.removeprefix("role:"): value
+            for name, value in form.pairs
+            if name.startswith("role:")
+        },
+    }
+    try:
+        data: dict[str, Any] = {
+            "account_id": typed["account_id"],
+            "name": typed["name"] or typed["account_id"],
+            "parent_account_id": typed["parent_account_id"] or None,
+            "attributes": parse_attributes(typed["attributes"]),
+            "roles": {role: email or None for role, email in typed["roles"].items()},
+        }
+        spec = parse_model(AccountWrite, data, what="account")
+        await db.write(
+            lambda s: service.write_account(s, admin.tenant_id, spec, replace=account is not None)
+        )
+    except PlayrunnerError as refused:
+        return await _editor(
+            request, admin, db, typed, account=account, errors=field_messages(refused), status=400
+        )
+    return redirect(f"/accounts/{spec.account_id}")
+
+
+def parse_attributes(text: str) -> dict[str, Any]:
+    """``name = value`` lines as attributes: numbers, true and false as such, else text."""
+    attributes: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, separator, value = line.partition("=")
+        if not separator or not name.strip():
+            raise InvalidRequest(f"line {number} must look like name = value", field="attributes")
+        attributes[name.strip()] = typed_cell(value.strip())
+    return attributes
+
+
+def _attribute_lines(attributes: dict[str, Any]) -> str:
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
+
+    return "\n".join(f"{name} = {shown(value)}" for name, value in sorted(attributes.items()))
+
+
+async def _editor(
+    request: Request,
+    admin: Principal,
+    db: DatabaseDep,
+    data: dict[str, Any],
+    *,
+    account: AccountRead | None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    def read(s: Session) -> dict[str, Any]:
+        users, _ = users_service.page_users(s, admin.tenant_id, limit=MAX_PAGE_SIZE, offset=0)
+        return {
+            "roles": [role.name for role in service.list_roles(s, admin.tenant_id)],
+            "users": [(u.email, f"{u.name} ({u.email})") for u in users if u.active],
+        }
+
+    return render(
+        request,
+        "accounts/edit.html",
+        {"account": account, "data": data, "errors": errors or {}, **await db.read(read)},
+        status=status,
+    )
+
+
+def _import_error(request: Request, message: str) -> Response:
+    return render(request, "accounts/import.html", {"error": message}, status=400)

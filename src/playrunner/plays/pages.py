@@ -1,0 +1,301 @@
+"""SuccessPlays in the admin console: the list, a page per play (its URL carries the id the
+trigger API wants, with a ready-to-copy curl), and the editor: every field of the API's play,
+actions added and removed without JavaScript, templates previewed on an account, the API's
+validation beside each field."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from playrunner.accounts import service as accounts_service
+from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.paths import PlayId
+from playrunner.api.state import app_state
+from playrunner.auth.principal import Principal
+from playrunner.errors import PlayrunnerError
+from playrunner.flows import service as flows_service
+from playrunner.forms import service as forms_service
+from playrunner.pagination import MAX_PAGE_SIZE, every_page
+from playrunner.plays import service
+from playrunner.plays.schemas import PlayRead, PlaySpec
+from playrunner.plays.service import PreviewedAction
+from playrunner.runs import service as runs_service
+from playrunner.runs.repository import RunFilter
+from playrunner.runs.schemas import RunRead
+from playrunner.runs.service import PlayActivity
+from playrunner.ui.errors import field_messages
+from playrunner.ui.pages import redirect, render
+from playrunner.ui.routes import pages_router
+from playrunner.ui.session import CurrentAdmin, Form, PostedForm
+from playrunner.users import service as users_service
+from playrunner.validation import parse_model
+
+router = pages_router()
+
+NEW_TASK: dict[str, Any] = {
+    "type": "create_task",
+    "title": "",
+    "description": "",
+    "flow": None,
+    "priority": 2,
+    "due_in_days": 3,
+    "assignee": {"kind": "account_role", "role": "Success Manager"},
+    "touchpoint_required": False,
+}
+NEW_FORM_REQUEST: dict[str, Any] = {
+    "type": "request_information",
+    "form": "",
+    "due_in_days": 3,
+    "assignee": {"kind": "account_role", "role": "Success Manager"},
+    "instructions": "",
+}
+NEW_PLAY: dict[str, Any] = {
+    "name": "",
+    "description": "",
+    "objective": "",
+    "triggers": ["manual"],
+    "active": True,
+    "apply_to_parent": False,
+    "duplicate_policy": "allow",
+    "actions": [NEW_TASK],
+}
+_ACTION_FIELD = re.compile(r"^actions\[(\d+)\]\.")
+
+
+@router.get("/successplays")
+async def plays_page(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    def read(s: Session) -> tuple[list[PlayRead], dict[uuid.UUID, PlayActivity]]:
+        plays = every_page(
+            lambda limit, offset: service.page_plays(s, admin.tenant_id, limit=limit, offset=offset)
+        )
+        return plays, runs_service.activity_of_plays(s, admin.tenant_id, [p.id for p in plays])
+
+    plays, activity = await db.read(read)
+    return render(request, "plays/plays.html", {"plays": plays, "activity": activity})
+
+
+@dataclass(frozen=True)
+class PlayView:
+    play: PlayRead
+    runs: list[RunRead]
+    runs_total: int
+
+
+@router.get("/successplays/new")
+async def new_play(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
+    return await _editor(request, admin, db, NEW_PLAY, play=None)
+
+
+@router.post("/successplays/new")
+async def create_play(
+    request: Request, admin: CurrentAdmin, form: PostedForm, db: DatabaseDep
+) -> Response:
+    return await _posted(request, admin, form, db, play=None)
+
+
+@router.get("/successplays/{play_id}")
+async def play_page(
+    request: Request, admin: CurrentAdmin, play_id: PlayId, db: DatabaseDep, saved: str = ""
+) -> Response:
+    def read(s: Session) -> PlayView:
+        play = service.read_play(s, admin.tenant_id, play_id)
+        runs, total = runs_service.page_runs(
+            s, admin.tenant_id, RunFilter(play_id=play_id, limit=20)
+        )
+        return PlayView(play, runs, total)
+
+    view = await db.read(read)
+    settings = app_state(request).settings
+    base_url = settings.public_url or str(request.base_url).rstrip("/")
+    return render(
+        request,
+        "plays/play.html",
+        {
+            "view": view,
+            "play": view.play,
+            "saved": bool(saved),
+            "curl": curl_statement(base_url, view.play.id),
+        },
+    )
+
+
+@router.get("/successplays/{play_id}/edit")
+async def edit_play(
+    request: Request, admin: CurrentAdmin, play_id: PlayId, db: DatabaseDep
+) -> Response:
+    play = await db.read(lambda s: service.read_play(s, admin.tenant_id, play_id))
+    return await _editor(request, admin, db, play.model_dump(mode="json"), play=play)
+
+
+@router.post("/successplays/{play_id}/edit")
+async def save_play(
+    request: Request, admin: CurrentAdmin, play_id: PlayId, form: PostedForm, db: DatabaseDep
+) -> Response:
+    play = await db.read(lambda s: service.read_play(s, admin.tenant_id, play_id))
+    return await _posted(request, admin, form, db, play=play)
+
+
+@router.post("/successplays/{play_id}/active")
+async def set_active(
+    request: Request, admin: CurrentAdmin, play_id: PlayId, form: PostedForm, db: DatabaseDep
+) -> Response:
+    """Activate or deactivate: a deactivated play no longer runs; its open tasks stay open."""
+    active = form.get("active") == "true"
+    await db.write(lambda s: service.set_active(s, admin.tenant_id, play_id, active))
+    return redirect(f"/successplays/{play_id}")
+
+
+def curl_statement(base_url: str, play_id: uuid.UUID) -> str:
+    """The seed's curl statement, pointed at this server and this play."""
+    return (
+        f"curl -L '{base_url}/api/v2/automations/run-manual-successplay' \\\n"
+        "-H 'app-token: APP_TOKEN' \\\n"
+        "-H 'Content-Type: application/json' \\\n"
+        "-d '{\n"
+        f'"successplayId": "{play_id}",\n'
+        '"accountId": "{account-id}"\n'
+        "}'"
+    )
+
+
+async def _posted(
+    request: Request, admin: Principal, form: Form, db: DatabaseDep, *, play: PlayRead | None
+) -> Response:
+    """The editor's buttons: add or remove an action, preview the templates, or save."""
+    data = posted_play(form)
+    action = form.get("do", "save")
+    if action == "add_task":
+        data["actions"].append(dict(NEW_TASK))
+    elif action == "add_form":
+        data["actions"].append(dict(NEW_FORM_REQUEST))
+    elif action.startswith("remove:"):
+        index = int(action.removeprefix("remove:")) if action[7:].isdigit() else -1
+        data["actions"] = [a for i, a in enumerate(data["actions"]) if i != index]
+    if action != "save":
+        preview_on = form.get("preview_account").strip() if action == "preview" else ""
+        return await _editor(request, admin, db, data, play=play, preview_on=preview_on)
+    try:
+        spec = parse_model(PlaySpec, data, what="play")
+        key = play.key if play is not None else None
+        saved = await db.write(
+            lambda s: (
+                service.create_play(s, admin.tenant_id, spec, key=key)
+                if play is None
+                else service.replace_play(s, admin.tenant_id, play.id, spec, key=key)
+            )
+        )
+    except PlayrunnerError as refused:
+        return await _editor(
+            request, admin, db, data, play=play, errors=field_messages(refused), status=400
+        )
+    return redirect(f"/successplays/{saved.id}?saved=1")
+
+
+def posted_play(form: Form) -> dict[str, Any]:
+    """The editor's fields as the API's play (what a JSON body would carry): checkboxes are
+    booleans, numbers numbers, empty optional fields absent. Values that are not what a field
+    wants are left for the API's rules to refuse, in their words."""
+    positions = sorted(
+        {int(match.group(1)) for name, _ in form.pairs if (match := _ACTION_FIELD.match(name))}
+    )
+    actions = []
+    for position in positions:
+        field = f"actions[{position}]"
+        kind = form.get(f"{field}.assignee.kind", "account_role")
+        assignee: dict[str, Any] = {"kind": kind}
+        if kind == "account_role":
+            assignee["role"] = form.get(f"{field}.assignee.role")
+        elif kind == "user":
+            assignee["email"] = form.get(f"{field}.assignee.email")
+        action: dict[str, Any] = {
+            "type": form.get(f"{field}.type"),
+            "due_in_days": _number(form.get(f"{field}.due_in_days")),
+            "assignee": assignee,
+        }
+        if action["type"] == "create_task":
+            action.update(
+                title=form.get(f"{field}.title"),
+                description=form.get(f"{field}.description"),
+                flow=form.get(f"{field}.flow") or None,
+                priority=_number(form.get(f"{field}.priority", "2")),
+                touchpoint_required=form.get(f"{field}.touchpoint_required") == "on",
+            )
+        else:
+            action.update(
+                form=form.get(f"{field}.form"), instructions=form.get(f"{field}.instructions")
+            )
+        actions.append(action)
+    return {
+        "name": form.get("name").strip(),
+        "description": form.get("description").strip(),
+        "objective": form.get("objective").strip() or None,
+        "triggers": form.get_all("triggers"),
+        "active": form.get("active") == "on",
+        "apply_to_parent": form.get("apply_to_parent") == "on",
+        "duplicate_policy": form.get("duplicate_policy", "allow"),
+        "actions": actions,
+    }
+
+
+def _number(text: str) -> int | str:
+    stripped = text.strip()
+    return int(stripped) if re.fullmatch(r"-?\d{1,9}", stripped) else stripped
+
+
+async def _editor(
+    request: Request,
+    admin: Principal,
+    db: DatabaseDep,
+    data: dict[str, Any],
+    *,
+    play: PlayRead | None,
+    errors: dict[str, str] | None = None,
+    preview_on: str = "",
+    status: int = 200,
+) -> Response:
+    def read(s: Session) -> dict[str, Any]:
+        tenant = admin.tenant_id
+        forms, _ = forms_service.page_forms(s, tenant, limit=MAX_PAGE_SIZE, offset=0)
+        users, _ = users_service.page_users(s, tenant, limit=MAX_PAGE_SIZE, offset=0)
+        return {
+            "flows": [(f.key, f.name) for f in flows_service.list_flows(s, tenant)],
+            "roles": [r.name for r in accounts_service.list_roles(s, tenant)],
+            "forms": [f.name for f in forms],
+            "users": [(u.email, f"{u.name} ({u.email})") for u in users if u.active],
+        }
+
+    choices = await db.read(read)
+    previews: list[PreviewedAction] = []
+    preview_error = None
+    if preview_on:
+        try:
+            spec = parse_model(PlaySpec, data, what="play")
+            previews = await db.read(
+                lambda s: service.preview(
+                    s, admin, spec, preview_on, play.id if play is not None else None
+                )
+            )
+        except PlayrunnerError as refused:
+            preview_error = refused.message
+            errors = {**field_messages(refused), **(errors or {})}
+    return render(
+        request,
+        "plays/edit.html",
+        {
+            "play": play,
+            "data": data,
+            "errors": errors or {},
+            "previews": {p.position: p for p in previews},
+            "preview_on": preview_on,
+            "preview_error": preview_error,
+            **choices,
+        },
+        status=status,
+    )
