@@ -17,7 +17,7 @@ import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 
-BASE_URL = "http://testserver"
+BASE_URL = "http://127.0.0.1"  # loopback: OAuth allows http only there
 
 
 class InProcessApp:

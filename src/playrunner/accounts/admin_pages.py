@@ -22,7 +22,7 @@ from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.ids import parse_id
 from playrunner.pagination import MAX_PAGE_SIZE
 from playrunner.ui import csrf
-from playrunner.ui.errors import CsrfRefused, field_messages
+from playrunner.ui.errors import CsrfRefused, field_messages, refusal_status
 from playrunner.ui.pages import CSRF, redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -148,7 +148,13 @@ async def _save(
         )
     except PlayrunnerError as refused:
         return await _editor(
-            request, admin, db, typed, account=account, errors=field_messages(refused), status=400
+            request,
+            admin,
+            db,
+            typed,
+            account=account,
+            errors=field_messages(refused),
+            status=refusal_status(refused),
         )
     return redirect(f"/accounts/{spec.account_id}")
 

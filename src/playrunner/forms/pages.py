@@ -18,7 +18,7 @@ from playrunner.forms import service
 from playrunner.forms.schemas import FormRead, FormSpec
 from playrunner.models import FieldType
 from playrunner.pagination import every_page
-from playrunner.ui.errors import field_messages
+from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -136,7 +136,13 @@ async def _posted(
             )
         )
     except PlayrunnerError as refused:
-        return _editor(request, data, form=existing, errors=field_messages(refused), status=400)
+        return _editor(
+            request,
+            data,
+            form=existing,
+            errors=field_messages(refused),
+            status=refusal_status(refused),
+        )
     return redirect(f"/forms/{saved.id}/edit?saved=1")
 
 

@@ -19,7 +19,7 @@ from playrunner.models import GrantType
 from playrunner.oauth import service
 from playrunner.oauth.schemas import AppCreate, AppRead
 from playrunner.pagination import MAX_PAGE_SIZE, every_page
-from playrunner.ui.errors import field_messages
+from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -50,7 +50,12 @@ async def register(
         issued = await db.write(lambda s: service.create_app(s, admin.tenant_id, spec))
     except PlayrunnerError as refused:
         return await _page(
-            request, admin, db, errors=field_messages(refused), typed=data, status=400
+            request,
+            admin,
+            db,
+            errors=field_messages(refused),
+            typed=data,
+            status=refusal_status(refused),
         )
     return _app(request, issued.app, secret=issued.secret, done="Application registered.")
 

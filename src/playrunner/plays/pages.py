@@ -30,7 +30,7 @@ from playrunner.runs import service as runs_service
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunRead
 from playrunner.runs.service import PlayActivity
-from playrunner.ui.errors import field_messages
+from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -193,7 +193,13 @@ async def _posted(
         )
     except PlayrunnerError as refused:
         return await _editor(
-            request, admin, db, data, play=play, errors=field_messages(refused), status=400
+            request,
+            admin,
+            db,
+            data,
+            play=play,
+            errors=field_messages(refused),
+            status=refusal_status(refused),
         )
     return redirect(f"/successplays/{saved.id}?saved=1")
 

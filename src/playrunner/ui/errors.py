@@ -85,6 +85,13 @@ def field_messages(exc: PlayrunnerError, prefix: str = "") -> dict[str, str]:
     return messages
 
 
+def refusal_status(exc: PlayrunnerError) -> int:
+    """The status of a form shown again with a refusal: 409 when the input clashes with
+    what exists, 403 when the person may not, else 400 (a name in the form that matches
+    nothing is bad input, not a missing page)."""
+    return exc.status_code if exc.status_code in (403, 409) else 400
+
+
 def unexpected_error_page(request_id: str) -> bytes:
     """The page for a fault of Playrunner's: plain, so nothing on it can fail in turn."""
     return (

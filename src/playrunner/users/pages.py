@@ -18,7 +18,7 @@ from playrunner.ids import parse_id
 from playrunner.models import User, UserRole
 from playrunner.pagination import every_page
 from playrunner.ui import csrf
-from playrunner.ui.errors import field_messages
+from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, PostedForm, read_form
@@ -59,7 +59,12 @@ async def invite(
         user, link = await db.write(create)
     except PlayrunnerError as refused:
         return await _list(
-            request, admin.tenant_id, db, errors=field_messages(refused), typed=typed, status=400
+            request,
+            admin.tenant_id,
+            db,
+            errors=field_messages(refused),
+            typed=typed,
+            status=refusal_status(refused),
         )
     return await _user(request, admin.tenant_id, user.id, db, link=link, done="User created.")
 

@@ -1,0 +1,115 @@
+"""Admins' account pages: create, edit and delete an account; import a CSV file in the
+browser, with its progress and a report of each refused row (refused rows change nothing)."""
+
+from __future__ import annotations
+
+from playrunner.accounts import service as accounts_service
+from tests.pages import hidden_fields, post_form
+from tests.worlds import PagesWorld
+
+
+def test_an_admin_creates_and_edits_an_account(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    fields = {
+        "account_id": "initech",
+        "name": "Initech",
+        "parent_account_id": "acme",
+        "attributes": "segment = SMB\narr = 12000\nreference = true\n",
+        "role:Success Manager": pages.csm.email,
+        "role:Sales Manager": "",
+    }
+    done = post_form(admin, "/accounts/new", "/accounts/new", fields)
+    assert (done.status_code, done.headers["location"]) == (303, "/accounts/initech")
+    with pages.database.session() as session:
+        account = accounts_service.read_account(session, pages.tenant.id, "initech")
+    assert account.attributes == {"segment": "SMB", "arr": 12000, "reference": True}
+    assert account.parent_account_id == "acme"
+    assert account.roles == {"Success Manager": pages.csm.email}
+
+    edit = "/accounts/initech/edit"
+    page = admin.get(edit).text
+    assert "arr = 12000" in page
+    changed = {**fields, "name": "Initech Corp", "attributes": "segment = Enterprise"}
+    changed.pop("account_id")
+    assert post_form(admin, edit, edit, changed).status_code == 303
+    with pages.database.session() as session:
+        account = accounts_service.read_account(session, pages.tenant.id, "initech")
+    assert (account.name, account.attributes) == ("Initech Corp", {"segment": "Enterprise"})
+
+
+def test_bad_input_is_refused_beside_its_field(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    fields = {"account_id": "x", "name": "X", "parent_account_id": "", "attributes": "segment"}
+    refused = post_form(admin, "/accounts/new", "/accounts/new", fields)
+    assert refused.status_code == 400
+    assert "line 1 must look like name = value" in refused.text
+    taken = post_form(
+        admin, "/accounts/new", "/accounts/new", {**fields, "account_id": "acme", "attributes": ""}
+    )
+    assert taken.status_code == 409
+    assert "already exists" in taken.text
+    loop = post_form(
+        admin,
+        "/accounts/acme/edit",
+        "/accounts/acme/edit",
+        {"name": "A", "parent_account_id": "acme", "attributes": ""},
+    )
+    assert loop.status_code == 400
+    assert "would make a loop" in loop.text
+
+
+def test_deleting_an_account(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    done = post_form(admin, "/accounts/globex/edit", "/accounts/globex/edit", {"do": "delete"})
+    assert (done.status_code, done.headers["location"]) == (303, "/accounts?deleted=globex")
+    assert admin.get("/accounts/globex").status_code == 404
+
+
+def test_a_csv_import_applies_good_rows_and_reports_the_bad_one(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    token = hidden_fields(admin.get("/accounts/import").text)["csrf_token"]
+    content = (
+        "id,name,parent,attr:segment,role:Success Manager\n"
+        f"initech,Initech,,SMB,{pages.csm.email}\n"
+        "hooli,Hooli,,Enterprise,nobody@example.com\n"
+        "acme,Acme Renamed,,,\n"
+    )
+    started = admin.post(
+        "/accounts/import",
+        data={"csrf_token": token},
+        files={"file": ("accounts.csv", content.encode(), "text/csv")},
+    )
+    assert started.status_code == 303, started.text
+    progress = started.headers["location"]
+    for _ in range(200):  # each request lets the import go on
+        page = admin.get(progress).text
+        if "Imported accounts.csv" in page:
+            break
+    assert "3 of 3 rows" in page
+    assert "1 created, 1 updated, 1 refused." in page
+    assert "<td>3</td><td>hooli</td><td>user &#39;nobody@example.com&#39; not found</td>" in page
+    assert admin.get("/accounts/hooli").status_code == 404  # the refused row changed nothing
+    with pages.database.session() as session:
+        assert (
+            accounts_service.read_account(session, pages.tenant.id, "acme").name == "Acme Renamed"
+        )
+        initech = accounts_service.read_account(session, pages.tenant.id, "initech")
+    assert initech.roles == {"Success Manager": pages.csm.email}
+
+
+def test_a_file_that_cannot_be_read_is_refused_whole(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    token = hidden_fields(admin.get("/accounts/import").text)["csrf_token"]
+    refused = admin.post(
+        "/accounts/import",
+        data={"csrf_token": token},
+        files={"file": ("accounts.csv", b"name,colour\nA,red\n", "text/csv")},
+    )
+    assert refused.status_code == 400
+    assert "an &#39;id&#39; column is required" in refused.text
+    forged = admin.post(
+        "/accounts/import",
+        data={"csrf_token": "forged"},
+        files={"file": ("accounts.csv", b"id\nx\n", "text/csv")},
+    )
+    assert forged.status_code == 403
