@@ -63,3 +63,27 @@ def test_every_operation_is_complete(http: httpx.Client) -> None:
                 assert "example" in schema or any(
                     "example" in p or "examples" in p for p in schema.get("properties", {}).values()
                 ), f"{where}: no example body"
+
+
+def test_every_reference_resolves_from_the_document_root(http: httpx.Client) -> None:
+    """Viewers (ReDoc, SDK generators) resolve ``$ref`` from the root: a model's local
+    ``#/$defs/...`` left inside an operation breaks ReDoc ("Invalid reference token")."""
+    spec = http.get("/openapi.json").json()
+    refs: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            assert "$defs" not in node
+            if isinstance(node.get("$ref"), str):
+                refs.append(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.removeprefix("#/components/schemas/") in spec["components"]["schemas"], ref

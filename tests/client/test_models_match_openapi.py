@@ -33,13 +33,13 @@ def component(document: dict[str, Any], name: str) -> tuple[dict[str, Any], dict
     return document["components"]["schemas"][name], {}
 
 
-def answer_schema(document: dict[str, Any], path: str, title: str | None = None) -> Any:
-    """The JSON answer of POST ``path`` (the member titled ``title`` of a oneOf)."""
+def answer_schema(document: dict[str, Any], path: str, name: str | None = None) -> Any:
+    """The JSON answer of POST ``path`` (the member ``name`` of an anyOf)."""
     schema = document["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
     found = schema["schema"]
-    if title is not None:
-        found = next(s for s in found["oneOf"] if s.get("title") == title)
-    return found, found.get("$defs", {})
+    if name is not None:
+        found = next(s for s in found["anyOf"] if s["$ref"].endswith("/" + name))
+    return resolve(document, found, {}), {}
 
 
 def resolve(

@@ -17,7 +17,7 @@ from playrunner.automations import service
 from playrunner.automations.schemas import (
     BODY_SHAPE,
     BulkBody,
-    BulkResult,
+    BulkRunResult,
     DryRunResult,
     TriggerBody,
     TriggerResult,
@@ -84,17 +84,10 @@ _TRIGGER_PARAMETERS = [
                 "the play's duplicate policy skipped also answers Success, with `X-Skipped: "
                 "true` and the earlier run's id. With dryRun=true: what would be created."
             ),
-            "content": {
-                "text/plain": text_example("Success"),
-                "application/json": {
-                    "schema": {
-                        "oneOf": [
-                            TriggerResult.model_json_schema(),
-                            DryRunResult.model_json_schema(),
-                        ]
-                    }
-                },
-            },
+            # The models as components (FastAPI's "model"), so their nested models' $refs
+            # resolve in the document; text/plain is Totango's answer.
+            "model": TriggerResult | DryRunResult,
+            "content": {"text/plain": text_example("Success")},
         },
         **error_responses(
             400,
@@ -174,7 +167,7 @@ def _dry_run(request: Request) -> bool:
     responses={
         200: {
             "description": "One result per account",
-            "content": {"application/json": {"schema": BulkResult.model_json_schema()}},
+            "model": BulkRunResult,
         },
         **problem_responses(400, 401, 403, 413, 422, 429, 500, 503),
     },

@@ -109,7 +109,7 @@ class BulkItem(BaseModel):
     message: str | None = Field(default=None, examples=["Account not found"])
 
 
-class BulkResult(BaseModel):
+class BulkRunResult(BaseModel):
     successplayId: uuid.UUID
     succeeded: int
     skipped: int

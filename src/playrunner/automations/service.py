@@ -18,7 +18,7 @@ from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.automations.schemas import (
     MAX_BULK,
     BulkItem,
-    BulkResult,
+    BulkRunResult,
     BulkTrigger,
     DryRunAccount,
     DryRunFormRequest,
@@ -242,7 +242,7 @@ def run_bulk(
 
 def _bulk(
     session: Session, runner: Principal, request: BulkTrigger, source: RunSource
-) -> BulkResult:
+) -> BulkRunResult:
     play = runnable_play(session, runner, request.successplay_id)
     if request.account_ids is not None:
         wanted = request.account_ids
@@ -278,7 +278,7 @@ def _bulk(
             )
         else:
             results.append(BulkItem(accountId=account_id, status="success", runId=outcome.run.id))
-    return BulkResult(
+    return BulkRunResult(
         successplayId=play.id,
         succeeded=sum(r.status == "success" for r in results),
         skipped=sum(r.status == "skipped" for r in results),
