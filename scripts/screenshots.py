@@ -1,5 +1,7 @@
 """Screenshots of the web app's main pages for docs/screenshots/, taken from the demo (`make
-screenshots`): a demo service on a throwaway database, some work for Jane, and Chromium."""
+screenshots`): a demo service on a throwaway database, some work for Jane, and Chromium.
+The admin's pages are taken as an admin uses them: a play built in the editor, then run with
+the curl its page prints."""
 
 from __future__ import annotations
 
@@ -114,11 +116,101 @@ def shoot(demo: dict[str, object]) -> None:
         save(page, "run-preview")
         page.get_by_role("button", name="Run Executive escalation").click()
         save(page, "account-after-run")
+        page.context.close()
+        admin = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=BASE)
+        shoot_admin(admin, demo)
         browser.close()
 
 
-def save(page: Page, name: str) -> None:
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+def shoot_admin(page: Page, demo: dict[str, object]) -> None:
+    page.goto("/successplays/new")
+    page.get_by_label("Email").fill(str(demo["admin_email"]))
+    page.get_by_label("Password").fill(str(demo["admin_password"]))
+    page.get_by_role("button", name="Sign in").click()
+    build_and_run_a_play(page, demo)
+    shoot_configuration(page, demo)
+
+
+def build_and_run_a_play(page: Page, demo: dict[str, object]) -> None:
+    """A play built in the editor, then run with the curl its page prints."""
+    page.get_by_role("textbox", name="Name (required)").fill("QBR preparation")
+    page.get_by_label("Description").first.fill("Prepare the quarterly business review.")
+    page.get_by_label("Manual (from the trigger API").check()
+    task = page.get_by_role("region", name="1. Create a task")
+    task.get_by_label("Title").fill("Prepare the QBR deck for {{ account.name }}")
+    task.get_by_label("Description").fill(
+        "Segment: {{ account.attributes.segment }}. Asked by {{ runner.name }}."
+    )
+    task.get_by_label("High").check()
+    page.get_by_role("button", name="Add a form request").click()
+    form = page.get_by_role("region", name="2. Request information")
+    form.get_by_label("Form").select_option("Account sentiment")
+    form.get_by_label("Instructions").fill("How is {{ account.name }} ahead of the QBR?")
+    page.get_by_label("Preview the templates on an account").fill("acme")
+    page.get_by_role("button", name="Preview").click()
+    save(page, "play-editor")
+    page.get_by_role("button", name="Save SuccessPlay").click()
+    page.wait_for_url("**/successplays/*")
+    curl = page.locator("#curl").inner_text()
+    for account in ("acme", "umbrella"):
+        statement = curl.replace("APP_TOKEN", str(demo["admin_token"]))
+        sent = subprocess.run(
+            ["bash", "-c", statement.replace("{account-id}", account)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        assert sent.stdout == "Success", sent.stdout
+    page.goto(page.url.split("?")[0])
+    save(page, "play")
+    page.get_by_role("link", name="SuccessPlays").first.click()
+    save(page, "plays")
+    page.goto("/runs")
+    save(page, "runs")
+    page.get_by_role("row").nth(1).get_by_role("link").first.click()
+    save(page, "run")
+
+
+def shoot_configuration(page: Page, demo: dict[str, object]) -> None:
+    page.goto("/forms")
+    page.get_by_role("link", name="Account sentiment").click()
+    save(page, "form-editor")
+    page.goto("/setup")
+    save(page, "flows-and-roles")
+    page.goto("/users")
+    save(page, "users")
+    page.goto("/tokens")
+    page.get_by_role("textbox", name="Name (required)").fill("Salesforce button")
+    page.get_by_label("30 days").check()
+    page.get_by_role("button", name="Create token").click()
+    save(page, "tokens")
+    page.goto("/apps")
+    page.get_by_role("textbox", name="Name (required)").fill("Data warehouse sync")
+    page.get_by_role("checkbox", name="Client credentials").check()
+    page.get_by_role("checkbox", name="(successplays:trigger_manual)").check()
+    page.get_by_label("Acts as (client credentials)").select_option(str(demo["admin_email"]))
+    page.get_by_role("button", name="Register").click()
+    save(page, "oauth-app")
+    with tempfile.TemporaryDirectory() as scratch:
+        upload = Path(scratch) / "accounts.csv"
+        upload.write_text(
+            "id,name,parent,attr:segment,role:Success Manager\n"
+            "stark,Stark Industries,,Enterprise,jane.csm@demo.playrunner.dev\n"
+            "oscorp,Oscorp,,Mid-market,nobody@demo.playrunner.dev\n"
+            "tyrell,Tyrell Corporation,,Enterprise,lena.csm@demo.playrunner.dev\n"
+        )
+        page.goto("/accounts/import")
+        page.get_by_label("CSV file").set_input_files(upload)
+        page.get_by_role("button", name="Import").click()
+        page.get_by_role("heading", name="Imported accounts.csv").wait_for()
+    save(page, "account-import")
+    page.goto("/docs")
+    page.get_by_text("Run a manual SuccessPlay on an account").first.wait_for()
+    save(page, "api-docs", full_page=False)
+
+
+def save(page: Page, name: str, *, full_page: bool = True) -> None:
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
     print(f"docs/screenshots/{name}.png")
 
 

@@ -80,10 +80,11 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
 @pytest.fixture
 def settings(request: pytest.FixtureRequest, database_url: str) -> Settings:
     """The settings of the app under test; ``@pytest.mark.rate_limit("3/minute")`` sets its
-    limit (100 a minute otherwise, as Totango's)."""
+    limit (100 a minute otherwise, as Totango's), ``@pytest.mark.settings(name=value)`` others."""
     marker = request.node.get_closest_marker("rate_limit")
     rate = marker.args[0] if marker is not None else "100/minute"
-    return Settings(database_url=database_url, rate_limit=rate)
+    others = request.node.get_closest_marker("settings")
+    return Settings(database_url=database_url, rate_limit=rate, **(others.kwargs if others else {}))
 
 
 @pytest.fixture

@@ -3,7 +3,11 @@ browser, with its progress and a report of each refused row (refused rows change
 
 from __future__ import annotations
 
+import re
+
+from playrunner.accounts import imports
 from playrunner.accounts import service as accounts_service
+from playrunner.accounts.csv_import import CHUNK
 from tests.pages import hidden_fields, post_form
 from tests.worlds import PagesWorld
 
@@ -113,3 +117,42 @@ def test_a_file_that_cannot_be_read_is_refused_whole(pages: PagesWorld) -> None:
         files={"file": ("accounts.csv", b"id\nx\n", "text/csv")},
     )
     assert forged.status_code == 403
+
+
+def test_a_large_file_is_applied_a_chunk_at_a_time(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    token = hidden_fields(admin.get("/accounts/import").text)["csrf_token"]
+    rows = CHUNK * 2 + 7
+    content = "id,name,attr:segment\n" + "".join(f"a{n},Account {n},SMB\n" for n in range(rows))
+    started = admin.post(
+        "/accounts/import",
+        data={"csrf_token": token},
+        files={"file": ("big.csv", content.encode(), "text/csv")},
+    )
+    seen: list[str] = []
+    for _ in range(500):
+        page = admin.get(started.headers["location"]).text
+        seen.append(re.search(r"<h2 id=\"progress-heading\">([^<]+)</h2>", page).group(1))  # type: ignore[union-attr]
+        if "Imported big.csv" in page:
+            break
+    assert seen[-1] == f"{rows:,} of {rows:,} rows"
+    assert f"{rows:,} created, 0 updated, 0 refused." in page
+    with pages.database.session() as session:
+        assert accounts_service.read_account(session, pages.tenant.id, f"a{rows - 1}").name
+
+
+def test_the_progress_page_of_a_running_import(pages: PagesWorld) -> None:
+    """While rows remain, the page shows how far it got and refreshes itself (no script)."""
+    admin = pages.signed_in(pages.admin)
+    with pages.database.session() as session:
+        job = imports.start(session, pages.factory.principal(pages.admin), "big.csv", 1200)
+        job.processed, job.created = 500, 500
+        session.commit()
+        job_id = job.id
+    page = admin.get(f"/accounts/import/{job_id}").text
+    assert "<h1>Importing big.csv</h1>" in page
+    assert "500 of 1,200 rows" in page
+    assert '<progress id="progress" max="1200" value="500"' in page
+    assert '<meta http-equiv="refresh" content="1">' in page
+    other = pages.signed_in(pages.csm)
+    assert other.get(f"/accounts/import/{job_id}").status_code == 403

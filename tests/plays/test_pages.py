@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from playrunner.plays import service as plays_service
 from playrunner.plays.schemas import CreateTaskAction, as_spec
 from tests.pages import hidden_fields, post_form
@@ -167,3 +169,19 @@ def test_deactivating_and_activating(pages: PagesWorld) -> None:
     )
     assert post_form(browser, url, f"{url}/active", {"active": "true"}).status_code == 303
     assert "This play is inactive" not in browser.get(url).text
+
+
+@pytest.mark.settings(public_url="https://playrunner.example.com")
+def test_behind_a_proxy_the_curl_and_password_links_name_the_public_url(
+    pages: PagesWorld,
+) -> None:
+    admin = pages.signed_in(pages.admin)
+    page = admin.get(f"/successplays/{pages.task_play.id}").text
+    assert (
+        "curl -L &#39;https://playrunner.example.com/api/v2/automations/run-manual-successplay&#39;"
+        in page
+    )
+    invited = post_form(
+        admin, "/users", "/users", {"email": "new@example.com", "name": "New", "how": "link"}
+    )
+    assert '<pre id="password-link">https://playrunner.example.com/set-password/' in invited.text

@@ -17,7 +17,6 @@ from starlette.responses import Response
 from playrunner.accounts import service as accounts_service
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.paths import PlayId
-from playrunner.api.state import app_state
 from playrunner.auth.principal import Principal
 from playrunner.errors import PlayrunnerError
 from playrunner.flows import service as flows_service
@@ -31,7 +30,7 @@ from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunRead
 from playrunner.runs.service import PlayActivity
 from playrunner.ui.errors import field_messages, refusal_status
-from playrunner.ui.pages import redirect, render
+from playrunner.ui.pages import public_base_url, redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
 from playrunner.users import service as users_service
@@ -112,8 +111,7 @@ async def play_page(
         return PlayView(play, runs, total)
 
     view = await db.read(read)
-    settings = app_state(request).settings
-    base_url = settings.public_url or str(request.base_url).rstrip("/")
+    base_url = public_base_url(request)
     return render(
         request,
         "plays/play.html",

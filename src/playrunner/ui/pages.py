@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from playrunner.api.state import app_state
 from playrunner.ui.templates import ENVIRONMENT
 
 # No script, style, font or image from anywhere but Playrunner itself; no framing; forms post
@@ -44,6 +45,12 @@ def render(
 def redirect(url: str) -> RedirectResponse:
     """After a form: see the result at ``url`` (303, so a reload does not post again)."""
     return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def public_base_url(request: Request) -> str:
+    """Where integrators and invited people reach this server: ``PLAYRUNNER_PUBLIC_URL``
+    when set (behind a proxy), else the address this browser used."""
+    return app_state(request).settings.public_url or str(request.base_url).rstrip("/")
 
 
 def safe_next(value: str | None, default: str = "/") -> str:

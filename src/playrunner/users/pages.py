@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from playrunner.api.dependencies import DatabaseDep
-from playrunner.api.state import app_state
 from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.ids import parse_id
 from playrunner.models import User, UserRole
 from playrunner.pagination import every_page
 from playrunner.ui import csrf
 from playrunner.ui.errors import field_messages, refusal_status
-from playrunner.ui.pages import redirect, render
+from playrunner.ui.pages import public_base_url, redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, PostedForm, read_form
 from playrunner.users import service
@@ -186,8 +185,7 @@ async def _user(
     status: int = 200,
 ) -> Response:
     person = await db.read(lambda s: service.get_user(s, tenant, user_id))
-    settings = app_state(request).settings
-    base = settings.public_url or str(request.base_url).rstrip("/")
+    base = public_base_url(request)
     return render(
         request,
         "users/user.html",
