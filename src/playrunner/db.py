@@ -8,11 +8,16 @@ concurrent requests are committed together (``playrunner.sqlite.GroupCommit``). 
 transaction starts with ``BEGIN IMMEDIATE`` so a second process (the CLI, another worker)
 queues on the busy timeout instead of failing half-way. Client-server databases run the
 same unit of work through their async driver (``AsyncSession.run_sync``), so many
-transactions are in flight at once without threads.
+transactions are in flight at once without threads. There, two transactions may change the
+same rows at once: the one that loses (a unique key the other just took, a row the other just
+deleted, a serialisation failure or deadlock) is run again from the start, where the service's
+own checks see the winner's work and answer as they would have (409 exists, 404 gone).
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
@@ -22,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
+from playrunner.db_failures import WRITE_ATTEMPTS, lost_a_race
 from playrunner.sqlite import (
     READ_ONLY,
     GroupCommit,
@@ -74,7 +80,7 @@ class Database:
                 self._loop_reader = LoopReader(self.engine)
         else:
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
+                url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, hide_parameters=True
             )
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._pool_size = pool_size
@@ -96,7 +102,16 @@ class Database:
         only once it is committed."""
         if self._group_commit is not None:
             return await self._group_commit.run(work)
-        return await self._run(work, read_only=False)
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return await self._run(work, read_only=False)
+            except Exception as exc:
+                if attempt == WRITE_ATTEMPTS or not lost_a_race(exc):
+                    raise
+                # The winner has committed (or is about to): start again, a little apart
+                # from the other losers.
+                await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+        raise AssertionError("unreachable")
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction that is not expected to write."""
@@ -119,7 +134,11 @@ class Database:
     def _async(self) -> AsyncEngine:
         if self._async_engine is None:
             self._async_engine = create_async_engine(
-                self.url, pool_size=self._pool_size, max_overflow=0, pool_pre_ping=True
+                self.url,
+                pool_size=self._pool_size,
+                max_overflow=0,
+                pool_pre_ping=True,
+                hide_parameters=True,
             )
         return self._async_engine
 

@@ -22,6 +22,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from playrunner.db_failures import describe_failure
+
 T = TypeVar("T")
 logger = logging.getLogger("playrunner.db")
 
@@ -35,6 +37,8 @@ def create_sqlite_engine(url: str, busy_timeout_ms: int, *, auto_checkpoint: boo
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        # An error's text never carries the values of a statement (customer data).
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -178,7 +182,9 @@ class GroupCommit:
         try:
             transaction.commit()
         except Exception as exc:
-            logger.error("group commit of %d requests failed: %s", len(waiting), exc)
+            logger.error(
+                "group commit of %d requests failed: %s", len(waiting), describe_failure(exc)
+            )
             self._discard_connection(transaction)
             for future in waiting:
                 if not future.done():
@@ -194,8 +200,8 @@ class GroupCommit:
         connection (closing it rolls back) so the next batch starts on a fresh one."""
         try:
             transaction.rollback()
-        except Exception:
-            logger.exception("rollback after a failed commit failed")
+        except Exception as exc:
+            logger.error("rollback after a failed commit failed: %s", describe_failure(exc))
         if self._connection is not None:
             self._connection.invalidate()
             self._connection = None

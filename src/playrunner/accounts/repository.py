@@ -163,11 +163,18 @@ _ROLE_HOLDER = (
 )
 
 
-def get_by_account_id(session: Session, tenant_id: str, account_id: str) -> Account | None:
-    """The account with the customer's own id, in this tenant only."""
-    return session.scalars(
-        _BY_ACCOUNT_ID, {"tenant_id": tenant_id, "account_id": account_id}
-    ).first()
+_BY_ACCOUNT_ID_FOR_UPDATE = _BY_ACCOUNT_ID.with_for_update().execution_options(
+    populate_existing=True
+)
+
+
+def get_by_account_id(
+    session: Session, tenant_id: str, account_id: str, *, for_update: bool = False
+) -> Account | None:
+    """The account with the customer's own id, in this tenant only; ``for_update`` locks it
+    (on PostgreSQL) until the transaction ends, so changes of one account take turns."""
+    query = _BY_ACCOUNT_ID_FOR_UPDATE if for_update else _BY_ACCOUNT_ID
+    return session.scalars(query, {"tenant_id": tenant_id, "account_id": account_id}).first()
 
 
 def get(session: Session, tenant_id: str, account_pk: uuid.UUID) -> Account | None:
@@ -268,10 +275,13 @@ def delete(session: Session, account: Account) -> None:
     session.flush()
 
 
-def get_role_by_name(session: Session, tenant_id: str, name: str) -> AccountRole | None:
-    return session.scalars(
-        select(AccountRole).where(AccountRole.tenant_id == tenant_id, AccountRole.name == name)
-    ).first()
+def get_role_by_name(
+    session: Session, tenant_id: str, name: str, *, for_update: bool = False
+) -> AccountRole | None:
+    query = select(AccountRole).where(AccountRole.tenant_id == tenant_id, AccountRole.name == name)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
 
 
 def list_roles(session: Session, tenant_id: str) -> list[AccountRole]:

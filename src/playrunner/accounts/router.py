@@ -184,7 +184,7 @@ async def set_role(
 ) -> AccountRead:
     """Make a user the holder of an account role (e.g. its Success Manager)."""
     return await db.write(
-        lambda s: _set_holder(s, principal.tenant_id, account_id, role, body.email)
+        lambda s: service.set_role_holder(s, principal.tenant_id, account_id, role, body.email)
     )
 
 
@@ -198,15 +198,9 @@ async def set_role(
 async def clear_role(
     account_id: str, role: str, principal: AdminPrincipal, db: DatabaseDep
 ) -> AccountRead:
-    return await db.write(lambda s: _set_holder(s, principal.tenant_id, account_id, role, None))
-
-
-def _set_holder(
-    s: Session, tenant_id: str, account_id: str, role: str, email: str | None
-) -> AccountRead:
-    account = service.get_account(s, tenant_id, account_id)
-    service.assign_role(s, tenant_id, account, role, email)
-    return service.read_accounts(s, [account])[0]
+    return await db.write(
+        lambda s: service.set_role_holder(s, principal.tenant_id, account_id, role, None)
+    )
 
 
 @router.get(

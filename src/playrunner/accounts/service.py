@@ -51,8 +51,11 @@ def find_role(session: Session, tenant_id: str, name: str) -> AccountRole | None
     return repository.get_role_by_name(session, tenant_id, name)
 
 
-def get_role(session: Session, tenant_id: str, name: str) -> AccountRole:
-    role = repository.get_role_by_name(session, tenant_id, name)
+def get_role(
+    session: Session, tenant_id: str, name: str, *, for_update: bool = False
+) -> AccountRole:
+    """The role; ``for_update`` locks it until the transaction ends (to change it)."""
+    role = repository.get_role_by_name(session, tenant_id, name, for_update=for_update)
     if role is None:
         raise NotFound(f"Account role {name!r} not found", field="role")
     return role
@@ -60,7 +63,7 @@ def get_role(session: Session, tenant_id: str, name: str) -> AccountRole:
 
 def rename_role(session: Session, tenant_id: str, name: str, new_name: str) -> AccountRole:
     """Rename a role; who holds it, and the plays that assign work by it, follow."""
-    role = get_role(session, tenant_id, name)
+    role = get_role(session, tenant_id, name, for_update=True)
     new_name = new_name.strip()
     if not new_name:
         raise InvalidRequest("Account role name must not be empty", field="name")
@@ -73,7 +76,7 @@ def rename_role(session: Session, tenant_id: str, name: str, new_name: str) -> A
 
 def delete_role(session: Session, tenant_id: str, name: str) -> None:
     """Remove a role (and who held it). Refused while a play assigns work by it."""
-    role = get_role(session, tenant_id, name)
+    role = get_role(session, tenant_id, name, for_update=True)
     if plays_usage.plays_using_role(session, role.id):
         raise Conflict(
             f"Account role {name!r} is used by a SuccessPlay's assignee rule", field="role"
@@ -98,8 +101,11 @@ def get_account_by_pk(session: Session, tenant_id: str, account_pk: uuid.UUID) -
     return account
 
 
-def get_account(session: Session, tenant_id: str, account_id: str) -> Account:
-    account = repository.get_by_account_id(session, tenant_id, account_id)
+def get_account(
+    session: Session, tenant_id: str, account_id: str, *, for_update: bool = False
+) -> Account:
+    """The account; ``for_update`` locks it until the transaction ends (to change it)."""
+    account = repository.get_by_account_id(session, tenant_id, account_id, for_update=for_update)
     if account is None:
         raise NotFound(f"Account {account_id!r} not found", field="account_id")
     return account
@@ -136,7 +142,7 @@ def write_account(
     account_id = spec.account_id.strip()
     if not account_id:
         raise InvalidRequest("account_id must not be empty", field="account_id")
-    account = repository.get_by_account_id(session, tenant_id, account_id)
+    account = repository.get_by_account_id(session, tenant_id, account_id, for_update=True)
     created = account is None
     if account is None:
         account = Account(id=uuid.uuid4(), tenant_id=tenant_id, account_id=account_id)
@@ -155,7 +161,7 @@ def write_account(
 def patch_account(
     session: Session, tenant_id: str, account_id: str, patch: AccountPatch
 ) -> Account:
-    account = get_account(session, tenant_id, account_id)
+    account = get_account(session, tenant_id, account_id, for_update=True)
     given = patch.model_fields_set
     if patch.name is not None:
         account.name = patch.name
@@ -172,7 +178,7 @@ def patch_account(
 def delete_account(session: Session, tenant_id: str, account_id: str) -> None:
     """Delete an account with its tasks, form requests and runs; its children lose their
     parent."""
-    repository.delete(session, get_account(session, tenant_id, account_id))
+    repository.delete(session, get_account(session, tenant_id, account_id, for_update=True))
 
 
 def without_nulls(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -221,6 +227,15 @@ def assign_role(
     role = get_role(session, tenant_id, role_name)
     user: User | None = users_service.get_by_email(session, tenant_id, email) if email else None
     repository.set_role_holder(session, account.id, role.id, user.id if user else None)
+
+
+def set_role_holder(
+    session: Session, tenant_id: str, account_id: str, role_name: str, email: str | None
+) -> AccountRead:
+    """Give an account's role to a user (``None`` clears it), the account locked meanwhile."""
+    account = get_account(session, tenant_id, account_id, for_update=True)
+    assign_role(session, tenant_id, account, role_name, email)
+    return read_accounts(session, [account])[0]
 
 
 def role_holder(session: Session, account: Account, role: AccountRole) -> User | None:

@@ -9,13 +9,16 @@ import orjson
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from playrunner.api.negotiation import wants_json
 from playrunner.api.routes import TEXT_ERRORS
+from playrunner.db_failures import describe_failure, lost_a_race
 from playrunner.errors import (
+    Conflict,
     InternalFailure,
     InvalidRequest,
     PlayrunnerError,
@@ -102,7 +105,12 @@ def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
         # A value the database cannot store (a number out of range, say): the caller's.
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         return InvalidRequest(f"A value in the request cannot be stored: {reason}")
-    logger.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    logger.error(
+        "database error on %s %s: %s", request.method, request.url.path, describe_failure(exc)
+    )
+    if lost_a_race(exc):
+        # Still colliding with concurrent writes after every attempt of Database.write.
+        return Conflict("Another request changed the same data at the same time; retry.")
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         unavailable = ServiceUnavailable(
             "The database is unavailable or busy; nothing was written. Retry shortly."
@@ -159,6 +167,12 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, DBAPIError)
         return render_error(request, database_failure(request, exc))
 
+    async def on_stale_data(request: Request, exc: Exception) -> Response:
+        # An UPDATE or DELETE found its row gone, on every attempt (see on_database_error).
+        logger.error("concurrent change on %s %s: %s", request.method, request.url.path, exc)
+        conflict = Conflict("Another request changed the same data at the same time; retry.")
+        return render_error(request, conflict)
+
     async def on_sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
         return sign_in_redirect(exc)
@@ -168,6 +182,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(StaleDataError, on_stale_data)
 
 
 def _bare_problem(

@@ -32,8 +32,9 @@ def update_form(
     session: Session, tenant_id: str, form_id: uuid.UUID, spec: FormSpec, *, key: str | None
 ) -> Form:
     """Replace a form's name, key and fields, checked as when it was created. Open requests
-    for it are answered against the new fields."""
-    form = get_form(session, tenant_id, form_id)
+    for it are answered against the new fields. The form is locked first, so concurrent
+    changes of it (and its deletion) take turns instead of colliding on its fields."""
+    form = _locked(session, tenant_id, form_id)
     form.name = _unique_name_and_key(session, tenant_id, spec, key, form=form)
     form.key = key
     # Old fields go before the new ones arrive: a new field may reuse an old one's attribute.
@@ -54,9 +55,7 @@ def page_forms(
 def delete_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> None:
     """Delete a form. Refused while a SuccessPlay requests it or any form request (open or
     answered) was made from it, so no request loses its questions."""
-    form = repository.lock(session, tenant_id, form_id)
-    if form is None:
-        raise NotFound(f"Form {form_id} not found", field="form")
+    form = _locked(session, tenant_id, form_id)
     plays = plays_usage.plays_using_form(session, form.id)
     if plays:
         raise Conflict(
@@ -104,6 +103,13 @@ def _fields(spec: FormSpec) -> list[FormField]:
         )
         for position, field in enumerate(spec.fields)
     ]
+
+
+def _locked(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form:
+    form = repository.lock(session, tenant_id, form_id)
+    if form is None:
+        raise NotFound(f"Form {form_id} not found", field="form")
+    return form
 
 
 def get_form(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form:

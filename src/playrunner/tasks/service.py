@@ -230,7 +230,7 @@ def update_task(session: Session, actor: Principal, task_id: uuid.UUID, patch: T
 def delete_task(session: Session, actor: Principal, task_id: uuid.UUID) -> None:
     """Totango's task delete (admins only)."""
     require_service_admin(actor)
-    repository.delete(session, get_task(session, actor.tenant_id, task_id))
+    repository.delete(session, get_task(session, actor.tenant_id, task_id, for_update=True))
 
 
 def target_status(current: TaskStatus, requested: StatusInput) -> TaskStatus:
