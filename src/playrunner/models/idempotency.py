@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
@@ -27,6 +26,8 @@ class IdempotencyKey(UUIDPrimaryKey, Base):
     # SHA-256 of the route and body, to tell a true retry from a reused key.
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict[str, Any]]
+    # The JSON answer exactly as sent (text, not JSON: PostgreSQL's JSONB reorders keys, and a
+    # replay must be byte-identical).
+    response: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
