@@ -1,6 +1,6 @@
 """The baseline: a bare ASGI app that answers ``Success`` to anything, doing nothing else.
 
-Served by the same uvicorn with the same settings as Playrunner, it is the ceiling this
+Served by the same server (Granian) with the same settings as Playrunner, it is the ceiling this
 machine and this server put on any Python answer; Playrunner is reported as a ratio of it.
 """
 

@@ -251,12 +251,15 @@ def playrunner(workers: int, env: dict[str, str], log: Path) -> Server:
 
 
 def baseline(workers: int, log: Path) -> Server:
-    # The same server and settings `playrunner serve` uses: uvloop, httptools, no access log.
+    # The same server and settings `playrunner serve` uses (server.py): Granian, ASGI,
+    # HTTP/1.1, uvloop, no access log.
     return Server(
         [
             sys.executable,
             "-m",
-            "uvicorn",
+            "granian",
+            "--interface",
+            "asgi",
             "benchmarks.baseline:app",
             "--port",
             str(PORT),
@@ -265,7 +268,7 @@ def baseline(workers: int, log: Path) -> Server:
             "--loop",
             "uvloop",
             "--http",
-            "httptools",
+            "1",
             "--log-level",
             "warning",
             "--no-access-log",

@@ -108,7 +108,8 @@ def factory(database: Database) -> Factory:
 
 @pytest.fixture
 def server(settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(create_app(settings)) as live:
+    """The app on a live server, its settings naming the port it serves on (as `serve`)."""
+    with LiveServer(lambda port: create_app(settings.model_copy(update={"port": port}))) as live:
         yield live
 
 

@@ -83,9 +83,21 @@ class ServerProcess:
         started = 0
         for line in self.process.stdout:
             self.output.append(line)
-            started += "Application startup complete" in line
+            started += "Playrunner is ready" in line
             if started == self.workers:
+                self._wait_until_accepting(deadline)
                 return
             if time.monotonic() > deadline:
                 break
         raise AssertionError("server did not start:\n" + self.printed)
+
+    def _wait_until_accepting(self, deadline: float) -> None:
+        """Granian's workers listen a moment after the app's startup has run."""
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("server never accepted:\n" + self.printed) from None
+                time.sleep(0.02)

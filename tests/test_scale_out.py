@@ -19,8 +19,12 @@ from tests.worlds import PATH, ServiceWorld
 
 
 async def fire(urls: list[str], token: str, payload: dict[str, str], calls: int) -> Counter[int]:
-    """``calls`` requests at once, spread over ``urls``; how many got each status."""
-    limits = httpx.Limits(max_connections=100)
+    """``calls`` requests at once, spread over ``urls``; how many got each status.
+
+    Each request on its own connection: a POST is not retried, so the client must never send
+    one on a keep-alive connection the server is closing at that moment (a loaded CI machine
+    made that race real)."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         responses = await asyncio.gather(
             *(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,8 +18,9 @@ from playrunner.accounts.pages import router as accounts_pages
 from playrunner.accounts.router import router as accounts_router
 from playrunner.api.docs import install_docs
 from playrunner.api.errors import install_error_handlers
-from playrunner.api.middleware import RequestContextMiddleware
+from playrunner.api.middleware import ForwardedHeaders, RequestContextMiddleware
 from playrunner.api.openapi import without_validation_422
+from playrunner.api.redirects import install_relative_slash_redirects
 from playrunner.api.state import AppState
 from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.router import router as automations_router
@@ -45,6 +48,8 @@ from playrunner.users.pages import router as users_pages
 from playrunner.users.router import router as users_router
 from playrunner.work.pages import router as work_pages
 
+logger = logging.getLogger("playrunner")
+
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """The whole service. ``database`` replaces the one ``settings`` names (tests that keep
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        logger.info("Playrunner is ready (process %d)", os.getpid())
         yield
         state: AppState = app.state.playrunner
         for task in list(state.background):
@@ -81,7 +87,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         rate_limiter=rate_limiter,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_relative_slash_redirects(app.router)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
+    # Outermost, so everything inside sees the client's own address and scheme.
+    app.add_middleware(ForwardedHeaders, trusted=settings.forwarded_allow_ips)
     app.include_router(automations_router)
     for router in (
         accounts_router,

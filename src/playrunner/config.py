@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+
 from limits import parse as parse_rate_limit
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,11 +40,44 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "The address people and integrations reach Playrunner at, e.g."
-            " https://playrunner.example.com: used in the curl statements pages show."
+            " https://playrunner.example.com: used in every absolute URL Playrunner writes"
+            " (the curl on a play's page, password links, OAuth metadata). Without it,"
+            " http://HOST:PORT as served; never the request's Host header."
         ),
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=8192,
+        description=(
+            "Largest request head (request line and headers) read; larger ones, or more than"
+            " 100 headers, get 431."
+        ),
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description=(
+            "How long a client may take to send a request's head, and how long an idle"
+            " keep-alive connection stays open."
+        ),
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long a client may take to send a request's body (408 after it).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("PLAYRUNNER_FORWARDED_ALLOW_IPS", "FORWARDED_ALLOW_IPS"),
+        description=(
+            "Proxies (comma-separated addresses, or *) whose X-Forwarded-For and"
+            " X-Forwarded-Proto headers are believed."
+        ),
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=5000,
         ge=0,
@@ -63,6 +98,18 @@ class Settings(BaseSettings):
                 f"PLAYRUNNER_RATE_LIMIT {value!r} is not a rate such as '100/minute'"
             ) from exc
         return value
+
+    @property
+    def base_url(self) -> str:
+        """Where people and integrations reach this server: ``public_url``, else the address
+        ``serve`` binds (the machine's name when it binds every interface). Absolute URLs
+        are built from this, never from a request's ``Host``, which the client chooses."""
+        if self.public_url:
+            return self.public_url
+        host = socket.getfqdn() if self.host in ("0.0.0.0", "::", "") else self.host
+        if ":" in host:  # an IPv6 address
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
 
     @field_validator("public_url")
     @classmethod

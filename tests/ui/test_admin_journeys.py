@@ -204,10 +204,10 @@ def test_the_api_docs_render_with_the_network_restricted_to_the_server(
     page.route("**/*", only_the_server)
     # Both viewers parse megabytes of script: generous waits for a machine busy with the
     # other test workers (their speed is not what this checks).
-    page.goto("/docs")
+    page.goto("/docs", timeout=60_000)
     operation = page.get_by_text("Run a manual SuccessPlay on an account").first
     expect(operation).to_be_visible(timeout=60_000)
-    page.goto("/redoc")
+    page.goto("/redoc", timeout=60_000)
     heading = page.get_by_role("heading", name="Run a manual SuccessPlay on an account")
     expect(heading).to_be_visible(timeout=60_000)
     assert outside == []

@@ -18,5 +18,5 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
 def client_address(request: Request) -> str:
-    """Who is calling, by address (behind a proxy: as uvicorn's FORWARDED_ALLOW_IPS allows)."""
+    """Who is calling, by address (behind a proxy: as PLAYRUNNER_FORWARDED_ALLOW_IPS allows)."""
     return request.client.host if request.client is not None else "unknown"

@@ -1,16 +1,19 @@
-"""Headers every response carries: the request id, and the caller's rate-limit state.
+"""Around every request: the request id and rate-limit headers every response carries, the
+body's size and time limits, and the client's address behind a trusted proxy.
 
-A plain ASGI middleware (not Starlette's BaseHTTPMiddleware) so that it costs next to
-nothing and sees responses made by exception handlers too.
+Plain ASGI middlewares (not Starlette's BaseHTTPMiddleware) so that they cost next to
+nothing and see responses made by exception handlers too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
 from typing import Any
 
+from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,10 +28,23 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 
+class ForwardedHeaders:
+    """``X-Forwarded-For`` and ``X-Forwarded-Proto`` from the proxies in ``trusted`` (comma-
+    separated addresses, or ``*``) become the request's client address and scheme; from
+    anyone else they are ignored. Granian's implementation, as a middleware class."""
+
+    def __init__(self, app: ASGIApp, trusted: str) -> None:
+        self.app = wrap_asgi_with_proxy_headers(app, trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout_seconds: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_seconds = body_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,21 +77,9 @@ class RequestContextMiddleware:
             started = started or message["type"] == "http.response.start"
             await send_with_headers(message)
 
-        limit = self.max_body_bytes
-        declared = _content_length(scope)
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            # Raised where the body is read, as the HTTPException FastAPI lets through its
-            # body parsing, so the usual handler answers it with a problem document.
-            nonlocal received
-            if declared is not None and declared > limit:
-                raise HTTPException(413, f"Request body is larger than {limit} bytes")
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise HTTPException(413, f"Request body is larger than {limit} bytes")
-            return message
+        receive_within_limit = LimitedBody(
+            receive, _content_length(scope), self.max_body_bytes, self.body_timeout_seconds
+        )
 
         try:
             await self.app(scope, receive_within_limit, send_tracking)
@@ -94,6 +98,39 @@ class RequestContextMiddleware:
             await _answer_problem(
                 send_with_headers, 500, unexpected_error_body(state["request_id"], scope["path"])
             )
+
+
+class LimitedBody:
+    """A request's ``receive``, refusing a body larger than ``limit`` bytes (413) or not sent
+    within ``timeout`` seconds (408). Raised where the body is read, as the HTTPException
+    FastAPI lets through its body parsing, so the usual handler answers with a problem."""
+
+    def __init__(self, receive: Receive, declared: int | None, limit: int, timeout: float):
+        self._receive = receive
+        self._declared = declared
+        self._limit = limit
+        self._timeout = timeout
+        self._deadline = asyncio.get_running_loop().time() + timeout
+        self._received = 0
+        self._done = False
+
+    async def __call__(self) -> Message:
+        if self._done:  # after the body, receive() waits for a disconnect: no limit
+            return await self._receive()
+        if self._declared is not None and self._declared > self._limit:
+            raise HTTPException(413, f"Request body is larger than {self._limit} bytes")
+        try:
+            async with asyncio.timeout_at(self._deadline):  # a timer, not a task
+                message = await self._receive()
+        except TimeoutError:
+            raise HTTPException(
+                408, f"Request body was not sent within {self._timeout:g} seconds"
+            ) from None
+        self._received += len(message.get("body", b""))
+        if self._received > self._limit:
+            raise HTTPException(413, f"Request body is larger than {self._limit} bytes")
+        self._done = message["type"] != "http.request" or not message.get("more_body")
+        return message
 
 
 async def _answer_problem(send: Send, status: int, body: bytes) -> None:

@@ -27,7 +27,7 @@ SERVER_PACKAGES = frozenset(
         "ruamel",
         "sqlalchemy",
         "starlette",
-        "uvicorn",
+        "granian",
     }
 )
 SERVER_MISSING_NOTE = (

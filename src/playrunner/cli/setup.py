@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from playrunner.app import create_app
+from playrunner import server
 from playrunner.cli.context import JsonOption, console, database, print_json
 from playrunner.config import Settings
 from playrunner.demo.seed import DemoInfo, seed_demo
@@ -91,25 +90,7 @@ def serve(
             f" {workers} times its limit.",
             highlight=False,
         )
-    if workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=False,
-        )
-    else:
-        # Each worker builds its app from the same environment.
-        uvicorn.run(
-            "playrunner.app:create_app",
-            factory=True,
-            workers=workers,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=False,
-        )
+    server.serve(settings, workers)
 
 
 def curl_command(base_url: str, token: str, play_id: str, account_id: str) -> str:
@@ -142,7 +123,7 @@ def command_name() -> str:
 
 
 def print_banner(info: DemoInfo, settings: Settings) -> None:
-    base_url = f"http://{settings.host}:{settings.port}"
+    base_url = settings.base_url
     account = info.accounts[0]
     lines = [
         f"URL:          {base_url}   (API docs: {base_url}/docs)",

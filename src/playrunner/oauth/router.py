@@ -205,7 +205,7 @@ async def revoke(request: Request, db: DatabaseDep) -> Response:
     summary="Authorization server metadata (RFC 8414)",
 )
 async def authorization_server_metadata(request: Request) -> Response:
-    issuer = str(request.base_url).rstrip("/")
+    issuer = app_state(request).settings.base_url
     return Response(orjson.dumps(server.metadata(issuer)), media_type="application/json")
 
 

@@ -48,9 +48,8 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def public_base_url(request: Request) -> str:
-    """Where integrators and invited people reach this server: ``PLAYRUNNER_PUBLIC_URL``
-    when set (behind a proxy), else the address this browser used."""
-    return app_state(request).settings.public_url or str(request.base_url).rstrip("/")
+    """Where integrators and invited people reach this server (``Settings.base_url``)."""
+    return app_state(request).settings.base_url
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
