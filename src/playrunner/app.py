@@ -33,6 +33,7 @@ from playrunner.form_requests.router import router as form_requests_router
 from playrunner.forms.pages import router as forms_pages
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
+from playrunner.logs import summarise_repeats
 from playrunner.oauth.apps_pages import router as apps_pages
 from playrunner.oauth.router import router as oauth_router
 from playrunner.plays.pages import router as plays_pages
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """The whole service. ``database`` replaces the one ``settings`` names (tests that keep
     every test's work in one transaction pass theirs)."""
     settings = settings or Settings()
+    summarise_repeats()
     database = database or Database(
         settings.database_url,
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -150,3 +151,42 @@ def test_postgres_dying_in_the_middle_of_a_run_leaves_nothing_half_written(
         assert [run.id for run in runs] == [uuid.UUID(again.headers["x-run-id"])]
         assert session.scalar(select(func.count()).select_from(Task)) == 1
     database.dispose()
+
+
+def test_a_postgres_outage_logs_one_line_per_kind_of_failure_without_sql_or_data(
+    proxied_postgres: tuple[TcpProxy, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    proxy, url = proxied_postgres
+    database = Database(url)
+    world = ServiceWorld(Factory(database))
+    token = {"app-token": world.admin_token}
+    calls = 0
+    with (
+        LiveServer(create_app(Settings(database_url=url))) as live,
+        httpx.Client(base_url=live.url) as client,
+    ):
+        assert trigger(client, world.admin_token, body(world.play, "acme")).status_code == 200
+        caplog.clear()
+        caplog.set_level(logging.INFO, logger="playrunner")
+        proxy.cut()
+        for _ in range(10):
+            answers = [
+                trigger(client, world.admin_token, body(world.play, "acme")),
+                client.get("/api/v1/accounts/acme", headers=token),
+                client.patch("/api/v1/accounts/acme", json={"name": "Secret Co"}, headers=token),
+            ]
+            assert [answer.status_code for answer in answers] == [503, 503, 503]
+            calls += len(answers)
+        proxy.restore()
+        assert trigger(client, world.admin_token, body(world.play, "acme")).status_code == 200
+    database.dispose()
+
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("playrunner")]
+    assert lines, "the outage was not logged"
+    for line in lines:
+        assert "\n" not in line, line
+        # No SQL, and none of its parameters (the account's name sent, its id bound).
+        assert not any(word in line for word in ("SELECT", "INSERT", "UPDATE", "Secret", "'acme'"))
+    assert all(r.exc_info is None for r in caplog.records if r.name.startswith("playrunner"))
+    # The same failure, 30 times in a few seconds: one line, not thirty.
+    assert len([line for line in lines if line.startswith("database error")]) < calls / 3

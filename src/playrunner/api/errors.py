@@ -9,6 +9,7 @@ import orjson
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -112,12 +113,16 @@ def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
         # Still colliding with concurrent writes after every attempt of Database.write.
         return Conflict("Another request changed the same data at the same time; retry.")
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
-        unavailable = ServiceUnavailable(
-            "The database is unavailable or busy; nothing was written. Retry shortly."
-        )
-        unavailable.headers["Retry-After"] = "1"
-        return unavailable
+        return database_unavailable()
     return InternalFailure("The request failed inside Playrunner; nothing was written.")
+
+
+def database_unavailable() -> ServiceUnavailable:
+    unavailable = ServiceUnavailable(
+        "The database is unavailable or busy; nothing was written. Retry shortly."
+    )
+    unavailable.headers["Retry-After"] = "1"
+    return unavailable
 
 
 FASTAPI_BODY_PARSE_FAILURE = "There was an error parsing the body"
@@ -173,6 +178,11 @@ def install_error_handlers(app: FastAPI) -> None:
         conflict = Conflict("Another request changed the same data at the same time; retry.")
         return render_error(request, conflict)
 
+    async def on_pool_timeout(request: Request, exc: Exception) -> Response:
+        # Every connection busy for the pool's whole timeout (a database stalling, usually).
+        logger.error("no database connection free on %s %s", request.method, request.url.path)
+        return render_error(request, database_unavailable())
+
     async def on_sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
         return sign_in_redirect(exc)
@@ -183,6 +193,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(StaleDataError, on_stale_data)
+    app.add_exception_handler(PoolTimeout, on_pool_timeout)
 
 
 def _bare_problem(
