@@ -326,6 +326,12 @@ def main() -> None:
         rows.append(("bare ASGI baseline, 1 process", base1, None))
         sqlite1 = measure(playrunner(1, sqlite_env, workdir / "sqlite.log"), workload, args.seconds)
         rows.append(("Playrunner, SQLite, 1 process", sqlite1, base1))
+        # What durability costs: the default fsyncs every group commit (synchronous=FULL).
+        normal_env = {**sqlite_env, "PLAYRUNNER_SQLITE_SYNCHRONOUS": "NORMAL"}
+        normal = measure(playrunner(1, normal_env, workdir / "normal.log"), workload, args.seconds)
+        rows.append(
+            ("Playrunner, SQLite, 1 process, synchronous=NORMAL (not durable)", normal, base1)
+        )
 
         if not args.skip_postgres:
             postgres_url = fresh_postgres_database()

@@ -77,3 +77,20 @@ def test_a_failed_group_commit_fails_every_request_of_its_batch(
     with database.session(read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(Run)) == CALLS
         assert session.scalar(select(func.count()).select_from(Task)) == CALLS
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [(None, 2), ("FULL", 2), ("normal", 1)])
+def test_a_success_is_durable_by_default_synchronous_full(
+    settings: Settings, setting: str | None, pragma: int
+) -> None:
+    """FULL (2) fsyncs the WAL at every commit: an answered run survives a power loss."""
+    if setting is not None:
+        settings = settings.model_copy(
+            update={"sqlite_synchronous": Settings(sqlite_synchronous=setting).sqlite_synchronous}
+        )
+    state: AppState = create_app(settings).state.playrunner
+    engines = [state.database.serving_engine, state.database.engine]
+    for engine in engines:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
+    state.database.dispose()

@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     database = database or Database(
         settings.database_url,
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        sqlite_synchronous=settings.sqlite_synchronous,
         serving=True,
     )
 

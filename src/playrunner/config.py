@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Literal
 
 from limits import parse as parse_rate_limit
 from pydantic import AliasChoices, Field, field_validator
@@ -83,10 +84,22 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a SQLite writer waits for another process's write lock.",
     )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description=(
+            "FULL: a run answered Success survives a power loss (an fsync per group commit)."
+            " NORMAL: faster; a power loss may undo the last answered runs."
+        ),
+    )
     auto_migrate: bool = Field(
         default=True,
         description="Apply pending migrations when `playrunner serve` starts.",
     )
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _synchronous_in_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("rate_limit")
     @classmethod

@@ -57,6 +57,7 @@ class Database:
         url: str,
         *,
         sqlite_busy_timeout_ms: int = 5000,
+        sqlite_synchronous: str = "FULL",
         pool_size: int = 10,
         serving: bool = False,
     ):
@@ -73,7 +74,10 @@ class Database:
             if serving and file is not None:
                 self._checkpointer = WalCheckpointer(file, sqlite_busy_timeout_ms)
             self.engine = create_sqlite_engine(
-                url, sqlite_busy_timeout_ms, auto_checkpoint=self._checkpointer is None
+                url,
+                sqlite_busy_timeout_ms,
+                auto_checkpoint=self._checkpointer is None,
+                synchronous=sqlite_synchronous,
             )
             if serving:
                 self._group_commit = GroupCommit(self.engine)

@@ -30,7 +30,14 @@ logger = logging.getLogger("playrunner.db")
 READ_ONLY = "playrunner_read_only"
 
 
-def create_sqlite_engine(url: str, busy_timeout_ms: int, *, auto_checkpoint: bool) -> Engine:
+def create_sqlite_engine(
+    url: str, busy_timeout_ms: int, *, auto_checkpoint: bool, synchronous: str = "FULL"
+) -> Engine:
+    """``synchronous``: FULL (the default) fsyncs the WAL at every commit, so a run answered
+    ``Success`` survives a power loss; NORMAL syncs only at checkpoints (faster, and a power
+    loss may undo the last commits; a crashed process loses nothing either way)."""
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(f"SQLite synchronous must be FULL or NORMAL, not {synchronous!r}")
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +54,7 @@ def create_sqlite_engine(url: str, busy_timeout_ms: int, *, auto_checkpoint: boo
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if not auto_checkpoint:

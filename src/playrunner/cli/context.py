@@ -46,7 +46,11 @@ class CommandFailed(Exception):
 def database(*, migrate: bool = False) -> Iterator[Database]:
     """The configured database; migrated first if asked, else required to be current."""
     settings = Settings()
-    db = Database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = Database(
+        settings.database_url,
+        sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        sqlite_synchronous=settings.sqlite_synchronous,
+    )
     try:
         if migrate:
             upgrade(db.engine)
