@@ -27,6 +27,8 @@ pytestmark = [
     # pass as done: SQLAlchemy only warns of it, so here (the server is in this process)
     # the warning fails the request.
     pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning"),
+    # Webhook endpoints on this machine (the races need some), signed with a test key.
+    pytest.mark.settings(webhooks_allow_private_networks=True, secret_key="race-key"),
 ]
 
 CLIENTS = 8  # requests in flight at once, per round
@@ -402,6 +404,32 @@ def get_tokens_while_one_is_revoked(w: RaceWorld) -> Race:
             Call("POST", "/oauth/revoke", form={"token": token}, client=client),
         ),
         {200},
+    )
+
+
+@race(
+    "POST /api/v1/webhooks",
+    "PATCH /api/v1/webhooks/{endpoint_id}",
+    "DELETE /api/v1/webhooks/{endpoint_id}",
+    "POST /api/v1/webhooks/{endpoint_id}/rotate-secret",
+    "POST /api/v1/webhooks/deliveries/{delivery_id}/redeliver",
+)
+def change_a_webhook_endpoint_while_it_is_deleted(w: RaceWorld) -> Race:
+    body = {"url": "http://127.0.0.1:9/hook", "events": ["run.created"]}
+    endpoint_id = w.ok(w.api.admin.post("/api/v1/webhooks", json=body))["id"]
+    play_id = w.ok(w.api.admin.post("/api/v1/successplays", json=task_play(name=w.fresh("P "))))
+    run_via_api(w.api, play_id["id"], w.account())
+    path = f"/api/v1/webhooks/{endpoint_id}"
+    (delivery,) = w.ok(w.api.admin.get(f"{path}/deliveries"))
+    return Race(
+        mixed(
+            Call("PATCH", path, {"description": "renamed"}),
+            Call("DELETE", path),
+            Call("POST", f"{path}/rotate-secret"),
+            Call("POST", f"/api/v1/webhooks/deliveries/{delivery['id']}/redeliver"),
+            Call("POST", "/api/v1/webhooks", body),
+        ),
+        {200, 201, 204, 404},
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.staticfiles import StaticFiles
 
 from playrunner import __version__
@@ -26,6 +27,7 @@ from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
+from playrunner.db_failures import describe_failure
 from playrunner.flows.pages import router as flows_pages
 from playrunner.flows.router import router as flows_router
 from playrunner.form_requests.pages import router as form_requests_pages
@@ -47,6 +49,9 @@ from playrunner.tokens.pages import router as tokens_pages
 from playrunner.tokens.router import router as tokens_router
 from playrunner.users.pages import router as users_pages
 from playrunner.users.router import router as users_router
+from playrunner.webhooks import service as webhooks_service
+from playrunner.webhooks.queue import Workers
+from playrunner.webhooks.router import router as webhooks_router
 from playrunner.work.pages import router as work_pages
 
 logger = logging.getLogger("playrunner")
@@ -68,8 +73,21 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        workers = None
+        if settings.webhook_workers:
+            workers = Workers(settings, database)
+            try:
+                work_waiting = await database.read(webhooks_service.any_enabled_endpoint)
+            except SQLAlchemyError as exc:  # not migrated yet, or down: start on first work
+                logger.warning(
+                    "webhook deliveries wait for the database: %s", describe_failure(exc)
+                )
+                work_waiting = False
+            workers.serve(settings.webhook_workers, start=work_waiting)
         logger.info("Playrunner is ready (process %d)", os.getpid())
         yield
+        if workers is not None:
+            workers.stop()
         state: AppState = app.state.playrunner
         for task in list(state.background):
             task.cancel()
@@ -109,6 +127,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         tasks_router,
         form_requests_router,
         runs_router,
+        webhooks_router,
         oauth_router,
     ):
         app.include_router(router)

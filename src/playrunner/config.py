@@ -91,6 +91,57 @@ class Settings(BaseSettings):
             " NORMAL: faster; a power loss may undo the last answered runs."
         ),
     )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "The key webhook signing secrets derive from. Set it (the same on every host)"
+            " for several hosts; without it, the key file is used (made on first need)."
+        ),
+    )
+    secret_key_file: str = Field(
+        default="playrunner.key",
+        description="Where the key is kept when PLAYRUNNER_SECRET_KEY is not set.",
+    )
+    webhooks_allow_private_networks: bool = Field(
+        default=False,
+        description="Allow webhook endpoints on loopback and private addresses.",
+    )
+    webhook_workers: int = Field(
+        default=2,
+        ge=0,
+        le=64,
+        description=(
+            "Webhook delivery threads in each `serve` process (0: only `playrunner worker`"
+            " processes deliver)."
+        ),
+    )
+    webhook_sweep_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often workers look for deliveries nothing is carrying.",
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a worker holds a delivery it is sending before another may.",
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=86400,
+        description="The first retry's delay; each later one doubles (with jitter).",
+    )
+    webhook_retry_hours: float = Field(
+        default=72.0,
+        gt=0,
+        le=24 * 30,
+        description="How long a delivery is retried before it fails.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long a receiver may take to answer."
+    )
     auto_migrate: bool = Field(
         default=True,
         description="Apply pending migrations when `playrunner serve` starts.",

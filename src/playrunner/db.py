@@ -17,6 +17,7 @@ own checks see the winner's work and answer as they would have (409 exists, 404 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -47,6 +48,24 @@ def chunked(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     """``values`` in consecutive slices of at most ``size``."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+logger = logging.getLogger("playrunner.db")
+AFTER_COMMIT = "playrunner_after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once this unit of work has committed (never if it rolls back).
+    Used to tell other parts of the process about what was just written (webhook workers)."""
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the data is committed; the sweep catches up on what was missed
+            logger.exception("after-commit callback failed")
 
 
 class Database:
@@ -94,8 +113,10 @@ class Database:
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """A unit of work for synchronous callers (CLI, seeding, tests): commit or roll back."""
         bind = self._read_engine if read_only else self.engine
-        with Session(bind, expire_on_commit=False) as session, session.begin():
-            yield session
+        with Session(bind, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+            _run_after_commit(session.info.pop(AFTER_COMMIT, []))
 
     def run_sync(self, work: Callable[[Session], T], *, read_only: bool = False) -> T:
         with self.session(read_only=read_only) as session:
@@ -104,11 +125,23 @@ class Database:
     async def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction and commit it (roll back if it raises); return
         only once it is committed."""
+        callbacks: list[Callable[[], None]] = []
+
+        def tracked(session: Session) -> T:
+            callbacks.clear()  # from an attempt that lost a race
+            result = work(session)
+            callbacks.extend(session.info.pop(AFTER_COMMIT, []))
+            return result
+
         if self._group_commit is not None:
-            return await self._group_commit.run(work)
+            result = await self._group_commit.run(tracked)
+            _run_after_commit(callbacks)
+            return result
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
-                return await self._run(work, read_only=False)
+                result = await self._run(tracked, read_only=False)
+                _run_after_commit(callbacks)
+                return result
             except Exception as exc:
                 if attempt == WRITE_ATTEMPTS or not lost_a_race(exc):
                     raise

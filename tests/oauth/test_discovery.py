@@ -42,10 +42,12 @@ def test_the_scope_catalogue_is_public_with_labels_and_operations(http: httpx.Cl
             "successplays",
             "tasks",
             "form_requests",
+            "webhooks",
         )
         for kind in ("read", "write")
     } | {"runs:read", "successplays:trigger_manual"} == set(scopes)
     assert "GET /api/v1/accounts" in scopes["accounts:read"]["operations"]
+    assert "POST /api/v1/webhooks" in scopes["webhooks:write"]["operations"]
     assert "POST /api/v3/tasks" in scopes["tasks:write"]["operations"]
     assert "PATCH /api/v1/users/{email}" in scopes["users:write"]["operations"]
     assert (

@@ -44,6 +44,14 @@ def _app_id(app_id: Annotated[str, _uuid_path("The application's id")]) -> uuid.
     return parse_id(app_id, "OAuth application", "app_id")
 
 
+def _endpoint_id(endpoint_id: Annotated[str, _uuid_path("The webhook endpoint's id")]) -> uuid.UUID:
+    return parse_id(endpoint_id, "Webhook endpoint", "endpoint_id")
+
+
+def _delivery_id(delivery_id: Annotated[str, _uuid_path("The delivery's id")]) -> uuid.UUID:
+    return parse_id(delivery_id, "Webhook delivery", "delivery_id")
+
+
 PlayId = Annotated[uuid.UUID, Depends(_play_id)]
 RunId = Annotated[uuid.UUID, Depends(_run_id)]
 TaskId = Annotated[uuid.UUID, Depends(_task_id)]
@@ -51,3 +59,5 @@ FormId = Annotated[uuid.UUID, Depends(_form_id)]
 FormRequestId = Annotated[uuid.UUID, Depends(_request_id)]
 TokenId = Annotated[uuid.UUID, Depends(_token_id)]
 AppId = Annotated[uuid.UUID, Depends(_app_id)]
+EndpointId = Annotated[uuid.UUID, Depends(_endpoint_id)]
+DeliveryId = Annotated[uuid.UUID, Depends(_delivery_id)]

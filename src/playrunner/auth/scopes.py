@@ -55,6 +55,12 @@ CATALOGUE: tuple[Scope, ...] = (
         "Submit answers to form requests, or cancel them.",
     ),
     Scope("runs:read", "Runs: Read runs", "List and read runs and what each one created."),
+    *_read_write(
+        "webhooks",
+        "Webhooks",
+        "webhook endpoints and their deliveries",
+        "Register, change and delete webhook endpoints; rotate their secrets; redeliver.",
+    ),
 )
 
 _BY_NAME = {scope.name: scope for scope in CATALOGUE}

@@ -67,6 +67,7 @@ if server_installed:
     app.command()(setup.migrate)
     app.command()(setup.demo)
     app.command()(setup.serve)
+    app.command()(setup.worker)
     app.command("run")(runs.run)
     app.command("apply")(as_code.apply)
     app.command("export")(as_code.export)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -147,3 +148,18 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
         # soft_wrap: never break a token or the curl statement across lines.
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     console.rule()
+
+
+def worker(
+    threads: Annotated[
+        int, typer.Option(min=1, max=64, help="Deliveries sent at once by this process.")
+    ] = 4,
+) -> None:
+    """Deliver webhooks until stopped (Ctrl-C or SIGTERM). Run any number of these beside
+    `serve --workers N` (with PLAYRUNNER_WEBHOOK_WORKERS=0 there to leave delivery to them)."""
+    from playrunner.webhooks.queue import Workers  # noqa: PLC0415 (only this command needs it)
+
+    settings = Settings()
+    with database() as db:
+        console.print(f"Delivering webhooks with {threads} threads (process {os.getpid()}).")
+        Workers(settings, db).run_forever(threads)

@@ -30,6 +30,19 @@ class FormRequestRead(BaseModel):
     submitted_at: datetime | None
 
 
+class AttributeChange(BaseModel):
+    before: Any = Field(description="The attribute's value before the answer (null: unset)")
+    after: Any
+
+
+class FormRequestSubmitted(FormRequestRead):
+    """A submitted form request, as the ``form_request.submitted`` webhook event carries it."""
+
+    attribute_changes: dict[str, AttributeChange] = Field(
+        description="Each account attribute the answers changed"
+    )
+
+
 class FormRequestSubmit(StrictModel):
     """The answers, keyed by account attribute; the form's fields decide what is valid."""
 

@@ -21,12 +21,17 @@ from playrunner.clock import utcnow
 from playrunner.errors import Conflict, NotFound, PermissionDenied
 from playrunner.form_requests import repository
 from playrunner.form_requests.repository import FormRequestFilter, FormRequestRow
-from playrunner.form_requests.schemas import FormRequestRead
+from playrunner.form_requests.schemas import (
+    AttributeChange,
+    FormRequestRead,
+    FormRequestSubmitted,
+)
 from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormFieldRead
 from playrunner.models import OPEN_FORM_REQUEST_STATUSES, FormRequest, FormRequestStatus
 from playrunner.models.records import FormRequestRecord
 from playrunner.validation import canonical_email
+from playrunner.webhooks import service as webhooks_service
 
 
 def new_form_request(
@@ -140,12 +145,24 @@ def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: A
     form = forms_service.get_form(session, actor.tenant_id, request.form_id)
     clean = forms_service.validate_answers(form, answers)
     account = accounts_service.get_account_by_pk(session, actor.tenant_id, request.account_id)
+    before = dict(account.attributes)
     accounts_service.update_attributes(session, account, clean)
     request.answers = clean
     request.status = FormRequestStatus.SUBMITTED
     request.submitted_at = utcnow()
     request.submitted_by_user_id = actor.user_id
     session.flush()
+    if webhooks_service.listening(session, actor.tenant_id, ["form_request.submitted"]):
+        changes = {
+            name: AttributeChange(before=before.get(name), after=value)
+            for name, value in clean.items()
+            if before.get(name) != value
+        }
+        submitted = FormRequestSubmitted(
+            **read_form_request(session, actor, request_id).model_dump(),
+            attribute_changes=changes,
+        )
+        webhooks_service.publish(session, actor.tenant_id, "form_request.submitted", [submitted])
     return request
 
 

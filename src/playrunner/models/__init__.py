@@ -37,6 +37,13 @@ from playrunner.models.tenant import Tenant
 from playrunner.models.token import AccessToken
 from playrunner.models.user import User, UserRole
 from playrunner.models.web_session import WebSession
+from playrunner.models.webhook import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "CLOSED_TASK_STATUSES",
@@ -51,6 +58,7 @@ __all__ = [
     "ActionType",
     "AssigneeKind",
     "Base",
+    "DeliveryStatus",
     "DuplicatePolicy",
     "FieldType",
     "Flow",
@@ -76,4 +84,8 @@ __all__ = [
     "User",
     "UserRole",
     "WebSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

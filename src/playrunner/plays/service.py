@@ -36,6 +36,7 @@ from playrunner.plays.schemas import (
 from playrunner.plays.templates import check_template, render, template_context
 from playrunner.tasks import service as tasks_service
 from playrunner.users import service as users_service
+from playrunner.webhooks import service as webhooks_service
 
 
 def create_play(
@@ -83,7 +84,16 @@ def replace_play(
     # Set by hand: replacing only the actions does not update the play's own row.
     play.updated_at = utcnow()
     repository.replace_actions(session, play, actions)
+    _announce_updated(session, play)
     return play
+
+
+def _announce_updated(session: Session, play: SuccessPlay) -> None:
+    """``play.updated`` for webhook endpoints that listen, with the play as the API shows it."""
+    if webhooks_service.listening(session, play.tenant_id, ["play.updated"]):
+        session.flush()
+        read = read_plays(session, [play])[0]
+        webhooks_service.publish(session, play.tenant_id, "play.updated", [read])
 
 
 def _build_actions(session: Session, tenant_id: str, spec: PlaySpec) -> list[PlayAction]:
@@ -278,8 +288,11 @@ def set_active(
     """Disable or enable a play. Disabling leaves the tasks it already made open; a disabled
     play is "not found" to the trigger API, as Totango documents."""
     play = get_play(session, tenant_id, play_id, for_update=True)
+    changed = play.active != active
     play.active = active
     session.flush()
+    if changed:
+        _announce_updated(session, play)
     return play
 
 

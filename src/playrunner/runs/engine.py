@@ -25,6 +25,7 @@ from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRec
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render, template_context
 from playrunner.runs import repository
+from playrunner.runs import service as runs_service
 from playrunner.runs.assignees import AssigneeResolver
 from playrunner.tasks import service as tasks_service
 
@@ -123,6 +124,7 @@ def start_runs(
             [task for o in outcomes for task in o.tasks],
             [request for o in outcomes for request in o.form_requests],
         )
+        runs_service.announce_created(session, tenant_id, [o.run.id for o in outcomes])
     return outcomes
 
 

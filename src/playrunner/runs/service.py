@@ -20,6 +20,7 @@ from playrunner.runs.repository import RunFilter, RunRow
 from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.tasks import service as tasks_service
 from playrunner.validation import canonical_email
+from playrunner.webhooks import service as webhooks_service
 
 
 def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRead], int]:
@@ -79,6 +80,22 @@ def read_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunDetail:
         tasks=tasks_service.read_of_run(session, tenant_id, run_id),
         form_requests=form_requests_service.read_of_run(session, tenant_id, run_id),
     )
+
+
+RUN_EVENTS = ("run.created", "task.created", "form_request.created")
+
+
+def announce_created(session: Session, tenant_id: str, run_ids: Sequence[uuid.UUID]) -> None:
+    """``run.created``, ``task.created`` and ``form_request.created`` for webhook endpoints
+    that listen, each resource as the API shows it (read only when someone listens)."""
+    if not webhooks_service.listening(session, tenant_id, RUN_EVENTS):
+        return
+    for run_id in run_ids:
+        detail = read_run(session, tenant_id, run_id)
+        summary = RunRead(**detail.model_dump(exclude={"tasks", "form_requests"}))
+        webhooks_service.publish(session, tenant_id, "run.created", [summary])
+        webhooks_service.publish(session, tenant_id, "task.created", detail.tasks)
+        webhooks_service.publish(session, tenant_id, "form_request.created", detail.form_requests)
 
 
 def run_read(row: RunRow) -> RunRead:

@@ -35,6 +35,7 @@ from playrunner.tasks.schemas import (
 )
 from playrunner.users import service as users_service
 from playrunner.validation import canonical_email
+from playrunner.webhooks import service as webhooks_service
 
 STATUS_LABELS = {
     TaskStatus.NOT_STARTED: "Not Started",
@@ -213,7 +214,7 @@ def update_task(session: Session, actor: Principal, task_id: uuid.UUID, patch: T
     moved = status != task.status
     if moved:
         session.flush()  # the edits above, before set_status reads the task again
-        set_status(session, actor, task.id, status, note)
+        set_status(session, actor, task.id, status, note, announce=False)
     # Completing wrote the note already; otherwise a given note is recorded as it is.
     if "touchpoint_note" in given and not (moved and status is TaskStatus.COMPLETED):
         cleaned = (note or "").strip() or None
@@ -224,7 +225,15 @@ def update_task(session: Session, actor: Principal, task_id: uuid.UUID, patch: T
             )
         task.touchpoint_note = cleaned
     session.flush()
+    _announce_updated(session, actor, task.id)
     return task
+
+
+def _announce_updated(session: Session, actor: Principal, task_id: uuid.UUID) -> None:
+    """``task.updated`` for webhook endpoints that listen, with the task as the API shows it."""
+    if webhooks_service.listening(session, actor.tenant_id, ["task.updated"]):
+        task = read_task(session, actor, task_id)
+        webhooks_service.publish(session, actor.tenant_id, "task.updated", [task])
 
 
 def delete_task(session: Session, actor: Principal, task_id: uuid.UUID) -> None:
@@ -280,8 +289,11 @@ def set_status(
     task_id: uuid.UUID,
     status: TaskStatus,
     touchpoint_note: str | None = None,
+    *,
+    announce: bool = True,
 ) -> Task:
-    """Move a task on. Completing one whose play asks for a touchpoint needs the note."""
+    """Move a task on. Completing one whose play asks for a touchpoint needs the note.
+    ``announce``: publish ``task.updated`` (a caller making more changes does it after)."""
     task = get_task(session, actor.tenant_id, task_id, for_update=True)
     if not actor.may_act_on(task.assignee_user_id):
         raise PermissionDenied("Only the task's assignee or an admin may change it")
@@ -298,6 +310,8 @@ def set_status(
         task.completed_at = utcnow()
     task.status = status
     session.flush()
+    if announce:
+        _announce_updated(session, actor, task.id)
     return task
 
 

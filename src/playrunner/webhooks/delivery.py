@@ -1,0 +1,188 @@
+"""Sending one delivery: claim it, sign it, POST it, record the attempt, and decide what next.
+
+At least once: a delivery is claimed for ``webhook_lease_seconds`` before it is sent, and
+only marked delivered after the receiver answered 2xx. A worker killed in between leaves
+the claim to expire; the next sweep hands the delivery to another worker, which sends the
+same bytes with the same ``webhook-id``, so receivers drop the repeat.
+
+Failures are retried with exponential backoff and full jitter (from
+``webhook_retry_base_seconds``, doubling, at most 6 hours apart) for
+``webhook_retry_hours`` (72) after the event; then the delivery is failed. An endpoint whose
+every delivery has failed for that long is disabled, with the reason, for an admin to see.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from playrunner.clock import utcnow
+from playrunner.config import Settings
+from playrunner.db import Database
+from playrunner.errors import InvalidRequest
+from playrunner.models.webhook import DeliveryStatus, WebhookAttempt
+from playrunner.webhooks import addresses, repository, signing
+
+MAX_BACKOFF_SECONDS = 6 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def backoff_seconds(attempts: int, base: float) -> float:
+    """How long to wait after the ``attempts``-th failure: full jitter over an exponentially
+    growing ceiling, so a recovering receiver is not hit by every retry at once."""
+    ceiling = min(base * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def attempt(database: Database, settings: Settings, delivery_id: uuid.UUID) -> float | None:
+    """Try one delivery if it is due and no other worker holds it. Returns the seconds until
+    its next try, or None when there is nothing more to do for it here."""
+    now = utcnow()
+    lease = timedelta(seconds=settings.webhook_lease_seconds)
+    with database.session() as session:
+        if not repository.claim(session, delivery_id, now, now + lease):
+            return None
+    with database.session(read_only=True) as session:
+        found = repository.to_send(session, delivery_id)
+    if found is None:
+        return None
+    _, event, endpoint = found
+    if endpoint.enabled:
+        secret = signing.endpoint_secret(signing.server_key(settings), endpoint.secret_salt)
+        headers = signing.signature_headers(secret, str(event.id), utcnow(), event.payload)
+        outcome = post(endpoint.url, event.payload, headers, settings)
+    else:
+        outcome = Outcome(None, 0, "the endpoint is disabled")
+    return _record(database, settings, delivery_id, event.occurred_at, outcome)
+
+
+def _record(
+    database: Database,
+    settings: Settings,
+    delivery_id: uuid.UUID,
+    occurred_at: datetime,
+    outcome: Outcome,
+) -> float | None:
+    now = utcnow()
+    retry_until = _aware(occurred_at) + timedelta(hours=settings.webhook_retry_hours)
+    with database.session() as session:
+        delivery = repository.delivery_by_id(session, delivery_id, for_update=True)
+        if delivery is None:
+            return None
+        endpoint = repository.endpoint_by_id(session, delivery.endpoint_id, for_update=True)
+        repository.add_attempt(
+            session,
+            WebhookAttempt(
+                id=uuid.uuid4(),
+                delivery_id=delivery_id,
+                attempted_at=now,
+                status_code=outcome.status_code,
+                latency_ms=outcome.latency_ms,
+                error=outcome.error,
+            ),
+        )
+        delivery.attempts += 1
+        delivery.locked_until = None
+        delivery.last_error = None if outcome.ok else _describe(outcome)
+        wait: float | None = None
+        if outcome.ok:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.finished_at = now
+            if endpoint is not None:
+                endpoint.failing_since = None
+        else:
+            if endpoint is not None and endpoint.failing_since is None:
+                endpoint.failing_since = now
+            wait = backoff_seconds(delivery.attempts, settings.webhook_retry_base_seconds)
+            next_at = now + timedelta(seconds=wait)
+            gave_up = next_at > retry_until
+            if gave_up or (endpoint is not None and not endpoint.enabled):
+                delivery.status = DeliveryStatus.FAILED
+                delivery.finished_at = now
+                wait = None
+            else:
+                delivery.next_attempt_at = next_at
+            if endpoint is not None and endpoint.enabled:
+                # A delivery retried for the whole period without one success: the endpoint
+                # has been failing that long, and is disabled until an admin enables it.
+                failing_for = now - _aware(endpoint.failing_since or now)
+                if gave_up or failing_for >= timedelta(hours=settings.webhook_retry_hours):
+                    endpoint.enabled = False
+                    endpoint.disabled_reason = (
+                        f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
+                        f" (since {_aware(endpoint.failing_since or now):%Y-%m-%d %H:%M} UTC;"
+                        f" last: {_describe(outcome)}). Enable it again once it answers."
+                    )
+    return wait
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive UTC datetimes.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def _describe(outcome: Outcome) -> str:
+    if outcome.error:
+        return outcome.error[:500]
+    return f"answered {outcome.status_code}"
+
+
+def post(url: str, body: str, headers: dict[str, str], settings: Settings) -> Outcome:
+    """POST ``body`` to ``url`` on an address checked just now (redirects not followed)."""
+    started = time.monotonic()
+    try:
+        target, host_header, sni = _pinned(url, settings.webhooks_allow_private_networks)
+        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as c:
+            response = c.post(
+                target,
+                content=body.encode(),
+                headers={
+                    **headers,
+                    "Host": host_header,
+                    "Content-Type": "application/json",
+                    "User-Agent": "Playrunner-Webhooks",
+                },
+                extensions={"sni_hostname": sni} if sni else {},
+            )
+        return Outcome(response.status_code, _ms(started), None)
+    except InvalidRequest as refused:
+        return Outcome(None, _ms(started), refused.message)
+    except httpx.HTTPError as exc:
+        return Outcome(None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _pinned(url: str, allow_private: bool) -> tuple[str, str, str | None]:
+    """``url`` with its host replaced by the address to connect to (checked now, so a name
+    that changed its address since the endpoint was saved is refused too), the Host header,
+    and the name TLS must verify."""
+    host, port, found = addresses.allowed_addresses(url, allow_private)
+    address = found[0]
+    parts = urlsplit(url)
+    literal = (
+        f"[{address}]" if ipaddress.ip_address(address.split("%")[0]).version == 6 else address
+    )
+    netloc = f"{literal}:{port}"
+    target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    host_header = parts.netloc.rpartition("@")[2]
+    return target, host_header, host if parts.scheme == "https" else None

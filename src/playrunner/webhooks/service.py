@@ -1,0 +1,303 @@
+"""Webhooks: admins register endpoints; changes publish events; each event becomes a delivery
+per subscribed endpoint, written in the change's own transaction (the outbox) and sent by the
+workers after it commits (``webhooks/delivery.py``).
+
+``publish`` costs one indexed query per unit of work when no endpoint listens, and nothing is
+written then.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from playrunner.auth.principal import Principal, require_service_admin
+from playrunner.clock import utcnow
+from playrunner.config import Settings
+from playrunner.db import after_commit
+from playrunner.errors import InvalidRequest, NotFound
+from playrunner.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from playrunner.webhooks import addresses, repository, signing
+from playrunner.webhooks.schemas import (
+    AttemptRead,
+    DeliveryRead,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointPatch,
+    EndpointRead,
+)
+
+# Called after a commit that wrote deliveries, with their ids: wakes the workers
+# (webhooks/queue.py sets it when the process runs them; otherwise the sweep finds them).
+_on_new_deliveries: list[Callable[[list[uuid.UUID]], None]] = []
+_SUBSCRIPTIONS = "playrunner_webhook_subscriptions"
+_NEW = "playrunner_new_deliveries"
+
+
+def on_new_deliveries(
+    callback: Callable[[list[uuid.UUID]], None] | None,
+    replacing: Callable[[list[uuid.UUID]], None] | None = None,
+) -> None:
+    """Set who hears of new deliveries in this process (``None``: nobody, if ``replacing``
+    is still the one set)."""
+    if callback is not None:
+        _on_new_deliveries[:] = [callback]
+    elif replacing is None or replacing in _on_new_deliveries:
+        _on_new_deliveries.clear()
+
+
+# Endpoints
+
+
+def endpoint_read(endpoint: WebhookEndpoint) -> EndpointRead:
+    return EndpointRead(
+        id=endpoint.id,
+        url=endpoint.url,
+        description=endpoint.description,
+        events=endpoint.events.split(),
+        enabled=endpoint.enabled,
+        disabled_reason=endpoint.disabled_reason,
+        failing_since=endpoint.failing_since,
+        created_at=endpoint.created_at,
+    )
+
+
+def list_endpoints(session: Session, actor: Principal) -> list[EndpointRead]:
+    require_service_admin(actor)
+    return [endpoint_read(e) for e in repository.endpoints(session, actor.tenant_id)]
+
+
+def get_endpoint(
+    session: Session, actor: Principal, endpoint_id: uuid.UUID, *, for_update: bool = False
+) -> WebhookEndpoint:
+    require_service_admin(actor)
+    found = repository.endpoint(session, actor.tenant_id, endpoint_id, for_update=for_update)
+    if found is None:
+        raise NotFound(f"Webhook endpoint {endpoint_id} not found", field="endpoint_id")
+    return found
+
+
+def create_endpoint(
+    session: Session, actor: Principal, spec: EndpointCreate, settings: Settings
+) -> EndpointCreated:
+    """Register an endpoint; the answer carries its signing secret, shown only this once."""
+    require_service_admin(actor)
+    addresses.refuse_private(spec.url, settings.webhooks_allow_private_networks)
+    endpoint = WebhookEndpoint(
+        id=uuid.uuid4(),
+        tenant_id=actor.tenant_id,
+        url=spec.url,
+        description=spec.description,
+        events=" ".join(spec.events),
+        enabled=spec.enabled,
+        secret_salt=signing.new_salt(),
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    session.add(endpoint)
+    session.flush()
+    session.info.pop(_SUBSCRIPTIONS, None)
+    _announce(session, [])  # this process's workers start, if they have not
+    return _with_secret(endpoint, settings)
+
+
+def update_endpoint(
+    session: Session,
+    actor: Principal,
+    endpoint_id: uuid.UUID,
+    patch: EndpointPatch,
+    settings: Settings,
+) -> EndpointRead:
+    endpoint = get_endpoint(session, actor, endpoint_id, for_update=True)
+    if patch.url is not None:
+        addresses.refuse_private(patch.url, settings.webhooks_allow_private_networks)
+        endpoint.url = patch.url
+    if patch.events is not None:
+        endpoint.events = " ".join(patch.events)
+    if patch.description is not None:
+        endpoint.description = patch.description
+    if patch.enabled is not None:
+        endpoint.enabled = patch.enabled
+        if patch.enabled:
+            endpoint.disabled_reason = None
+            endpoint.failing_since = None
+    endpoint.updated_at = utcnow()
+    session.flush()
+    session.info.pop(_SUBSCRIPTIONS, None)
+    return endpoint_read(endpoint)
+
+
+def rotate_secret(
+    session: Session, actor: Principal, endpoint_id: uuid.UUID, settings: Settings
+) -> EndpointCreated:
+    """A new signing secret (shown once); the old one stops signing at once."""
+    endpoint = get_endpoint(session, actor, endpoint_id, for_update=True)
+    endpoint.secret_salt = signing.new_salt()
+    endpoint.updated_at = utcnow()
+    session.flush()
+    return _with_secret(endpoint, settings)
+
+
+def delete_endpoint(session: Session, actor: Principal, endpoint_id: uuid.UUID) -> None:
+    """Delete an endpoint with its deliveries (nothing more is sent to it)."""
+    session.delete(get_endpoint(session, actor, endpoint_id, for_update=True))
+    session.flush()
+    session.info.pop(_SUBSCRIPTIONS, None)
+
+
+def _with_secret(endpoint: WebhookEndpoint, settings: Settings) -> EndpointCreated:
+    secret = signing.endpoint_secret(signing.server_key(settings), endpoint.secret_salt)
+    return EndpointCreated(**endpoint_read(endpoint).model_dump(), secret=secret)
+
+
+# Deliveries
+
+
+def list_deliveries(
+    session: Session, actor: Principal, endpoint_id: uuid.UUID, limit: int = 50
+) -> list[DeliveryRead]:
+    """The endpoint's latest deliveries, newest first, each with every attempt."""
+    endpoint = get_endpoint(session, actor, endpoint_id)
+    rows = repository.deliveries(session, actor.tenant_id, endpoint.id, limit)
+    attempts: dict[uuid.UUID, list[AttemptRead]] = {}
+    for attempt in repository.attempts(session, [d.id for d, _ in rows]):
+        attempts.setdefault(attempt.delivery_id, []).append(
+            AttemptRead(
+                attempted_at=attempt.attempted_at,
+                status_code=attempt.status_code,
+                latency_ms=attempt.latency_ms,
+                error=attempt.error,
+            )
+        )
+    return [_delivery_read(d, kind, attempts.get(d.id, [])) for d, kind in rows]
+
+
+def _delivery_read(
+    delivery: WebhookDelivery, event_type: str, attempts: list[AttemptRead]
+) -> DeliveryRead:
+    pending = delivery.status is DeliveryStatus.PENDING
+    return DeliveryRead(
+        id=delivery.id,
+        endpoint_id=delivery.endpoint_id,
+        event_id=delivery.event_id,
+        event_type=event_type,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at if pending else None,
+        last_error=delivery.last_error,
+        created_at=delivery.created_at,
+        finished_at=delivery.finished_at,
+        attempt_log=attempts,
+    )
+
+
+def redeliver(session: Session, actor: Principal, delivery_id: uuid.UUID) -> DeliveryRead:
+    """Send a delivery again now, whatever became of it (the same event id: receivers that
+    saw it before may drop it)."""
+    require_service_admin(actor)
+    delivery = repository.delivery(session, actor.tenant_id, delivery_id, for_update=True)
+    if delivery is None:
+        raise NotFound(f"Webhook delivery {delivery_id} not found", field="delivery_id")
+    endpoint = get_endpoint(session, actor, delivery.endpoint_id)
+    if not endpoint.enabled:
+        raise InvalidRequest(
+            "The endpoint is disabled: enable it first, then redeliver", field="delivery_id"
+        )
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = utcnow()
+    delivery.locked_until = None
+    delivery.finished_at = None
+    session.flush()
+    _announce(session, [delivery.id])
+    return _delivery_read(delivery, repository.event_type(session, delivery.event_id), [])
+
+
+# Publishing
+
+
+def any_enabled_endpoint(session: Session) -> bool:
+    """Whether any service has an enabled endpoint (whether workers have anything to do)."""
+    return repository.any_enabled_endpoint(session)
+
+
+def listening(session: Session, tenant_id: str, event_types: Sequence[str]) -> bool:
+    """Whether any enabled endpoint of the service wants one of these event types."""
+    return any(_subscribers(session, tenant_id, t) for t in event_types)
+
+
+def publish(
+    session: Session, tenant_id: str, event_type: str, resources: Sequence[BaseModel]
+) -> None:
+    """Record one event per resource for every endpoint that wants ``event_type``, in this
+    unit of work."""
+    subscribers = _subscribers(session, tenant_id, event_type)
+    if not subscribers or not resources:
+        return
+    now = utcnow()
+    events: list[dict[str, Any]] = []
+    deliveries: list[dict[str, Any]] = []
+    for resource in resources:
+        event_id = uuid.uuid4()
+        body = {
+            "id": str(event_id),
+            "type": event_type,
+            "timestamp": _iso(now),
+            "data": resource.model_dump(mode="json"),
+        }
+        events.append(
+            {
+                "id": event_id,
+                "tenant_id": tenant_id,
+                "type": event_type,
+                "occurred_at": now,
+                "payload": orjson.dumps(body).decode(),
+            }
+        )
+        for endpoint_id in subscribers:
+            deliveries.append(
+                {
+                    "id": uuid.uuid4(),
+                    "tenant_id": tenant_id,
+                    "event_id": event_id,
+                    "endpoint_id": endpoint_id,
+                    "status": DeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+    repository.add_events(session, events, deliveries)
+    _announce(session, [d["id"] for d in deliveries])
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _subscribers(session: Session, tenant_id: str, event_type: str) -> list[uuid.UUID]:
+    cache: dict[str, list[tuple[uuid.UUID, str]]] = session.info.setdefault(_SUBSCRIPTIONS, {})
+    if tenant_id not in cache:
+        cache[tenant_id] = repository.subscriptions(session, tenant_id)
+    return [
+        endpoint_id
+        for endpoint_id, events in cache[tenant_id]
+        if events == "*" or event_type in events.split()
+    ]
+
+
+def _announce(session: Session, delivery_ids: list[uuid.UUID]) -> None:
+    """Once this unit of work commits, tell the workers about these deliveries."""
+    if not _on_new_deliveries:
+        return
+    pending: list[uuid.UUID] | None = session.info.get(_NEW)
+    if pending is None:
+        pending = session.info[_NEW] = []
+        callback = _on_new_deliveries[0]
+        after_commit(session, lambda: callback(list(pending)))
+    pending.extend(delivery_ids)

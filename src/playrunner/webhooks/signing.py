@@ -1,0 +1,69 @@
+"""Signing secrets, per the Standard Webhooks specification.
+
+A receiver verifies with the secret (``whsec_...``), so Playrunner needs it at every send.
+It is not stored: it is derived from the server's key and the endpoint's random salt
+(HMAC-SHA256), shown once when the endpoint is made or its secret rotated. Without the key (the
+``PLAYRUNNER_SECRET_KEY`` variable, or the key file ``serve`` writes on first use) a copy of
+the database signs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from standardwebhooks.webhooks import Webhook
+
+from playrunner.config import Settings
+from playrunner.errors import InvalidRequest
+
+_KEY_BYTES = 32
+
+
+def server_key(settings: Settings) -> bytes:
+    """The key secrets derive from: ``PLAYRUNNER_SECRET_KEY``, else the key file (made, readable
+    by this user only, on first use)."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = Path(settings.secret_key_file)
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(_KEY_BYTES).encode()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise InvalidRequest(
+            f"Cannot keep the signing key in {path} ({exc.strerror}): set PLAYRUNNER_SECRET_KEY"
+        ) from None
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(key)
+    return key
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def endpoint_secret(key: bytes, salt: str) -> str:
+    digest = hmac.new(key, salt.encode(), hashlib.sha256).digest()
+    return "whsec_" + base64.b64encode(digest).decode()
+
+
+def signature_headers(secret: str, message_id: str, moment: datetime, body: str) -> dict[str, str]:
+    """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` for ``body``."""
+    signature = Webhook(secret).sign(message_id, moment, body)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": signature,
+    }
