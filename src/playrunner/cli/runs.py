@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.automations import service as automations_service
-from playrunner.automations.schemas import trigger_result
-from playrunner.cli.context import (
-    AsOption,
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.models import RunSource
-from playrunner.runs import service as runs_service
-from playrunner.runs.repository import RunFilter
-from playrunner.users import service as users_service
+from playrunner.cli.options import AsOption, JsonOption, ServiceOption
+from playrunner.cli.output import console, print_json, print_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="See the runs of plays.", no_args_is_help=True)
 
@@ -36,6 +25,11 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Run a manual play on an account, with the same checks as the API."""
+    from playrunner.automations import service as automations_service
+    from playrunner.automations.schemas import trigger_result
+    from playrunner.cli.context import in_service
+    from playrunner.models import RunSource
+    from playrunner.users import service as users_service
 
     def work(session: Session, tenant_id: str) -> dict[str, object]:
         runner = users_service.act_as(session, tenant_id, as_email)
@@ -77,6 +71,9 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List runs, newest first."""
+    from playrunner.cli.context import in_service
+    from playrunner.runs import service as runs_service
+    from playrunner.runs.repository import RunFilter
 
     where = RunFilter(play_id=play, account_id=account, since=since, limit=limit)
     runs, _ = in_service(

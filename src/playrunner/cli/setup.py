@@ -6,23 +6,22 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
-from playrunner.app import create_app
-from playrunner.cli.context import JsonOption, console, database, print_json
-from playrunner.config import Settings
-from playrunner.demo.seed import DemoInfo, seed_demo
-from playrunner.models import UserRole
-from playrunner.tenants import service as tenants_service
-from playrunner.tokens import service as tokens_service
-from playrunner.users import service as users_service
+from playrunner.cli.options import JsonOption
+from playrunner.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from playrunner.config import Settings
+    from playrunner.demo.seed import DemoInfo
 
 
 def migrate() -> None:
     """Apply pending database migrations."""
+    from playrunner.cli.context import database
+
     with database(migrate=True) as db:
         console.print(f"Database is up to date: {db.url.render_as_string(hide_password=True)}")
 
@@ -37,6 +36,12 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Migrate the database, create a service and its first admin, and print a token."""
+    from playrunner.cli.context import database
+    from playrunner.models import UserRole
+    from playrunner.tenants import service as tenants_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
+
     with database(migrate=True) as db, db.session() as session:
         tenant = tenants_service.create_tenant(session, service_name, service_id)
         admin = users_service.create_user(
@@ -55,6 +60,10 @@ def init(
 
 def demo(as_json: JsonOption = False) -> None:
     """Create the demo service (once) and print fresh demo tokens."""
+    from playrunner.cli.context import database
+    from playrunner.config import Settings
+    from playrunner.demo.seed import seed_demo
+
     with database(migrate=True) as db, db.session() as session:
         info = seed_demo(session)
     if as_json:
@@ -75,6 +84,13 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API."""
+    import uvicorn
+
+    from playrunner.app import create_app
+    from playrunner.cli.context import database
+    from playrunner.config import Settings
+    from playrunner.demo.seed import seed_demo
+
     settings = Settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.auth.principal import operator
-from playrunner.cli.context import (
-    AsOption,
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.models import TaskStatus
-from playrunner.tasks import service as tasks_service
-from playrunner.tasks.repository import TaskFilter
-from playrunner.users import service as users_service
+from playrunner.cli.options import AsOption, JsonOption, ServiceOption
+from playrunner.cli.output import console, print_json, print_table
+from playrunner.enums import TaskStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="List tasks and change their status.", no_args_is_help=True)
 
@@ -37,6 +28,10 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List tasks, newest first."""
+    from playrunner.auth.principal import operator
+    from playrunner.cli.context import in_service
+    from playrunner.tasks import service as tasks_service
+    from playrunner.tasks.repository import TaskFilter
 
     where = TaskFilter(
         assignee_email=assignee,
@@ -83,6 +78,9 @@ def update(
     service: ServiceOption = None,
 ) -> None:
     """Change a task's status as its assignee (or an admin)."""
+    from playrunner.cli.context import in_service
+    from playrunner.tasks import service as tasks_service
+    from playrunner.users import service as users_service
 
     def work(session: Session, tenant_id: str) -> TaskStatus:
         actor = users_service.act_as(session, tenant_id, as_email)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.cli.context import (
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.tokens import service as tokens_service
-from playrunner.users import service as users_service
+from playrunner.cli.options import JsonOption, ServiceOption
+from playrunner.cli.output import console, print_json, print_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from playrunner.tokens.service import IssuedToken
 
 app = typer.Typer(help="Create, list and revoke personal access tokens.", no_args_is_help=True)
 
@@ -35,8 +31,11 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a token and print it once."""
+    from playrunner.cli.context import in_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
 
-    def work(session: Session, tenant_id: str) -> tokens_service.IssuedToken:
+    def work(session: Session, tenant_id: str) -> IssuedToken:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))
         return tokens_service.create_token(session, owner, name, expires)
 
@@ -56,6 +55,9 @@ def create(
 @app.command("list")
 def list_(email: EmailOption, service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """List a user's tokens (never their secrets)."""
+    from playrunner.cli.context import in_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
 
     def work(session: Session, tenant_id: str) -> list[dict[str, str | None]]:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))
@@ -99,6 +101,9 @@ def revoke(
     service: ServiceOption = None,
 ) -> None:
     """Revoke a token: it stops working at once."""
+    from playrunner.cli.context import in_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
 
     def work(session: Session, tenant_id: str) -> None:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))

@@ -10,41 +10,19 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from playrunner.cli.trigger_job import (
-    DEFAULT_CHUNK_SIZE,
-    JobError,
-    Outcome,
-    ResultsFile,
-    TriggerJob,
-    read_account_ids,
-)
-from playrunner.client import (
-    REGIONS,
-    APIError,
-    Client,
-    DryRun,
-    Flavor,
-    PlayrunnerClientError,
-    RateLimited,
-    TriggerResult,
-)
+if TYPE_CHECKING:
+    from playrunner.cli.trigger_job import Outcome, ResultsFile, TriggerJob
+    from playrunner.client import Client, DryRun, Flavor, TriggerResult
 
 DEFAULT_RATE = 100.0  # Totango's limit: 100 calls a minute for each token
+DEFAULT_CHUNK_SIZE = 1000  # accounts per bulk call
 
 console = Console()
 err_console = Console(stderr=True)
@@ -128,6 +106,9 @@ def trigger(
     as_json: Annotated[bool, typer.Option("--json", help="With --account: print JSON.")] = False,
 ) -> None:
     """Run a manual SuccessPlay on an account, or on every account in a CSV file."""
+    # The client (httpx, pydantic) is loaded only once there is something to send.
+    from playrunner.client import REGIONS, Client
+
     if (account is None) == (accounts is None):
         _stop("Pass either --account ID or --accounts FILE.csv")
     if not token:
@@ -167,6 +148,8 @@ def _one(
     dry_run: bool,
     as_json: bool,
 ) -> None:
+    from playrunner.client import PlayrunnerClientError
+
     try:
         if dry_run:
             _show_dry_run(client.dry_run(play, account), as_json)
@@ -223,6 +206,8 @@ def run_accounts_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> bool:
     """Run ``play`` on every account in the file not yet done; True when any failed."""
+    from playrunner.cli.trigger_job import JobError, ResultsFile, TriggerJob, read_account_ids
+
     try:
         if results_path.resolve() == accounts.resolve():
             raise JobError("--results must not be the accounts file itself")
@@ -261,6 +246,15 @@ def _plan(job: TriggerJob, total: int, todo: int, results_path: Path) -> str:
 
 
 def _run_with_progress(job: TriggerJob, account_ids: Sequence[str], todo: int) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -307,6 +301,8 @@ def _summary(
 
 
 def _message(exc: Exception) -> str:
+    from playrunner.client import APIError, RateLimited
+
     if isinstance(exc, RateLimited):
         return (
             f"{exc.message}; the limit resets in {exc.reset_after:.0f} s "
