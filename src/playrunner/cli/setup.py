@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import shutil
 import sys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,8 +15,10 @@ from playrunner.cli.options import JsonOption
 from playrunner.cli.output import console, print_json
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from playrunner.config import Settings
-    from playrunner.demo.seed import DemoInfo
+    from playrunner.demo.seed import DemoInfo, DemoToken
 
 
 def migrate() -> None:
@@ -58,14 +61,24 @@ def init(
     console.print(f"Admin token (shown once, expires in 90 days): [bold]{issued.secret}[/]")
 
 
-def demo(as_json: JsonOption = False) -> None:
-    """Create the demo service (once) and print fresh demo tokens."""
+def demo(
+    new_tokens: Annotated[
+        bool,
+        typer.Option(
+            "--new-tokens",
+            help="Issue new demo tokens even if the earlier ones still work (they keep working).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create the demo service (once) and print how to call it. The demo tokens printed
+    earlier keep working; new ones are printed when a demo user has none (a fresh database)."""
     from playrunner.cli.context import database
     from playrunner.config import Settings
     from playrunner.demo.seed import seed_demo
 
     with database(migrate=True) as db, db.session() as session:
-        info = seed_demo(session)
+        info = seed_demo(session, new_tokens=new_tokens)
     if as_json:
         print_json(info.as_json())
     else:
@@ -128,13 +141,14 @@ def serve(
         )
 
 
-def curl_command(base_url: str, token: str, play_id: str, account_id: str) -> str:
-    """The seed's curl statement with real values, ready to paste into a shell."""
+def curl_command(base_url: str, token_header: str, play_id: str, account_id: str) -> str:
+    """The seed's curl statement with real values, ready to paste into a shell.
+    ``token_header``: the ``-H`` argument carrying the token, quoted for the shell."""
     body = f'{{\n"successplayId": "{play_id}",\n"accountId": "{account_id}"\n}}'
     url = base_url + "/api/v2/automations/run-manual-successplay"
     return (
         f"curl -L {_single_quoted(url)} \\\n"
-        f"-H {_single_quoted('app-token: ' + token)} \\\n"
+        f"-H {token_header} \\\n"
         f"-H 'Content-Type: application/json' \\\n"
         f"-d {_single_quoted(body)}"
     )
@@ -157,20 +171,46 @@ def command_name() -> str:
         return str(executable)
 
 
+# The shell variable the banner's curl statement reads when the token was printed earlier.
+TOKEN_VARIABLE = "ADMIN_TOKEN"
+
+
 def print_banner(info: DemoInfo, settings: Settings) -> None:
     base_url = f"http://{settings.host}:{settings.port}"
     account = info.accounts[0]
+    admin, user = info.admin_token, info.user_token
+    created = "   (created just now)" if info.created else ""
     lines = [
         f"URL:          {base_url}   (API docs: {base_url}/docs)",
         f"Sign in:      {info.admin_email} / {info.admin_password}   (admin)",
         f"              {info.user_email} / {info.user_password}   (Success Manager)",
-        f"Service:      {info.service_id}",
-        f"Admin token:  {info.admin_token}   ({info.admin_email})",
-        f"User token:   {info.user_token}   ({info.user_email}, not an admin)",
+        f"Service:      {info.service_id}{created}",
+        f"Admin token:  {_token_line(admin, info.admin_email + ', admin')}",
+        f"User token:   {_token_line(user, info.user_email + ', not an admin')}",
+    ]
+    if admin.issued_now or user.issued_now:
+        lines += _note(
+            "New tokens are shown only this once: copy them now. They keep working when you"
+            " restart (make run, playrunner demo) until they expire."
+        )
+    if not (admin.issued_now and user.issued_now):
+        lines += _note(
+            "A token printed earlier keeps working until it expires; only its hash is kept, so"
+            f" it cannot be shown again. Lost it? {command_name()} demo --new-tokens prints new"
+            " ones (the earlier ones keep working)."
+        )
+    lines += ["", "Run the follow-up task play on an account (the seed's curl statement):"]
+    if admin.issued_now:
+        token_header = _single_quoted(f"app-token: {admin.secret}")
+    else:
+        lines.append(
+            f"(first set {TOKEN_VARIABLE} to the admin token printed on {_day(admin.issued_at)},"
+            f" {admin.hint}: {TOKEN_VARIABLE}=prpat_...)"
+        )
+        token_header = f'"app-token: ${TOKEN_VARIABLE}"'
+    lines += [
         "",
-        "Run the follow-up task play on an account (the seed's curl statement):",
-        "",
-        curl_command(base_url, info.admin_token, info.plays["task"], account),
+        curl_command(base_url, token_header, info.plays["task"], account),
         "",
         f"Then: {command_name()} tasks list --account {account}",
         f"Other plays: form={info.plays['form']}",
@@ -182,3 +222,19 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
         # soft_wrap: never break a token or the curl statement across lines.
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     console.rule()
+
+
+def _token_line(token: DemoToken, whose: str) -> str:
+    expiry = f"valid until {_day(token.expires_at)}" if token.expires_at else "never expires"
+    if token.issued_now:
+        return f"{token.secret}   ({whose}; new, {expiry})"
+    return f"{token.hint}   ({whose}; printed on {_day(token.issued_at)}, {expiry})"
+
+
+def _note(text: str) -> list[str]:
+    """A note under the tokens, indented as their values are."""
+    return textwrap.wrap(text, width=94, initial_indent=" " * 14, subsequent_indent=" " * 14)
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "?"
