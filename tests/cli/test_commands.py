@@ -318,3 +318,59 @@ def test_tasks_update_enforces_the_touchpoint(cli: Cli, demo: dict[str, Any]) ->
     )
     (task,) = cli.json("tasks", "list", "--account", "acme")
     assert task["status"] == "completed"
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def keyed(cli: Cli, tmp_path: Path) -> str:
+    """A service with examples/plays.yaml applied (plays with keys) and the account acme;
+    the admin's email."""
+    cli("init", "--service-name", "Acme CS", "--admin-email", "ops@acme.test")
+    cli("apply", str(EXAMPLES / "plays.yaml"))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("id,name,role:Success Manager\nacme,Acme,ops@acme.test\n")
+    cli("accounts", "import", str(accounts))
+    return "ops@acme.test"
+
+
+def test_plays_list_shows_each_play_with_its_id_and_key(cli: Cli, keyed: str) -> None:
+    plays = {p["key"]: p for p in cli.json("plays", "list")}
+    assert set(plays) == {"salesforce-follow-up", "sentiment-check"}
+    follow_up = plays["salesforce-follow-up"]
+    assert (follow_up["name"], follow_up["triggers"], follow_up["active"]) == (
+        "Salesforce follow-up",
+        ["manual"],
+        True,
+    )
+    table = cli("plays", "list").stdout
+    assert str(follow_up["id"]) in table
+    assert "salesforce-follow-up" in table
+    assert cli.json("plays", "list", "--trigger", "event") == []
+    assert [p["key"] for p in cli.json("plays", "list", "--status", "active")] == sorted(
+        plays, key=lambda key: plays[key]["name"]
+    )
+
+
+def test_run_and_runs_list_take_a_play_by_its_key(cli: Cli, keyed: str) -> None:
+    ran = cli.json("run", "salesforce-follow-up", "acme", "--as", keyed)
+    play_id = next(p["id"] for p in cli.json("plays", "list") if p["key"] == "salesforce-follow-up")
+
+    by_key = cli.json("runs", "list", "--play", "salesforce-follow-up")
+    by_id = cli.json("runs", "list", "--play", play_id)
+
+    assert [r["id"] for r in by_key] == [r["id"] for r in by_id] == [ran["runId"]]
+    assert by_key[0]["play_id"] == play_id
+    assert cli.json("runs", "list", "--play", "sentiment-check") == []
+
+
+def test_a_key_no_play_has_is_refused_in_the_apis_words_or_named(cli: Cli, keyed: str) -> None:
+    ran = cli("run", "no-such-play", "acme", "--as", keyed, ok=False)
+    assert (ran.exit_code, ran.stderr.strip()) == (1, "Error: SuccessPlay not found")
+    listed = cli("runs", "list", "--play", "no-such-play", ok=False)
+    assert "No SuccessPlay has the id or key 'no-such-play'" in listed.stderr
+    # The role is checked first, as the API does: a user who may not run plays hears that.
+    cli("users", "create", "jane@acme.test", "--name", "Jane")
+    refused = cli("run", "no-such-play", "acme", "--as", "jane@acme.test", ok=False)
+    assert "User is not authorized with role: SERVICE_ADMIN" in refused.stderr

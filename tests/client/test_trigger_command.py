@@ -113,6 +113,30 @@ def test_one_account_dry_run(world: PlayrunnerWorld) -> None:
         assert client.list_runs().total == 0
 
 
+def test_a_play_is_named_by_its_key_too(world: PlayrunnerWorld, factory: Factory) -> None:
+    keyed = factory.play(world.tenant, key="salesforce-follow-up")
+
+    result = trigger(
+        world.admin_token, world.url, "--play", "salesforce-follow-up", "--account", "acme"
+    )
+
+    assert result.exit_code == 0, result.output
+    run_id = result.stdout.split()[-1]
+    with world.client() as client:
+        assert client.get_run(run_id).play_id == keyed.id
+
+
+def test_a_key_no_play_has_is_refused_before_anything_runs(world: PlayrunnerWorld) -> None:
+    result = trigger(world.admin_token, world.url, "--play", "no-such-play", "--account", "acme")
+
+    assert result.exit_code == 1
+    assert f"No SuccessPlay on {world.url} has the id or key 'no-such-play'" in " ".join(
+        result.stderr.split()
+    )
+    with world.client() as client:
+        assert client.list_runs().total == 0
+
+
 def test_one_account_on_totango_says_only_success(totango: TotangoStandIn) -> None:
     result = trigger(
         "admin-token", totango.url, "--play", TOTANGO_PLAY, "--account", "acme", api="totango"

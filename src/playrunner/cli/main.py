@@ -45,7 +45,18 @@ HELP = "Playrunner: self-hosted, Totango-compatible SuccessPlays."
 # Looking the packages up (not importing them) is what keeps the start fast.
 server_installed = all(find_spec(package) is not None for package in SERVER_PACKAGES)
 if server_installed:
-    from playrunner.cli import accounts, apps, as_code, forms, runs, setup, tasks, tokens, users
+    from playrunner.cli import (
+        accounts,
+        apps,
+        as_code,
+        forms,
+        plays,
+        runs,
+        setup,
+        tasks,
+        tokens,
+        users,
+    )
     from playrunner.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -73,6 +84,7 @@ if server_installed:
     app.command("apply")(as_code.apply)
     app.command("export")(as_code.export)
     app.add_typer(accounts.app, name="accounts")
+    app.add_typer(plays.app, name="plays")
     app.add_typer(runs.app, name="runs")
     app.add_typer(tasks.app, name="tasks")
     app.add_typer(forms.app, name="forms")

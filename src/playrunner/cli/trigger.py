@@ -6,6 +6,7 @@ Totango alike.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_RATE = 100.0  # Totango's limit: 100 calls a minute for each token
 DEFAULT_CHUNK_SIZE = 1000  # accounts per bulk call
+PLAYS_PAGE = 100  # plays per call when looking one up by its key
 
 console = Console()
 err_console = Console(stderr=True)
@@ -39,7 +41,13 @@ class Api(StrEnum):
 
 
 def trigger(
-    play: Annotated[str, typer.Option("--play", help="The SuccessPlay's id.")],
+    play: Annotated[
+        str,
+        typer.Option(
+            "--play",
+            help="The SuccessPlay's id; against Playrunner, its key (plays as code) too.",
+        ),
+    ],
     account: Annotated[
         str | None, typer.Option("--account", help="Run the play on this account.")
     ] = None,
@@ -128,6 +136,7 @@ def trigger(
     except ValueError as exc:
         _stop(str(exc))
     with client:
+        play = _play_id(client, play)
         if account is not None:
             _one(client, play, account, idempotency_key, dry_run=dry_run, as_json=as_json)
         else:
@@ -137,6 +146,40 @@ def trigger(
                 client, play, accounts, path, bulk=bulk, chunk_size=chunk_size
             )
             raise typer.Exit(1 if failed else 0)
+
+
+def _play_id(client: Client, play: str) -> str:
+    """The id of the play the user named. Playrunner's plays may be named by their key (plays
+    as code) too, looked up in the plays list, since the trigger API itself takes ids only;
+    Totango's play ids are sent as given."""
+    from playrunner.client import PlayrunnerClientError
+
+    if client.flavor == "totango" or _is_uuid(play):
+        return play
+    seen = 0
+    try:
+        while True:
+            page = client.list_plays(limit=PLAYS_PAGE, offset=seen)
+            for found in page.items:
+                if found.key == play:
+                    return str(found.id)
+            seen += len(page.items)
+            if not page.items or seen >= page.total:
+                break
+    except PlayrunnerClientError as exc:
+        _stop(f"Could not look up the play with key {play!r}: {_message(exc)}")
+    _stop(
+        f"No SuccessPlay on {client.base_url} has the id or key {play!r}"
+        " (`playrunner plays list` shows both)"
+    )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _one(
