@@ -10,31 +10,15 @@ from typing import Any
 
 import pytest
 import time_machine
-from typer.testing import CliRunner
 
 from playrunner.accounts import service as accounts_service
-from playrunner.cli.main import app
 from playrunner.db import Database
 from playrunner.demo.seed import DEMO_TENANT_ID
 from playrunner.errors import AuthenticationFailed
 from playrunner.models import UserRole
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
-
-
-class Cli:
-    def __init__(self, database_url: str) -> None:
-        self.env = {"PLAYRUNNER_DATABASE_URL": database_url, "COLUMNS": "250"}
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True) -> Any:
-        result = self.runner.invoke(app, list(args), env=self.env)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self(*args, "--json").stdout)
+from tests.cli.runner import Cli
 
 
 @pytest.fixture

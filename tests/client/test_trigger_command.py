@@ -17,11 +17,12 @@ from playrunner.cli.main import app
 from playrunner.cli.trigger import run_accounts_file
 from playrunner.cli.trigger_job import JobError, read_account_ids
 from playrunner.client import Client
+from tests.cli.runner import at_width
 from tests.client.totango_standin import FakeTime, TotangoStandIn
 from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_PLAY
-from tests.factories import Factory
+from tests.factories import Factory, task_play
 from tests.processes import clean_environment
-from tests.worlds import PlayrunnerWorld
+from tests.worlds import FORM_PLAY, PlayrunnerWorld
 
 
 @pytest.fixture
@@ -111,6 +112,34 @@ def test_one_account_dry_run(world: PlayrunnerWorld) -> None:
     assert "Sentiment" in result.stdout
     with world.client() as client:
         assert client.list_runs().total == 0
+
+
+def test_the_commands_tables_fit_80_columns(
+    world: PlayrunnerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_width(monkeypatch, 80)
+    both = factory_play_with_task_and_form(world)
+    preview = trigger(
+        world.admin_token, world.url, "--play", both, "--account", "acme", "--dry-run"
+    ).stdout
+    path = accounts_file(tmp_path, "acme", "nobody")
+    summary = trigger(
+        world.admin_token, world.url, "--play", both, "--accounts", str(path), "--rate", "0"
+    ).stdout
+
+    for printed in (preview, summary):
+        assert [line for line in printed.splitlines() if len(line) > 80] == [], printed
+    assert "form request" in preview
+    assert "Follow up with Acme" in preview
+    assert "not_found" in summary
+
+
+def factory_play_with_task_and_form(world: PlayrunnerWorld) -> str:
+    """A play making a task with a long title and a form request: its id."""
+    spec = task_play()
+    spec["actions"][0]["title"] = "Follow up with {{ account.name }} about the renewal and the QBR"
+    spec["actions"].append(FORM_PLAY["actions"][0])
+    return str(world.factory.play(world.tenant, spec).id)
 
 
 def test_a_play_is_named_by_its_key_too(world: PlayrunnerWorld, factory: Factory) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from playrunner.cli.errors import CommandFailed
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import console, err_console, print_json, print_table
+from playrunner.cli.output import Column, console, err_console, print_json, print_table
 
 app = typer.Typer(help="Load accounts.", no_args_is_help=True)
 
@@ -80,7 +80,11 @@ def import_csv(
     else:
         console.print(f"{created} created, {updated} updated, {len(rejected)} rejected.")
         if rejected:
-            print_table("Rejected rows", ["line", "id", "reason"], rejected[:50])
+            print_table(
+                "Rejected rows",
+                [Column("line", justify="right"), "id", Column("reason", "wrap")],
+                rejected[:50],
+            )
             if len(rejected) > 50:
                 console.print(f"... and {len(rejected) - 50} more (see --errors FILE).")
     if rejected:

@@ -8,7 +8,7 @@ import typer
 
 from playrunner.cli.errors import CommandFailed
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import console, print_json, print_table
+from playrunner.cli.output import Column, console, print_json, print_table
 from playrunner.enums import GrantType
 
 if TYPE_CHECKING:
@@ -95,7 +95,15 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
         return
     print_table(
         "OAuth applications",
-        ["id", "name", "client id", "grants", "scopes", "acting user"],
+        [
+            # Either id names an app in the other commands: at 80 columns, one is enough.
+            Column("id", "whole", drop=1),
+            "name",
+            Column("client id", "whole"),
+            Column("grants", "wrap", drop=3),
+            Column("scopes", "wrap", drop=2),
+            Column("acting user", drop=4),
+        ],
         [
             [
                 a.id,
@@ -215,7 +223,11 @@ def scopes(as_json: JsonOption = False) -> None:
     if as_json:
         print_json([{"scope": s.name, "label": s.label} for s in catalogue.CATALOGUE])
         return
-    print_table("Scopes", ["scope", "label"], [[s.name, s.label] for s in catalogue.CATALOGUE])
+    print_table(
+        "Scopes",
+        [Column("scope", "whole"), Column("label", "wrap")],
+        [[s.name, s.label] for s in catalogue.CATALOGUE],
+    )
 
 
 def _print_secret(read: AppRead, secret: str, as_json: bool) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from playrunner.cli.errors import CommandFailed
 from playrunner.cli.options import AsOption, JsonOption, ServiceOption
-from playrunner.cli.output import console, print_json, print_table
+from playrunner.cli.output import Column, console, print_json, print_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -48,7 +48,14 @@ def pending(
         return
     print_table(
         "Open form requests",
-        ["id", "form", "account", "assignee", "due", "fields"],
+        [
+            Column("id", "whole"),
+            Column("form", drop=1),
+            "account",
+            Column("assignee", drop=3),
+            Column("due", "whole", drop=2),
+            Column("fields", "wrap"),
+        ],
         [
             [
                 r.id,

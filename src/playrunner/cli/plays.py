@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import print_json, print_table
+from playrunner.cli.output import Column, print_json, print_table
 
 app = typer.Typer(help="See the SuccessPlays.", no_args_is_help=True)
 
@@ -58,7 +58,14 @@ def list_(
         return
     print_table(
         "SuccessPlays",
-        ["id", "key", "name", "triggers", "active", "actions"],
+        [
+            Column("id", "whole"),
+            Column("key", "whole"),
+            "name",
+            Column("triggers", drop=1),
+            Column("active", "whole", drop=2),
+            Column("actions", "whole", drop=3, justify="right"),
+        ],
         [
             [
                 p.id,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import AsOption, JsonOption, ServiceOption
-from playrunner.cli.output import console, print_json, print_table
+from playrunner.cli.output import Column, console, print_json, print_table
 from playrunner.cli.plays import PLAY_HELP
 
 if TYPE_CHECKING:
@@ -99,11 +99,20 @@ def list_(
         return
     print_table(
         "Runs",
-        ["id", "when", "play", "account", "by", "source", "tasks", "forms"],
+        [
+            Column("id", "whole"),
+            Column("when", "whole"),
+            "play",
+            "account",
+            Column("by", drop=1),
+            Column("source", "whole", drop=2),
+            Column("tasks", "whole", drop=3, justify="right"),
+            Column("forms", "whole", drop=3, justify="right"),
+        ],
         [
             [
                 r.id,
-                r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
                 r.play,
                 r.account_id
                 if r.account_id == r.requested_account_id

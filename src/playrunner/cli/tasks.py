@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import AsOption, JsonOption, ServiceOption
-from playrunner.cli.output import console, print_json, print_table
+from playrunner.cli.output import Column, console, print_json, print_table
 from playrunner.enums import TaskStatus
 
 if TYPE_CHECKING:
@@ -50,7 +50,16 @@ def list_(
         return
     print_table(
         "Tasks",
-        ["id", "title", "account", "assignee", "flow", "priority", "due", "status"],
+        [
+            Column("id", "whole"),
+            "title",
+            "account",
+            Column("assignee", drop=2),
+            Column("flow", drop=4),
+            Column("priority", drop=3),
+            Column("due", "whole", drop=1),
+            Column("status", "whole"),
+        ],
         [
             [
                 t.id,

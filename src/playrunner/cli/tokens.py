@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import console, print_json, print_table
+from playrunner.cli.output import Column, console, print_json, print_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from playrunner.models import AccessToken
     from playrunner.tokens.service import IssuedToken
 
 app = typer.Typer(help="Create, list and revoke personal access tokens.", no_args_is_help=True)
@@ -59,39 +60,48 @@ def list_(email: EmailOption, service: ServiceOption = None, as_json: JsonOption
     from playrunner.tokens import service as tokens_service
     from playrunner.users import service as users_service
 
-    def work(session: Session, tenant_id: str) -> list[dict[str, str | None]]:
+    def work(session: Session, tenant_id: str) -> list[AccessToken]:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))
-        return [
-            {
-                "id": str(t.id),
-                "name": t.name,
-                "hint": t.hint,
-                "created_at": t.created_at.isoformat(),
-                "expires_at": t.expires_at.isoformat() if t.expires_at else None,
-                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            }
-            for t in tokens_service.list_tokens(session, owner)
-        ]
+        return tokens_service.list_tokens(session, owner)
 
     tokens = in_service(service, work, read_only=True)
     if as_json:
-        print_json(tokens)
+        print_json(
+            [
+                {
+                    "id": str(t.id),
+                    "name": t.name,
+                    "hint": t.hint,
+                    "created_at": t.created_at.isoformat(),
+                    "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+                    "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+                }
+                for t in tokens
+            ]
+        )
         return
     print_table(
         f"Tokens of {email}",
-        ["id", "name", "token", "created", "expires", "revoked"],
         [
-            [
-                t["id"],
-                t["name"],
-                t["hint"],
-                t["created_at"],
-                t["expires_at"] or "never",
-                t["revoked_at"] or "",
-            ]
-            for t in tokens
+            Column("id", "whole"),
+            "name",
+            Column("token", "whole"),
+            Column("created", "whole", drop=1),
+            Column("state", "whole"),
         ],
+        [[t.id, t.name, t.hint, f"{t.created_at:%Y-%m-%d}", _state(t)] for t in tokens],
     )
+
+
+def _state(token: AccessToken) -> str:
+    """Whether the token works, in a few words."""
+    from playrunner.tokens import service as tokens_service
+
+    if token.revoked_at is not None:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if not tokens_service.is_live(token):
+        return f"expired {token.expires_at:%Y-%m-%d}"
+    return f"until {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
 
 
 @app.command("revoke")

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+
+from playrunner.cli.output import Column, print_table
 
 if TYPE_CHECKING:
     from playrunner.cli.trigger_job import Outcome, ResultsFile, TriggerJob
@@ -229,14 +230,23 @@ def _show_dry_run(preview: DryRun, as_json: bool) -> None:
     )
     if preview.would_skip:
         console.print(f"It would be skipped: run {preview.open_run_id} still has open items.")
-    table = Table("would create", "title / form", "assignee", "due")
-    for task in preview.tasks:
-        table.add_row("task", escape(task.title), escape(task.assignee), f"{task.due_date}")
-    for request in preview.form_requests:
-        table.add_row(
-            "form request", escape(request.form), escape(request.assignee), f"{request.due_date}"
-        )
-    console.print(table)
+    print_table(
+        None,
+        [
+            Column("would create", "whole"),
+            "title / form",
+            Column("assignee", drop=1),
+            Column("due", "whole"),
+        ],
+        [
+            *(["task", task.title, task.assignee, task.due_date] for task in preview.tasks),
+            *(
+                ["form request", request.form, request.assignee, request.due_date]
+                for request in preview.form_requests
+            ),
+        ],
+        target=console,
+    )
 
 
 def run_accounts_file(
@@ -323,13 +333,16 @@ def _summary(
 ) -> bool:
     outcomes = [results.recorded.get(account) for account in account_ids]
     counts = Counter(o.outcome if o else "not run yet" for o in outcomes)
-    table = Table(title=f"{len(account_ids):,} accounts", title_justify="left")
-    table.add_column("outcome")
-    table.add_column("accounts", justify="right")
-    for name in ("success", "skipped", "not_found", "failed", "not run yet"):
-        if counts[name]:
-            table.add_row(name, f"{counts[name]:,}")
-    console.print(table)
+    print_table(
+        f"{len(account_ids):,} accounts",
+        ["outcome", Column("accounts", "whole", justify="right")],
+        [
+            [name, f"{counts[name]:,}"]
+            for name in ("success", "skipped", "not_found", "failed", "not run yet")
+            if counts[name]
+        ],
+        target=console,
+    )
     failures = [o for o in outcomes if o is not None and o.failed]
     for outcome in failures[:10]:
         console.print(f"  {outcome.account_id}: {outcome.message}", highlight=False, markup=False)
