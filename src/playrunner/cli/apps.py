@@ -8,7 +8,7 @@ import typer
 
 from playrunner.cli.errors import CommandFailed
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import Column, console, print_json, print_table
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
 from playrunner.enums import GrantType
 
 if TYPE_CHECKING:
@@ -92,6 +92,13 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     )
     if as_json:
         print_json(apps)
+        return
+    if not apps:
+        print_empty(
+            "OAuth applications",
+            "Register one: playrunner apps create --name NAME --grant client_credentials"
+            " --scope SCOPE --acting-user EMAIL (playrunner apps scopes lists the scopes).",
+        )
         return
     print_table(
         "OAuth applications",

@@ -9,7 +9,7 @@ import typer
 
 from playrunner.cli.errors import CommandFailed
 from playrunner.cli.options import AsOption, JsonOption, ServiceOption
-from playrunner.cli.output import Column, console, print_json, print_table
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -45,6 +45,14 @@ def pending(
     )
     if as_json:
         print_json(requests)
+        return
+    if not requests:
+        print_empty(
+            "open form requests",
+            "A play that requests information makes them: playrunner run PLAY ACCOUNT_ID"
+            " --as EMAIL (playrunner plays list shows the plays).",
+            {"--as": as_email},
+        )
         return
     print_table(
         "Open form requests",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -144,9 +144,14 @@ def _width(text: str) -> int:
     return max((cell_len(line) for line in text.splitlines()), default=0)
 
 
-def print_empty(message: str) -> None:
-    """What a list with nothing in it says instead of an empty table: what to do next."""
-    console.print(message, highlight=False, markup=False, soft_wrap=True)
+def print_empty(what: str, next_step: str, filters: Mapping[str, object] | None = None) -> None:
+    """What a list with nothing in it prints instead of an empty table: that there is none
+    (of those the options given ask for), and what to do next."""
+    given = " ".join(
+        f"{option} {value}" for option, value in (filters or {}).items() if value is not None
+    )
+    found = f"No {what} match {given}." if given else f"No {what} yet."
+    console.print(f"{found} {next_step}", highlight=False, markup=False)
 
 
 def fail(message: str) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import Column, print_json, print_table
+from playrunner.cli.output import Column, print_empty, print_json, print_table
 
 app = typer.Typer(help="See the SuccessPlays.", no_args_is_help=True)
 
@@ -55,6 +55,14 @@ def list_(
     )
     if as_json:
         print_json(plays)
+        return
+    if not plays:
+        print_empty(
+            "SuccessPlays",
+            "Declare them in YAML and playrunner apply FILE.yaml (examples/plays.yaml is one),"
+            " or create them in the web app's SuccessPlays page or with the API.",
+            {"--trigger": trigger, "--status": status},
+        )
         return
     print_table(
         "SuccessPlays",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import AsOption, JsonOption, ServiceOption
-from playrunner.cli.output import Column, console, print_json, print_table
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
 from playrunner.cli.plays import PLAY_HELP
 
 if TYPE_CHECKING:
@@ -96,6 +96,14 @@ def list_(
     runs = in_service(service, work, read_only=True)
     if as_json:
         print_json(runs)
+        return
+    if not runs:
+        print_empty(
+            "runs",
+            "Run a play on an account: playrunner run PLAY ACCOUNT_ID --as EMAIL"
+            " (playrunner plays list shows the plays).",
+            {"--play": play, "--account": account, "--since": since},
+        )
         return
     print_table(
         "Runs",

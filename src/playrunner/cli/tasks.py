@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import AsOption, JsonOption, ServiceOption
-from playrunner.cli.output import Column, console, print_json, print_table
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
 from playrunner.enums import TaskStatus
 
 if TYPE_CHECKING:
@@ -47,6 +47,14 @@ def list_(
     )
     if as_json:
         print_json(tasks)
+        return
+    if not tasks:
+        print_empty(
+            "tasks",
+            "Running a play makes them: playrunner run PLAY ACCOUNT_ID --as EMAIL"
+            " (playrunner plays list shows the plays).",
+            {"--assignee": assignee, "--account": account, "--status": status, "--run": run},
+        )
         return
     print_table(
         "Tasks",

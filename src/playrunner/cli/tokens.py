@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import Column, console, print_json, print_table
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -65,6 +65,11 @@ def list_(email: EmailOption, service: ServiceOption = None, as_json: JsonOption
         return tokens_service.list_tokens(session, owner)
 
     tokens = in_service(service, work, read_only=True)
+    if not tokens and not as_json:
+        print_empty(
+            f"tokens of {email}", f"Make one: playrunner tokens create --email {email} --name NAME"
+        )
+        return
     if as_json:
         print_json(
             [

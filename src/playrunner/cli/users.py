@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from playrunner.cli.options import JsonOption, ServiceOption
-from playrunner.cli.output import console, print_json, print_table
+from playrunner.cli.output import console, print_empty, print_json, print_table
 from playrunner.enums import UserRole
 
 if TYPE_CHECKING:
@@ -54,6 +54,9 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     )
     if as_json:
         print_json(users)
+        return
+    if not users:
+        print_empty("users", "Add one: playrunner users create EMAIL --name NAME")
         return
     print_table(
         "Users",
