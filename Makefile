@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint typecheck format install clean bench profile screenshots
+.PHONY: run test check lint typecheck format install clean bench bench-cli profile screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
 	scripts/services-up
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+## How long CLI commands take to start, against `python -c pass` in the same run.
+bench-cli: $(STAMP)
+	$(BIN)/python -m benchmarks.cli_startup $(BENCH_ARGS)
 
 ## Flame graph of the trigger call under load (py-spy), in benchmarks/results/profile.svg.
 profile: $(STAMP)

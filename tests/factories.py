@@ -135,9 +135,11 @@ class Factory:
         form_spec = FormSpec.model_validate(spec or SENTIMENT_FORM)
         return self._run(lambda s: forms_service.create_form(s, tenant.id, form_spec))
 
-    def play(self, tenant: Tenant, spec: dict[str, Any] | None = None) -> SuccessPlay:
+    def play(
+        self, tenant: Tenant, spec: dict[str, Any] | None = None, *, key: str | None = None
+    ) -> SuccessPlay:
         play_spec = PlaySpec.model_validate(spec or task_play())
-        return self._run(lambda s: plays_service.create_play(s, tenant.id, play_spec))
+        return self._run(lambda s: plays_service.create_play(s, tenant.id, play_spec, key=key))
 
     def principal(self, user: User) -> Principal:
         return users_service.principal_for(user)

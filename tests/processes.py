@@ -31,8 +31,15 @@ def clean_environment(**settings: str) -> dict[str, str]:
 class ServerProcess:
     """``python -m playrunner serve ...``; entering waits for every worker to be up."""
 
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, workers: int = 1) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        args: list[str],
+        env: dict[str, str],
+        cwd: Path,
+        workers: int = 1,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.process = subprocess.Popen(

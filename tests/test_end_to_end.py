@@ -1,5 +1,6 @@
 """A new user's first minutes, for real: `playrunner serve --demo` in its own process, the
-printed curl statement pasted into a shell, then the CLI showing the task it made."""
+printed curl statement pasted into a shell, then the CLI showing the task it made; the
+same statement, saved as a script, still working after the server is restarted."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from playrunner.cli.main import app
-from tests.processes import ServerProcess, clean_environment
+from tests.processes import ServerProcess, clean_environment, free_port
 
 
 @pytest.fixture
@@ -58,7 +59,9 @@ def test_each_documented_error_can_be_produced_with_the_demo_data(
     _server, banner = served
     url = re.search(r"URL:\s+(http://\S+)", banner)
     assert url is not None
-    demo = json.loads(CliRunner().invoke(app, ["demo", "--json"], env=environment).stdout)
+    demo = json.loads(
+        CliRunner().invoke(app, ["demo", "--json", "--new-tokens"], env=environment).stdout
+    )
     endpoint = url.group(1) + "/api/v2/automations/run-manual-successplay"
 
     def call(token: str, play: str, account: str) -> str:
@@ -91,3 +94,27 @@ def test_each_documented_error_can_be_produced_with_the_demo_data(
     assert call(admin, plays["event_only"], "acme") == "SuccessPlay is not configured as manual"
     assert call(admin, plays["task"], "not-a-customer") == "Account not found"
     assert call(admin, plays["form"], "acme") == "Success"
+
+
+def test_a_demo_token_pasted_into_a_script_still_works_after_a_restart(
+    tmp_path: Path, environment: dict[str, str]
+) -> None:
+    port = free_port()  # `make run` serves on the same port every time
+    with ServerProcess(["--demo"], environment, tmp_path, port=port) as first:
+        curl = re.search(r"^curl -L .*?\}'$", first.printed, re.S | re.M)
+        token = re.search(r"Admin token:\s+(prpat_\w+)", first.printed)
+    assert curl is not None, first.printed
+    assert token is not None, first.printed
+    script = tmp_path / "run-follow-up.sh"
+    script.write_text(curl.group(0) + "\n", encoding="utf-8")
+
+    with ServerProcess(["--demo"], environment, tmp_path, port=port) as second:
+        pasted = subprocess.run(
+            ["bash", str(script)], capture_output=True, text=True, timeout=30, check=False
+        )
+        banner = second.printed
+
+    assert (pasted.returncode, pasted.stdout) == (0, "Success"), pasted.stderr
+    assert token.group(1) not in banner  # it cannot be shown again ...
+    assert f"Admin token:  prpat_…{token.group(1)[-4:]}" in banner  # ... so it is named
+    assert "A token printed earlier keeps working" in " ".join(banner.split())

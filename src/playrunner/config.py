@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 from typing import Literal
 
-from limits import parse as parse_rate_limit
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +20,7 @@ class Settings(BaseSettings):
     )
     rate_limit: str = Field(
         default="100/minute",
+        validate_default=False,  # known good; checking it would load `limits` in every command
         description="Per-token limit across every API, in the `limits` notation (e.g. 100/minute).",
     )
     redis_url: str | None = Field(
@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def _rate_limit_must_parse(cls, value: str) -> str:
+        # Imported here: `limits` takes ~0.06 s to load, and every CLI command reads Settings;
+        # only a rate limit someone set needs checking.
+        from limits import parse as parse_rate_limit  # noqa: PLC0415
+
         try:
             parse_rate_limit(value)
         except ValueError as exc:

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+import time_machine
 
 from playrunner.accounts import service as accounts_service
-from playrunner.cli.main import app
 from playrunner.db import Database
 from playrunner.demo.seed import DEMO_TENANT_ID
+from playrunner.errors import AuthenticationFailed
 from playrunner.models import UserRole
+from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
-
-
-class Cli:
-    def __init__(self, database_url: str) -> None:
-        self.env = {"PLAYRUNNER_DATABASE_URL": database_url, "COLUMNS": "250"}
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, ok: bool = True) -> Any:
-        result = self.runner.invoke(app, list(args), env=self.env)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self(*args, "--json").stdout)
+from tests.cli.runner import Cli
 
 
 @pytest.fixture
@@ -61,16 +50,86 @@ def test_demo_json_has_what_scripts_need(demo: dict[str, Any], database_url: str
     assert len(demo["accounts"]) >= 3
 
 
-def test_demo_is_idempotent_and_issues_fresh_tokens(cli: Cli, demo: dict[str, Any]) -> None:
+def authenticates(database_url: str, secret: str) -> bool:
+    database = Database(database_url)
+    try:
+        with database.session(read_only=True) as session:
+            tokens_service.authenticate(session, secret)
+    except AuthenticationFailed:
+        return False
+    finally:
+        database.dispose()
+    return True
+
+
+def test_demo_again_keeps_the_tokens_it_printed(
+    cli: Cli, demo: dict[str, Any], database_url: str
+) -> None:
     again = cli.json("demo")
-    tokens = cli.json("tokens", "list", "--email", demo["admin_email"])
-    live = [t for t in tokens if t["revoked_at"] is None]
-    assert len(live) == 1  # the previous demo token was revoked, not left to pile up
+
+    assert (again["admin_token"], again["user_token"]) == (None, None)  # none issued this time
+    assert again["admin_token_hint"] == "prpat_…" + demo["admin_token"][-4:]
+    assert again["user_token_hint"] == "prpat_…" + demo["user_token"][-4:]
+    assert authenticates(database_url, demo["admin_token"])
+    assert authenticates(database_url, demo["user_token"])
+    (token,) = cli.json("tokens", "list", "--email", demo["admin_email"])
+    assert token["revoked_at"] is None
     assert again["plays"] == demo["plays"]
     assert again["accounts"] == demo["accounts"]
-    assert again["admin_token"] != demo["admin_token"]
     users = cli.json("users", "list")
     assert len(users) == len({u["email"] for u in users}) == 5
+
+
+def test_demo_banner_says_whether_its_tokens_are_new_or_the_ones_printed_before(
+    cli: Cli, database_url: str
+) -> None:
+    first = cli("demo").stdout
+    admin_token = re.search(r"Admin token:\s+(prpat_\w+)", first)
+    assert admin_token is not None, first
+    assert "new, valid until" in first
+    assert "New tokens are shown only this once" in first
+    assert "app-token: " + admin_token.group(1) in first  # the curl statement works as pasted
+
+    second = cli("demo").stdout
+
+    hint = "prpat_…" + admin_token.group(1)[-4:]
+    (issued,) = cli.json("tokens", "list", "--email", "avery.admin@demo.playrunner.dev")
+    assert f"Admin token:  {hint}" in second
+    assert f"printed on {issued['created_at'][:10]}" in second
+    assert admin_token.group(1) not in second
+    assert "New tokens" not in second
+    assert "A token printed earlier keeps working" in " ".join(second.split())
+    assert "demo --new-tokens" in second
+    assert '"app-token: $ADMIN_TOKEN"' in second  # the curl statement names what to set
+    assert authenticates(database_url, admin_token.group(1))
+
+
+def test_demo_new_tokens_prints_new_ones_and_the_earlier_ones_keep_working(
+    cli: Cli, demo: dict[str, Any], database_url: str
+) -> None:
+    again = cli.json("demo", "--new-tokens")
+
+    assert again["admin_token"].startswith("prpat_")
+    assert again["admin_token"] != demo["admin_token"]
+    assert again["user_token"] != demo["user_token"]
+    for secret in (demo["admin_token"], again["admin_token"], again["user_token"]):
+        assert authenticates(database_url, secret)
+    assert cli.json("demo")["admin_token_hint"] == "prpat_…" + again["admin_token"][-4:]
+
+
+def test_demo_issues_new_tokens_once_the_earlier_ones_expired_or_were_revoked(
+    cli: Cli, demo: dict[str, Any], database_url: str
+) -> None:
+    (user_token,) = cli.json("tokens", "list", "--email", demo["user_email"])
+    cli("tokens", "revoke", user_token["id"], "--email", demo["user_email"])
+    revoked_user = cli.json("demo")
+    assert revoked_user["admin_token"] is None
+    assert revoked_user["user_token"].startswith("prpat_")
+
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=False):
+        expired = cli.json("demo")
+        assert authenticates(database_url, expired["admin_token"])
+        assert not authenticates(database_url, demo["admin_token"])  # it expired
 
 
 def test_demo_has_about_fifty_accounts_with_success_managers(
@@ -243,3 +302,59 @@ def test_tasks_update_enforces_the_touchpoint(cli: Cli, demo: dict[str, Any]) ->
     )
     (task,) = cli.json("tasks", "list", "--account", "acme")
     assert task["status"] == "completed"
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def keyed(cli: Cli, tmp_path: Path) -> str:
+    """A service with examples/plays.yaml applied (plays with keys) and the account acme;
+    the admin's email."""
+    cli("init", "--service-name", "Acme CS", "--admin-email", "ops@acme.test")
+    cli("apply", str(EXAMPLES / "plays.yaml"))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("id,name,role:Success Manager\nacme,Acme,ops@acme.test\n")
+    cli("accounts", "import", str(accounts))
+    return "ops@acme.test"
+
+
+def test_plays_list_shows_each_play_with_its_id_and_key(cli: Cli, keyed: str) -> None:
+    plays = {p["key"]: p for p in cli.json("plays", "list")}
+    assert set(plays) == {"salesforce-follow-up", "sentiment-check"}
+    follow_up = plays["salesforce-follow-up"]
+    assert (follow_up["name"], follow_up["triggers"], follow_up["active"]) == (
+        "Salesforce follow-up",
+        ["manual"],
+        True,
+    )
+    table = cli("plays", "list").stdout
+    assert str(follow_up["id"]) in table
+    assert "salesforce-follow-up" in table
+    assert cli.json("plays", "list", "--trigger", "event") == []
+    assert [p["key"] for p in cli.json("plays", "list", "--status", "active")] == sorted(
+        plays, key=lambda key: plays[key]["name"]
+    )
+
+
+def test_run_and_runs_list_take_a_play_by_its_key(cli: Cli, keyed: str) -> None:
+    ran = cli.json("run", "salesforce-follow-up", "acme", "--as", keyed)
+    play_id = next(p["id"] for p in cli.json("plays", "list") if p["key"] == "salesforce-follow-up")
+
+    by_key = cli.json("runs", "list", "--play", "salesforce-follow-up")
+    by_id = cli.json("runs", "list", "--play", play_id)
+
+    assert [r["id"] for r in by_key] == [r["id"] for r in by_id] == [ran["runId"]]
+    assert by_key[0]["play_id"] == play_id
+    assert cli.json("runs", "list", "--play", "sentiment-check") == []
+
+
+def test_a_key_no_play_has_is_refused_in_the_apis_words_or_named(cli: Cli, keyed: str) -> None:
+    ran = cli("run", "no-such-play", "acme", "--as", keyed, ok=False)
+    assert (ran.exit_code, ran.stderr.strip()) == (1, "Error: SuccessPlay not found")
+    listed = cli("runs", "list", "--play", "no-such-play", ok=False)
+    assert "No SuccessPlay has the id or key 'no-such-play'" in listed.stderr
+    # The role is checked first, as the API does: a user who may not run plays hears that.
+    cli("users", "create", "jane@acme.test", "--name", "Jane")
+    refused = cli("run", "no-such-play", "acme", "--as", "jane@acme.test", ok=False)
+    assert "User is not authorized with role: SERVICE_ADMIN" in refused.stderr

@@ -17,11 +17,12 @@ from playrunner.cli.main import app
 from playrunner.cli.trigger import run_accounts_file
 from playrunner.cli.trigger_job import JobError, read_account_ids
 from playrunner.client import Client
+from tests.cli.runner import at_width
 from tests.client.totango_standin import FakeTime, TotangoStandIn
 from tests.client.worlds import TOTANGO_EVENT_PLAY, TOTANGO_PLAY
-from tests.factories import Factory
+from tests.factories import Factory, task_play
 from tests.processes import clean_environment
-from tests.worlds import PlayrunnerWorld
+from tests.worlds import FORM_PLAY, PlayrunnerWorld
 
 
 @pytest.fixture
@@ -109,6 +110,58 @@ def test_one_account_dry_run(world: PlayrunnerWorld) -> None:
     assert result.exit_code == 0, result.output
     assert "Dry run on acme (Acme): nothing was written." in result.stdout
     assert "Sentiment" in result.stdout
+    with world.client() as client:
+        assert client.list_runs().total == 0
+
+
+def test_the_commands_tables_fit_80_columns(
+    world: PlayrunnerWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_width(monkeypatch, 80)
+    both = factory_play_with_task_and_form(world)
+    preview = trigger(
+        world.admin_token, world.url, "--play", both, "--account", "acme", "--dry-run"
+    ).stdout
+    path = accounts_file(tmp_path, "acme", "nobody")
+    summary = trigger(
+        world.admin_token, world.url, "--play", both, "--accounts", str(path), "--rate", "0"
+    ).stdout
+
+    for printed in (preview, summary):
+        assert [line for line in printed.splitlines() if len(line) > 80] == [], printed
+    assert "form request" in preview
+    assert "Follow up with Acme" in preview
+    assert "not_found" in summary
+
+
+def factory_play_with_task_and_form(world: PlayrunnerWorld) -> str:
+    """A play making a task with a long title and a form request: its id."""
+    spec = task_play()
+    spec["actions"][0]["title"] = "Follow up with {{ account.name }} about the renewal and the QBR"
+    spec["actions"].append(FORM_PLAY["actions"][0])
+    return str(world.factory.play(world.tenant, spec).id)
+
+
+def test_a_play_is_named_by_its_key_too(world: PlayrunnerWorld, factory: Factory) -> None:
+    keyed = factory.play(world.tenant, key="salesforce-follow-up")
+
+    result = trigger(
+        world.admin_token, world.url, "--play", "salesforce-follow-up", "--account", "acme"
+    )
+
+    assert result.exit_code == 0, result.output
+    run_id = result.stdout.split()[-1]
+    with world.client() as client:
+        assert client.get_run(run_id).play_id == keyed.id
+
+
+def test_a_key_no_play_has_is_refused_before_anything_runs(world: PlayrunnerWorld) -> None:
+    result = trigger(world.admin_token, world.url, "--play", "no-such-play", "--account", "acme")
+
+    assert result.exit_code == 1
+    assert f"No SuccessPlay on {world.url} has the id or key 'no-such-play'" in " ".join(
+        result.stderr.split()
+    )
     with world.client() as client:
         assert client.list_runs().total == 0
 

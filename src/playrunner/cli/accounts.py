@@ -7,20 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from playrunner.accounts.csv_import import CHUNK, import_chunk, read_rows
-from playrunner.cli.context import (
-    CommandFailed,
-    JsonOption,
-    ServiceOption,
-    console,
-    database,
-    err_console,
-    print_json,
-    print_table,
-)
-from playrunner.tenants import service as tenants_service
+from playrunner.cli.errors import CommandFailed
+from playrunner.cli.options import JsonOption, ServiceOption
+from playrunner.cli.output import Column, console, err_console, print_json, print_table
 
 app = typer.Typer(help="Load accounts.", no_args_is_help=True)
 
@@ -39,6 +29,18 @@ def import_csv(
     Rows that are refused change nothing and are listed with their line and reason; the
     others are written in one transaction. Exit status 1 when any row was refused.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from playrunner.accounts.csv_import import CHUNK, import_chunk, read_rows
+    from playrunner.cli.context import database
+    from playrunner.tenants import service as tenants_service
+
     with file.open(newline="", encoding="utf-8-sig") as stream:
         try:
             rows = read_rows(stream, str(file))
@@ -78,7 +80,11 @@ def import_csv(
     else:
         console.print(f"{created} created, {updated} updated, {len(rejected)} rejected.")
         if rejected:
-            print_table("Rejected rows", ["line", "id", "reason"], rejected[:50])
+            print_table(
+                "Rejected rows",
+                [Column("line", justify="right"), "id", Column("reason", "wrap")],
+                rejected[:50],
+            )
             if len(rejected) > 50:
                 console.print(f"... and {len(rejected) - 50} more (see --errors FILE).")
     if rejected:

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
-from playrunner.auth import scopes as catalogue
-from playrunner.cli.context import (
-    CommandFailed,
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.models import DEFAULT_ACCESS_TOKEN_LIFETIME, GrantType
-from playrunner.oauth import service as oauth_service
-from playrunner.oauth.schemas import AppCreate, AppPatch, AppRead
-from playrunner.pagination import every_page
-from playrunner.validation import errors_from
+from playrunner.cli.errors import CommandFailed
+from playrunner.cli.options import JsonOption, ServiceOption
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
+from playrunner.enums import GrantType
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from sqlalchemy.orm import Session
+
+    from playrunner.oauth.schemas import AppRead
 
 app = typer.Typer(
     help="OAuth applications: register, list, change, rotate secrets, delete.", no_args_is_help=True
@@ -51,12 +44,23 @@ def create(
         typer.Option(help="For client_credentials: email of the user the app acts as."),
     ] = None,
     token_lifetime: Annotated[
-        int, typer.Option(help="Seconds an access token lives (60 to 86400).")
-    ] = DEFAULT_ACCESS_TOKEN_LIFETIME,
+        int | None,
+        typer.Option(
+            help="Seconds an access token lives (60 to 86400).",
+            show_default="3600",
+        ),
+    ] = None,
     service: ServiceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register an app and print its client id and secret (the secret only now)."""
+    from pydantic import ValidationError
+
+    from playrunner.cli.context import in_service
+    from playrunner.oauth import service as oauth_service
+    from playrunner.oauth.schemas import AppCreate
+
+    given = {"access_token_lifetime": token_lifetime} if token_lifetime is not None else {}
     try:
         spec = AppCreate(
             name=name,
@@ -64,7 +68,7 @@ def create(
             scopes=scope,
             redirect_uris=redirect_uri or [],
             acting_user=acting_user,
-            access_token_lifetime=token_lifetime,
+            **given,
         )
     except ValidationError as exc:
         raise _invalid(exc) from None
@@ -75,6 +79,10 @@ def create(
 @app.command("list")
 def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """List the service's apps (never their secrets)."""
+    from playrunner.cli.context import in_service
+    from playrunner.oauth import service as oauth_service
+    from playrunner.pagination import every_page
+
     apps = in_service(
         service,
         lambda s, t: every_page(
@@ -85,9 +93,24 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(apps)
         return
+    if not apps:
+        print_empty(
+            "OAuth applications",
+            "Register one: playrunner apps create --name NAME --grant client_credentials"
+            " --scope SCOPE --acting-user EMAIL (playrunner apps scopes lists the scopes).",
+        )
+        return
     print_table(
         "OAuth applications",
-        ["id", "name", "client id", "grants", "scopes", "acting user"],
+        [
+            # Either id names an app in the other commands: at 80 columns, one is enough.
+            Column("id", "whole", drop=1),
+            "name",
+            Column("client id", "whole"),
+            Column("grants", "wrap", drop=3),
+            Column("scopes", "wrap", drop=2),
+            Column("acting user", drop=4),
+        ],
         [
             [
                 a.id,
@@ -132,6 +155,12 @@ def update(
 ) -> None:
     """Change an app; only the options given change. Tokens the change makes wrong (a grant
     removed, another acting user) are revoked at once; a scope removed stops working at once."""
+    from pydantic import ValidationError
+
+    from playrunner.cli.context import in_service
+    from playrunner.oauth import service as oauth_service
+    from playrunner.oauth.schemas import AppPatch
+
     given: dict[str, object] = {
         "name": name,
         "grant_types": grant,
@@ -168,6 +197,9 @@ def rotate_secret(
     reference: AppArgument, service: ServiceOption = None, as_json: JsonOption = False
 ) -> None:
     """Give an app a new client secret and print it once; the old one stops working."""
+    from playrunner.cli.context import in_service
+    from playrunner.oauth import service as oauth_service
+
     issued = in_service(
         service,
         lambda s, t: oauth_service.rotate_secret(s, t, oauth_service.find_app(s, t, reference).id),
@@ -178,6 +210,8 @@ def rotate_secret(
 @app.command("delete")
 def delete(reference: AppArgument, service: ServiceOption = None) -> None:
     """Delete an app: every token it holds stops working at once."""
+    from playrunner.cli.context import in_service
+    from playrunner.oauth import service as oauth_service
 
     def work(session: Session, tenant_id: str) -> str:
         found = oauth_service.find_app(session, tenant_id, reference)
@@ -191,10 +225,16 @@ def delete(reference: AppArgument, service: ServiceOption = None) -> None:
 @app.command("scopes")
 def scopes(as_json: JsonOption = False) -> None:
     """List the scopes an app can be given."""
+    from playrunner.auth import scopes as catalogue
+
     if as_json:
         print_json([{"scope": s.name, "label": s.label} for s in catalogue.CATALOGUE])
         return
-    print_table("Scopes", ["scope", "label"], [[s.name, s.label] for s in catalogue.CATALOGUE])
+    print_table(
+        "Scopes",
+        [Column("scope", "whole"), Column("label", "wrap")],
+        [[s.name, s.label] for s in catalogue.CATALOGUE],
+    )
 
 
 def _print_secret(read: AppRead, secret: str, as_json: bool) -> None:
@@ -207,5 +247,7 @@ def _print_secret(read: AppRead, secret: str, as_json: bool) -> None:
 
 
 def _invalid(exc: ValidationError) -> CommandFailed:
+    from playrunner.validation import errors_from
+
     problems = "; ".join(f"{p['field']}: {p['message']}" for p in errors_from(exc))
     return CommandFailed(f"Invalid application: {problems}")

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from playrunner.as_code import service as as_code_service
-from playrunner.as_code.service import Change
-from playrunner.as_code.yaml_io import YamlDocument, dump
-from playrunner.cli.context import (
-    CommandFailed,
-    JsonOption,
-    ServiceOption,
-    console,
-    database,
-    print_json,
-)
-from playrunner.tenants import service as tenants_service
+from playrunner.cli.errors import CommandFailed
+from playrunner.cli.options import JsonOption, ServiceOption
+from playrunner.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from playrunner.as_code.service import Change
 
 
 class _DryRun(Exception):
@@ -39,6 +33,11 @@ def apply(
 ) -> None:
     """Create or update the account roles, flows, forms and plays a file declares, in one
     transaction. A file with any problem is refused with its line, and nothing is applied."""
+    from playrunner.as_code import service as as_code_service
+    from playrunner.as_code.yaml_io import YamlDocument
+    from playrunner.cli.context import database
+    from playrunner.tenants import service as tenants_service
+
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -78,6 +77,11 @@ def export(
     service: ServiceOption = None,
 ) -> None:
     """Write the current account roles, flows, forms and plays in the format apply takes."""
+    from playrunner.as_code import service as as_code_service
+    from playrunner.as_code.yaml_io import dump
+    from playrunner.cli.context import database
+    from playrunner.tenants import service as tenants_service
+
     with database() as db, db.session(read_only=True) as session:
         tenant_id = tenants_service.resolve_tenant(session, service).id
         text = dump(as_code_service.export(session, tenant_id))

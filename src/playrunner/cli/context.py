@@ -1,45 +1,24 @@
-"""What every command shares: settings, the database, the service it means, and output."""
+"""What commands that use the database share: settings, the database, the service they mean.
+
+Commands import this when they run (not at the top of their modules), so that commands and
+``--help`` that need no database never load SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from typing import TypeVar
 
-import orjson
-import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from typer.core import TyperGroup
 
+from playrunner.cli.errors import CommandFailed
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.errors import PlayrunnerError
 from playrunner.migrations import is_current, upgrade
 from playrunner.tenants import service as tenants_service
 
 T = TypeVar("T")
-
-console = Console()
-err_console = Console(stderr=True)
-
-ServiceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--service",
-        envvar="PLAYRUNNER_SERVICE",
-        help="Service id (SP-1234-01). Optional when only one service exists.",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-AsOption = Annotated[str, typer.Option("--as", help="Email of the user to act as.")]
-
-
-class CommandFailed(Exception):
-    """A command could not do what was asked; the message says why."""
 
 
 @contextmanager
@@ -73,47 +52,3 @@ def in_service(
             lambda session: work(session, tenants_service.resolve_tenant(session, service).id),
             read_only=read_only,
         )
-
-
-def print_json(value: Any) -> None:
-    def default(obj: Any) -> Any:
-        if isinstance(obj, BaseModel):
-            return obj.model_dump(mode="json")
-        raise TypeError
-
-    typer.echo(orjson.dumps(value, default=default, option=orjson.OPT_INDENT_2).decode())
-
-
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
-    console.print(table)
-
-
-def fail(message: str) -> None:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-
-
-class ReportingGroup(TyperGroup):
-    """Runs every subcommand and turns known failures into one line on stderr and exit 1."""
-
-    # Typer's own base class types ctx with its private vendored click; typer.Context is the
-    # public subclass it actually passes.
-    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except PlayrunnerError as exc:
-            fail(exc.message)
-        except CommandFailed as exc:
-            fail(str(exc))
-        except SQLAlchemyError as exc:
-            reason = getattr(exc, "orig", None) or exc
-            fail(f"Database error ({type(reason).__name__}): {reason}; nothing was written")
-        except (typer.TyperException, typer.Exit, typer.Abort):
-            raise  # usage errors, --help and the like: Typer answers them
-        except Exception as exc:  # a bug: say so in one line, without a trace
-            fail(f"Unexpected failure ({type(exc).__name__}: {exc}); nothing was written")
-        raise typer.Exit(1)

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.auth.principal import operator
-from playrunner.cli.context import (
-    AsOption,
-    CommandFailed,
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.form_requests import service as form_requests_service
-from playrunner.form_requests.repository import FormRequestFilter
-from playrunner.forms.schemas import FormFieldRead
-from playrunner.models import FormRequestStatus
-from playrunner.users import service as users_service
+from playrunner.cli.errors import CommandFailed
+from playrunner.cli.options import AsOption, JsonOption, ServiceOption
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from playrunner.forms.schemas import FormFieldRead
 
 app = typer.Typer(help="See and answer form requests.", no_args_is_help=True)
 
@@ -39,6 +29,11 @@ def pending(
     as_json: JsonOption = False,
 ) -> None:
     """List open form requests and the fields each asks for."""
+    from playrunner.auth.principal import operator
+    from playrunner.cli.context import in_service
+    from playrunner.form_requests import service as form_requests_service
+    from playrunner.form_requests.repository import FormRequestFilter
+    from playrunner.models import FormRequestStatus
 
     where = FormRequestFilter(assignee_email=as_email, status=FormRequestStatus.OPEN, limit=limit)
     requests, _ = in_service(
@@ -51,9 +46,24 @@ def pending(
     if as_json:
         print_json(requests)
         return
+    if not requests:
+        print_empty(
+            "open form requests",
+            "A play that requests information makes them: playrunner run PLAY ACCOUNT_ID"
+            " --as EMAIL (playrunner plays list shows the plays).",
+            {"--as": as_email},
+        )
+        return
     print_table(
         "Open form requests",
-        ["id", "form", "account", "assignee", "due", "fields"],
+        [
+            Column("id", "whole"),
+            Column("form", drop=1),
+            "account",
+            Column("assignee", drop=3),
+            Column("due", "whole", drop=2),
+            Column("fields", "wrap"),
+        ],
         [
             [
                 r.id,
@@ -77,6 +87,8 @@ def _describe(field: FormFieldRead) -> str:
 def parse_answers(pairs: list[str], answers_json: str | None) -> dict[str, Any]:
     """``key=value`` pairs (value read as JSON when it parses, else as text) and/or a JSON
     object. The form's own rules check the result; nothing is converted by field type here."""
+    import orjson
+
     answers: dict[str, Any] = {}
     if answers_json:
         try:
@@ -113,6 +125,10 @@ def submit(
     service: ServiceOption = None,
 ) -> None:
     """Submit answers; the account's attributes change in the same transaction."""
+    from playrunner.cli.context import in_service
+    from playrunner.form_requests import service as form_requests_service
+    from playrunner.users import service as users_service
+
     answers = parse_answers(answer or [], answers_json)
 
     def work(session: Session, tenant_id: str) -> dict[str, Any]:

@@ -6,23 +6,26 @@ import os
 import shlex
 import shutil
 import sys
+import textwrap
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from playrunner import server
-from playrunner.cli.context import JsonOption, console, database, print_json
-from playrunner.config import Settings
-from playrunner.demo.seed import DemoInfo, seed_demo
-from playrunner.models import UserRole
-from playrunner.tenants import service as tenants_service
-from playrunner.tokens import service as tokens_service
-from playrunner.users import service as users_service
+from playrunner.cli.options import JsonOption
+from playrunner.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from playrunner.config import Settings
+    from playrunner.demo.seed import DemoInfo, DemoToken
 
 
 def migrate() -> None:
     """Apply pending database migrations."""
+    from playrunner.cli.context import database
+
     with database(migrate=True) as db:
         console.print(f"Database is up to date: {db.url.render_as_string(hide_password=True)}")
 
@@ -37,6 +40,12 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Migrate the database, create a service and its first admin, and print a token."""
+    from playrunner.cli.context import database
+    from playrunner.models import UserRole
+    from playrunner.tenants import service as tenants_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
+
     with database(migrate=True) as db, db.session() as session:
         tenant = tenants_service.create_tenant(session, service_name, service_id)
         admin = users_service.create_user(
@@ -53,10 +62,24 @@ def init(
     console.print(f"Admin token (shown once, expires in 90 days): [bold]{issued.secret}[/]")
 
 
-def demo(as_json: JsonOption = False) -> None:
-    """Create the demo service (once) and print fresh demo tokens."""
+def demo(
+    new_tokens: Annotated[
+        bool,
+        typer.Option(
+            "--new-tokens",
+            help="Issue new demo tokens even if the earlier ones still work (they keep working).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create the demo service (once) and print how to call it. The demo tokens printed
+    earlier keep working; new ones are printed when a demo user has none (a fresh database)."""
+    from playrunner.cli.context import database
+    from playrunner.config import Settings
+    from playrunner.demo.seed import seed_demo
+
     with database(migrate=True) as db, db.session() as session:
-        info = seed_demo(session)
+        info = seed_demo(session, new_tokens=new_tokens)
     if as_json:
         print_json(info.as_json())
     else:
@@ -75,6 +98,11 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API."""
+    from playrunner import server
+    from playrunner.cli.context import database
+    from playrunner.config import Settings
+    from playrunner.demo.seed import seed_demo
+
     settings = Settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)
@@ -94,13 +122,14 @@ def serve(
     server.serve(settings, workers)
 
 
-def curl_command(base_url: str, token: str, play_id: str, account_id: str) -> str:
-    """The seed's curl statement with real values, ready to paste into a shell."""
+def curl_command(base_url: str, token_header: str, play_id: str, account_id: str) -> str:
+    """The seed's curl statement with real values, ready to paste into a shell.
+    ``token_header``: the ``-H`` argument carrying the token, quoted for the shell."""
     body = f'{{\n"successplayId": "{play_id}",\n"accountId": "{account_id}"\n}}'
     url = base_url + "/api/v2/automations/run-manual-successplay"
     return (
         f"curl -L {_single_quoted(url)} \\\n"
-        f"-H {_single_quoted('app-token: ' + token)} \\\n"
+        f"-H {token_header} \\\n"
         f"-H 'Content-Type: application/json' \\\n"
         f"-d {_single_quoted(body)}"
     )
@@ -123,20 +152,46 @@ def command_name() -> str:
         return str(executable)
 
 
+# The shell variable the banner's curl statement reads when the token was printed earlier.
+TOKEN_VARIABLE = "ADMIN_TOKEN"
+
+
 def print_banner(info: DemoInfo, settings: Settings) -> None:
     base_url = settings.base_url
     account = info.accounts[0]
+    admin, user = info.admin_token, info.user_token
+    created = "   (created just now)" if info.created else ""
     lines = [
         f"URL:          {base_url}   (API docs: {base_url}/docs)",
         f"Sign in:      {info.admin_email} / {info.admin_password}   (admin)",
         f"              {info.user_email} / {info.user_password}   (Success Manager)",
-        f"Service:      {info.service_id}",
-        f"Admin token:  {info.admin_token}   ({info.admin_email})",
-        f"User token:   {info.user_token}   ({info.user_email}, not an admin)",
+        f"Service:      {info.service_id}{created}",
+        f"Admin token:  {_token_line(admin, info.admin_email + ', admin')}",
+        f"User token:   {_token_line(user, info.user_email + ', not an admin')}",
+    ]
+    if admin.issued_now or user.issued_now:
+        lines += _note(
+            "New tokens are shown only this once: copy them now. They keep working when you"
+            " restart (make run, playrunner demo) until they expire."
+        )
+    if not (admin.issued_now and user.issued_now):
+        lines += _note(
+            "A token printed earlier keeps working until it expires; only its hash is kept, so"
+            f" it cannot be shown again. Lost it? {command_name()} demo --new-tokens prints new"
+            " ones (the earlier ones keep working)."
+        )
+    lines += ["", "Run the follow-up task play on an account (the seed's curl statement):"]
+    if admin.issued_now:
+        token_header = _single_quoted(f"app-token: {admin.secret}")
+    else:
+        lines.append(
+            f"(first set {TOKEN_VARIABLE} to the admin token printed on {_day(admin.issued_at)},"
+            f" {admin.hint}: {TOKEN_VARIABLE}=prpat_...)"
+        )
+        token_header = f'"app-token: ${TOKEN_VARIABLE}"'
+    lines += [
         "",
-        "Run the follow-up task play on an account (the seed's curl statement):",
-        "",
-        curl_command(base_url, info.admin_token, info.plays["task"], account),
+        curl_command(base_url, token_header, info.plays["task"], account),
         "",
         f"Then: {command_name()} tasks list --account {account}",
         f"Other plays: form={info.plays['form']}",
@@ -150,6 +205,22 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
     console.rule()
 
 
+def _token_line(token: DemoToken, whose: str) -> str:
+    expiry = f"valid until {_day(token.expires_at)}" if token.expires_at else "never expires"
+    if token.issued_now:
+        return f"{token.secret}   ({whose}; new, {expiry})"
+    return f"{token.hint}   ({whose}; printed on {_day(token.issued_at)}, {expiry})"
+
+
+def _note(text: str) -> list[str]:
+    """A note under the tokens, indented as their values are."""
+    return textwrap.wrap(text, width=94, initial_indent=" " * 14, subsequent_indent=" " * 14)
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "?"
+
+
 def worker(
     threads: Annotated[
         int, typer.Option(min=1, max=64, help="Deliveries sent at once by this process.")
@@ -157,7 +228,9 @@ def worker(
 ) -> None:
     """Deliver webhooks until stopped (Ctrl-C or SIGTERM). Run any number of these beside
     `serve --workers N` (with PLAYRUNNER_WEBHOOK_WORKERS=0 there to leave delivery to them)."""
-    from playrunner.webhooks.queue import Workers  # noqa: PLC0415 (only this command needs it)
+    from playrunner.cli.context import database
+    from playrunner.config import Settings
+    from playrunner.webhooks.queue import Workers
 
     settings = Settings()
     with database() as db:

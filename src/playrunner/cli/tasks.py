@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.auth.principal import operator
-from playrunner.cli.context import (
-    AsOption,
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.models import TaskStatus
-from playrunner.tasks import service as tasks_service
-from playrunner.tasks.repository import TaskFilter
-from playrunner.users import service as users_service
+from playrunner.cli.options import AsOption, JsonOption, ServiceOption
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
+from playrunner.enums import TaskStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="List tasks and change their status.", no_args_is_help=True)
 
@@ -37,6 +28,10 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List tasks, newest first."""
+    from playrunner.auth.principal import operator
+    from playrunner.cli.context import in_service
+    from playrunner.tasks import service as tasks_service
+    from playrunner.tasks.repository import TaskFilter
 
     where = TaskFilter(
         assignee_email=assignee,
@@ -53,9 +48,26 @@ def list_(
     if as_json:
         print_json(tasks)
         return
+    if not tasks:
+        print_empty(
+            "tasks",
+            "Running a play makes them: playrunner run PLAY ACCOUNT_ID --as EMAIL"
+            " (playrunner plays list shows the plays).",
+            {"--assignee": assignee, "--account": account, "--status": status, "--run": run},
+        )
+        return
     print_table(
         "Tasks",
-        ["id", "title", "account", "assignee", "flow", "priority", "due", "status"],
+        [
+            Column("id", "whole"),
+            "title",
+            "account",
+            Column("assignee", drop=2),
+            Column("flow", drop=4),
+            Column("priority", drop=3),
+            Column("due", "whole", drop=1),
+            Column("status", "whole"),
+        ],
         [
             [
                 t.id,
@@ -83,6 +95,9 @@ def update(
     service: ServiceOption = None,
 ) -> None:
     """Change a task's status as its assignee (or an admin)."""
+    from playrunner.cli.context import in_service
+    from playrunner.tasks import service as tasks_service
+    from playrunner.users import service as users_service
 
     def work(session: Session, tenant_id: str) -> TaskStatus:
         actor = users_service.act_as(session, tenant_id, as_email)

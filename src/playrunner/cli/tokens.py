@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.cli.context import (
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.tokens import service as tokens_service
-from playrunner.users import service as users_service
+from playrunner.cli.options import JsonOption, ServiceOption
+from playrunner.cli.output import Column, console, print_empty, print_json, print_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from playrunner.models import AccessToken
+    from playrunner.tokens.service import IssuedToken
 
 app = typer.Typer(help="Create, list and revoke personal access tokens.", no_args_is_help=True)
 
@@ -35,8 +32,11 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a token and print it once."""
+    from playrunner.cli.context import in_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
 
-    def work(session: Session, tenant_id: str) -> tokens_service.IssuedToken:
+    def work(session: Session, tenant_id: str) -> IssuedToken:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))
         return tokens_service.create_token(session, owner, name, expires)
 
@@ -56,40 +56,57 @@ def create(
 @app.command("list")
 def list_(email: EmailOption, service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """List a user's tokens (never their secrets)."""
+    from playrunner.cli.context import in_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
 
-    def work(session: Session, tenant_id: str) -> list[dict[str, str | None]]:
+    def work(session: Session, tenant_id: str) -> list[AccessToken]:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))
-        return [
-            {
-                "id": str(t.id),
-                "name": t.name,
-                "hint": t.hint,
-                "created_at": t.created_at.isoformat(),
-                "expires_at": t.expires_at.isoformat() if t.expires_at else None,
-                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            }
-            for t in tokens_service.list_tokens(session, owner)
-        ]
+        return tokens_service.list_tokens(session, owner)
 
     tokens = in_service(service, work, read_only=True)
+    if not tokens and not as_json:
+        print_empty(
+            f"tokens of {email}", f"Make one: playrunner tokens create --email {email} --name NAME"
+        )
+        return
     if as_json:
-        print_json(tokens)
+        print_json(
+            [
+                {
+                    "id": str(t.id),
+                    "name": t.name,
+                    "hint": t.hint,
+                    "created_at": t.created_at.isoformat(),
+                    "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+                    "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+                }
+                for t in tokens
+            ]
+        )
         return
     print_table(
         f"Tokens of {email}",
-        ["id", "name", "token", "created", "expires", "revoked"],
         [
-            [
-                t["id"],
-                t["name"],
-                t["hint"],
-                t["created_at"],
-                t["expires_at"] or "never",
-                t["revoked_at"] or "",
-            ]
-            for t in tokens
+            Column("id", "whole"),
+            "name",
+            Column("token", "whole"),
+            Column("created", "whole", drop=1),
+            Column("state", "whole"),
         ],
+        [[t.id, t.name, t.hint, f"{t.created_at:%Y-%m-%d}", _state(t)] for t in tokens],
     )
+
+
+def _state(token: AccessToken) -> str:
+    """Whether the token works, in a few words."""
+    from playrunner.tokens import service as tokens_service
+
+    if token.revoked_at is not None:
+        return f"revoked {token.revoked_at:%Y-%m-%d}"
+    if not tokens_service.is_live(token):
+        return f"expired {token.expires_at:%Y-%m-%d}"
+    return f"until {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
 
 
 @app.command("revoke")
@@ -99,6 +116,9 @@ def revoke(
     service: ServiceOption = None,
 ) -> None:
     """Revoke a token: it stops working at once."""
+    from playrunner.cli.context import in_service
+    from playrunner.tokens import service as tokens_service
+    from playrunner.users import service as users_service
 
     def work(session: Session, tenant_id: str) -> None:
         owner = users_service.principal_for(users_service.get_by_email(session, tenant_id, email))

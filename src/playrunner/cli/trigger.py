@@ -6,45 +6,26 @@ Totango alike.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from playrunner.cli.trigger_job import (
-    DEFAULT_CHUNK_SIZE,
-    JobError,
-    Outcome,
-    ResultsFile,
-    TriggerJob,
-    read_account_ids,
-)
-from playrunner.client import (
-    REGIONS,
-    APIError,
-    Client,
-    DryRun,
-    Flavor,
-    PlayrunnerClientError,
-    RateLimited,
-    TriggerResult,
-)
+from playrunner.cli.output import Column, print_table
+
+if TYPE_CHECKING:
+    from playrunner.cli.trigger_job import Outcome, ResultsFile, TriggerJob
+    from playrunner.client import Client, DryRun, Flavor, TriggerResult
 
 DEFAULT_RATE = 100.0  # Totango's limit: 100 calls a minute for each token
+DEFAULT_CHUNK_SIZE = 1000  # accounts per bulk call
+PLAYS_PAGE = 100  # plays per call when looking one up by its key
 
 console = Console()
 err_console = Console(stderr=True)
@@ -61,7 +42,13 @@ class Api(StrEnum):
 
 
 def trigger(
-    play: Annotated[str, typer.Option("--play", help="The SuccessPlay's id.")],
+    play: Annotated[
+        str,
+        typer.Option(
+            "--play",
+            help="The SuccessPlay's id; against Playrunner, its key (plays as code) too.",
+        ),
+    ],
     account: Annotated[
         str | None, typer.Option("--account", help="Run the play on this account.")
     ] = None,
@@ -128,6 +115,9 @@ def trigger(
     as_json: Annotated[bool, typer.Option("--json", help="With --account: print JSON.")] = False,
 ) -> None:
     """Run a manual SuccessPlay on an account, or on every account in a CSV file."""
+    # The client (httpx, pydantic) is loaded only once there is something to send.
+    from playrunner.client import REGIONS, Client
+
     if (account is None) == (accounts is None):
         _stop("Pass either --account ID or --accounts FILE.csv")
     if not token:
@@ -147,6 +137,7 @@ def trigger(
     except ValueError as exc:
         _stop(str(exc))
     with client:
+        play = _play_id(client, play)
         if account is not None:
             _one(client, play, account, idempotency_key, dry_run=dry_run, as_json=as_json)
         else:
@@ -158,6 +149,40 @@ def trigger(
             raise typer.Exit(1 if failed else 0)
 
 
+def _play_id(client: Client, play: str) -> str:
+    """The id of the play the user named. Playrunner's plays may be named by their key (plays
+    as code) too, looked up in the plays list, since the trigger API itself takes ids only;
+    Totango's play ids are sent as given."""
+    from playrunner.client import PlayrunnerClientError
+
+    if client.flavor == "totango" or _is_uuid(play):
+        return play
+    seen = 0
+    try:
+        while True:
+            page = client.list_plays(limit=PLAYS_PAGE, offset=seen)
+            for found in page.items:
+                if found.key == play:
+                    return str(found.id)
+            seen += len(page.items)
+            if not page.items or seen >= page.total:
+                break
+    except PlayrunnerClientError as exc:
+        _stop(f"Could not look up the play with key {play!r}: {_message(exc)}")
+    _stop(
+        f"No SuccessPlay on {client.base_url} has the id or key {play!r}"
+        " (`playrunner plays list` shows both)"
+    )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _one(
     client: Client,
     play: str,
@@ -167,6 +192,8 @@ def _one(
     dry_run: bool,
     as_json: bool,
 ) -> None:
+    from playrunner.client import PlayrunnerClientError
+
     try:
         if dry_run:
             _show_dry_run(client.dry_run(play, account), as_json)
@@ -203,14 +230,23 @@ def _show_dry_run(preview: DryRun, as_json: bool) -> None:
     )
     if preview.would_skip:
         console.print(f"It would be skipped: run {preview.open_run_id} still has open items.")
-    table = Table("would create", "title / form", "assignee", "due")
-    for task in preview.tasks:
-        table.add_row("task", escape(task.title), escape(task.assignee), f"{task.due_date}")
-    for request in preview.form_requests:
-        table.add_row(
-            "form request", escape(request.form), escape(request.assignee), f"{request.due_date}"
-        )
-    console.print(table)
+    print_table(
+        None,
+        [
+            Column("would create", "whole"),
+            "title / form",
+            Column("assignee", drop=1),
+            Column("due", "whole"),
+        ],
+        [
+            *(["task", task.title, task.assignee, task.due_date] for task in preview.tasks),
+            *(
+                ["form request", request.form, request.assignee, request.due_date]
+                for request in preview.form_requests
+            ),
+        ],
+        target=console,
+    )
 
 
 def run_accounts_file(
@@ -223,6 +259,8 @@ def run_accounts_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> bool:
     """Run ``play`` on every account in the file not yet done; True when any failed."""
+    from playrunner.cli.trigger_job import JobError, ResultsFile, TriggerJob, read_account_ids
+
     try:
         if results_path.resolve() == accounts.resolve():
             raise JobError("--results must not be the accounts file itself")
@@ -261,6 +299,15 @@ def _plan(job: TriggerJob, total: int, todo: int, results_path: Path) -> str:
 
 
 def _run_with_progress(job: TriggerJob, account_ids: Sequence[str], todo: int) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -286,13 +333,16 @@ def _summary(
 ) -> bool:
     outcomes = [results.recorded.get(account) for account in account_ids]
     counts = Counter(o.outcome if o else "not run yet" for o in outcomes)
-    table = Table(title=f"{len(account_ids):,} accounts", title_justify="left")
-    table.add_column("outcome")
-    table.add_column("accounts", justify="right")
-    for name in ("success", "skipped", "not_found", "failed", "not run yet"):
-        if counts[name]:
-            table.add_row(name, f"{counts[name]:,}")
-    console.print(table)
+    print_table(
+        f"{len(account_ids):,} accounts",
+        ["outcome", Column("accounts", "whole", justify="right")],
+        [
+            [name, f"{counts[name]:,}"]
+            for name in ("success", "skipped", "not_found", "failed", "not run yet")
+            if counts[name]
+        ],
+        target=console,
+    )
     failures = [o for o in outcomes if o is not None and o.failed]
     for outcome in failures[:10]:
         console.print(f"  {outcome.account_id}: {outcome.message}", highlight=False, markup=False)
@@ -307,6 +357,8 @@ def _summary(
 
 
 def _message(exc: Exception) -> str:
+    from playrunner.client import APIError, RateLimited
+
     if isinstance(exc, RateLimited):
         return (
             f"{exc.message}; the limit resets in {exc.reset_after:.0f} s "

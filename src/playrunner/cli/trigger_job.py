@@ -46,7 +46,6 @@ _JOB_FAILURES = (
     RateLimited,
     UnsupportedOperation,
 )
-DEFAULT_CHUNK_SIZE = 1000
 
 
 class JobError(Exception):
@@ -152,7 +151,7 @@ class TriggerJob:
         results: ResultsFile,
         *,
         bulk: bool | None = None,
-        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        chunk_size: int,
     ) -> None:
         if bulk and client.flavor == "totango":
             raise JobError("Totango has no bulk endpoint; leave out --bulk")

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from playrunner.cli.context import (
-    JsonOption,
-    ServiceOption,
-    console,
-    in_service,
-    print_json,
-    print_table,
-)
-from playrunner.models import User, UserRole
-from playrunner.pagination import every_page
-from playrunner.users import service as users_service
+from playrunner.cli.options import JsonOption, ServiceOption
+from playrunner.cli.output import console, print_empty, print_json, print_table
+from playrunner.enums import UserRole
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from playrunner.models import User
 
 app = typer.Typer(
     help="Manage users: create, change role, deactivate, set passwords.", no_args_is_help=True
@@ -40,6 +36,10 @@ def _row(user: User) -> dict[str, str | bool]:
 @app.command("list")
 def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     """List the service's users."""
+    from playrunner.cli.context import in_service
+    from playrunner.pagination import every_page
+    from playrunner.users import service as users_service
+
     users = in_service(
         service,
         lambda session, tenant_id: [
@@ -54,6 +54,9 @@ def list_(service: ServiceOption = None, as_json: JsonOption = False) -> None:
     )
     if as_json:
         print_json(users)
+        return
+    if not users:
+        print_empty("users", "Add one: playrunner users create EMAIL --name NAME")
         return
     print_table(
         "Users",
@@ -70,6 +73,9 @@ def create(
     service: ServiceOption = None,
 ) -> None:
     """Create a user."""
+    from playrunner.cli.context import in_service
+    from playrunner.users import service as users_service
+
     user = in_service(
         service,
         lambda session, tenant_id: users_service.create_user(session, tenant_id, email, name, role),
@@ -84,11 +90,17 @@ def set_role(
     service: ServiceOption = None,
 ) -> None:
     """Change a user's role; their tokens follow at once."""
+    from playrunner.cli.context import in_service
+    from playrunner.users import service as users_service
+
     in_service(service, lambda s, t: users_service.set_role(s, t, email, role))
     console.print(f"{email} is now {role.value}.")
 
 
 def _set_active(email: str, service: str | None, active: bool) -> None:
+    from playrunner.cli.context import in_service
+    from playrunner.users import service as users_service
+
     def work(session: Session, tenant_id: str) -> None:
         users_service.set_active(session, tenant_id, email, active)
 
@@ -118,6 +130,9 @@ def set_password(
     service: ServiceOption = None,
 ) -> None:
     """Set the password a user signs in with on the OAuth consent page."""
+    from playrunner.cli.context import in_service
+    from playrunner.users import service as users_service
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -1,13 +1,17 @@
 """The demo service: enough data to try every answer of the trigger API by hand.
 
 Seeding is idempotent: the service, its users, accounts, flows, form and plays are made
-once (with fixed ids, so the printed examples stay true); each call issues fresh tokens.
+once (with fixed ids, so the printed examples stay true). The demo users' tokens outlive it
+too: a token someone pasted into a script keeps working when the demo is seeded again
+(``make run`` twice); new ones are issued only when a demo user has no working one (a fresh
+database, or theirs expired or was revoked), or when asked for.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -105,15 +109,31 @@ def _slug(name: str) -> str:
     return name.lower().replace(" ", "-")
 
 
+@dataclass(frozen=True)
+class DemoToken:
+    """A demo user's working token. ``secret`` is set only when this seeding issued it (it is
+    never stored, so a token issued earlier is known by its ``hint`` alone)."""
+
+    secret: str | None
+    hint: str
+    issued_at: datetime
+    expires_at: datetime | None
+
+    @property
+    def issued_now(self) -> bool:
+        return self.secret is not None
+
+
 @dataclass
 class DemoInfo:
     """What ``playrunner demo --json`` prints."""
 
     service_id: str
+    created: bool
     admin_email: str
-    admin_token: str
+    admin_token: DemoToken
     user_email: str
-    user_token: str
+    user_token: DemoToken
     admin_password: str
     user_password: str
     plays: dict[str, str]
@@ -124,9 +144,11 @@ class DemoInfo:
         return {
             "service_id": self.service_id,
             "admin_email": self.admin_email,
-            "admin_token": self.admin_token,
+            "admin_token": self.admin_token.secret,
+            "admin_token_hint": self.admin_token.hint,
             "user_email": self.user_email,
-            "user_token": self.user_token,
+            "user_token": self.user_token.secret,
+            "user_token_hint": self.user_token.hint,
             "admin_password": self.admin_password,
             "user_password": self.user_password,
             "plays": self.plays,
@@ -135,9 +157,12 @@ class DemoInfo:
         }
 
 
-def seed_demo(session: Session) -> DemoInfo:
-    """Create the demo service unless it exists, then issue fresh demo tokens."""
-    if tenants_service.find_tenant(session, DEMO_TENANT_ID) is None:
+def seed_demo(session: Session, *, new_tokens: bool = False) -> DemoInfo:
+    """Create the demo service unless it exists. Each demo user keeps the working token they
+    have; one is issued to a user without one, and to both when ``new_tokens`` (earlier
+    tokens stay valid either way)."""
+    created = tenants_service.find_tenant(session, DEMO_TENANT_ID) is None
+    if created:
         _create_demo_data(session)
     for email, password in ((ADMIN[0], ADMIN_PASSWORD), (USER[0], USER_PASSWORD)):
         # Demo databases made before the web app had no passwords.
@@ -147,14 +172,13 @@ def seed_demo(session: Session) -> DemoInfo:
         users_service.get_by_email(session, DEMO_TENANT_ID, ADMIN[0])
     )
     user = users_service.principal_for(users_service.get_by_email(session, DEMO_TENANT_ID, USER[0]))
-    admin_token = _fresh_token(session, admin, "demo admin token")
-    user_token = _fresh_token(session, user, "demo user token")
     return DemoInfo(
         service_id=DEMO_TENANT_ID,
+        created=created,
         admin_email=admin.email,
-        admin_token=admin_token.secret,
+        admin_token=_working_token(session, admin, "demo admin token", new=new_tokens),
         user_email=user.email,
-        user_token=user_token.secret,
+        user_token=_working_token(session, user, "demo user token", new=new_tokens),
         admin_password=ADMIN_PASSWORD,
         user_password=USER_PASSWORD,
         plays={key: str(play_id(key)) for key in ("task", "form", "event_only", "inactive")},
@@ -167,12 +191,21 @@ def seed_demo(session: Session) -> DemoInfo:
     )
 
 
-def _fresh_token(session: Session, owner: Principal, name: str) -> tokens_service.IssuedToken:
-    """A new demo token; the ones a previous demo printed are revoked, so they do not pile up."""
-    for token in tokens_service.list_tokens(session, owner):
-        if token.name == name and token.revoked_at is None:
-            tokens_service.revoke_token(session, owner, token.id)
-    return tokens_service.create_token(session, owner, name, "30d")
+def _working_token(session: Session, owner: Principal, name: str, *, new: bool) -> DemoToken:
+    """The newest working demo token of ``owner``, or a new one when there is none (or ``new``).
+    Nothing is revoked: a token someone pasted somewhere keeps working until it expires."""
+    if not new:
+        working = [
+            token
+            for token in tokens_service.list_tokens(session, owner)
+            if token.name == name and tokens_service.is_live(token)
+        ]
+        if working:
+            newest = max(working, key=lambda token: token.created_at)
+            return DemoToken(None, newest.hint, newest.created_at, newest.expires_at)
+    issued = tokens_service.create_token(session, owner, name, "30d")
+    token = issued.token
+    return DemoToken(issued.secret, token.hint, token.created_at, token.expires_at)
 
 
 def _create_demo_data(session: Session) -> None:

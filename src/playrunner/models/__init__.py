@@ -1,5 +1,6 @@
 """Every table, imported here so ``Base.metadata`` is complete for Alembic and tests."""
 
+from playrunner.enums import GrantType, TaskStatus, UserRole
 from playrunner.models.account import Account, AccountRole, AccountRoleAssignment
 from playrunner.models.account_import import AccountImport, ImportStatus
 from playrunner.models.base import Base
@@ -13,7 +14,6 @@ from playrunner.models.form_request import (
 from playrunner.models.idempotency import IdempotencyKey
 from playrunner.models.oauth import (
     DEFAULT_ACCESS_TOKEN_LIFETIME,
-    GrantType,
     OAuthApp,
     OAuthAuthorizationCode,
     OAuthToken,
@@ -31,11 +31,10 @@ from playrunner.models.task import (
     CLOSED_TASK_STATUSES,
     OPEN_TASK_STATUSES,
     Task,
-    TaskStatus,
 )
 from playrunner.models.tenant import Tenant
 from playrunner.models.token import AccessToken
-from playrunner.models.user import User, UserRole
+from playrunner.models.user import User
 from playrunner.models.web_session import WebSession
 from playrunner.models.webhook import (
     DeliveryStatus,

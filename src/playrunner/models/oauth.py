@@ -5,7 +5,6 @@ Every secret (client secret, code, access and refresh token) is kept only as a S
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,15 +13,10 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
+from playrunner.enums import GrantType
 from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
 
 DEFAULT_ACCESS_TOKEN_LIFETIME = 3600
-
-
-class GrantType(enum.StrEnum):
-    CLIENT_CREDENTIALS = "client_credentials"
-    AUTHORIZATION_CODE = "authorization_code"
-    REFRESH_TOKEN = "refresh_token"
 
 
 class OAuthApp(UUIDPrimaryKey, Base):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from playrunner.enums import TaskStatus
 from playrunner.models.form_request import FormRequestStatus
 from playrunner.models.run import RunSource, RunStatus
-from playrunner.models.task import TaskStatus
 
 
 class _Record:

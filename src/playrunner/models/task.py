@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime
 
@@ -8,15 +7,8 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
+from playrunner.enums import TaskStatus
 from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
-
-
-class TaskStatus(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    STARTED = "started"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
 
 # What "open" means for a task, everywhere: not yet completed or cancelled (Totango's legacy
 # field calls these two "open" and the others "closed").

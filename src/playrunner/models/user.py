@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
+from playrunner.enums import UserRole
 from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
-
-
-class UserRole(enum.StrEnum):
-    SERVICE_ADMIN = "SERVICE_ADMIN"
-    USER = "USER"
 
 
 class User(UUIDPrimaryKey, Base):

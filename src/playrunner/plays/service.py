@@ -265,6 +265,18 @@ def find_play_by_key(session: Session, tenant_id: str, key: str) -> SuccessPlay 
     return repository.get_by_key(session, tenant_id, key)
 
 
+def id_of(session: Session, tenant_id: str, reference: str) -> uuid.UUID | None:
+    """The play a person names where the CLI takes "a play": an id is taken as it is (whether
+    such a play exists is for the caller's checks to say); anything else is a key (plays as
+    code) and names the live play with that key. None when no play has that key. The HTTP API
+    takes ids only."""
+    parsed = as_uuid(reference)
+    if parsed is not None:
+        return parsed
+    play = repository.get_by_key(session, tenant_id, reference)
+    return play.id if play is not None else None
+
+
 def page_plays(
     session: Session,
     tenant_id: str,

@@ -121,15 +121,29 @@ def revoke_token(session: Session, owner: Principal, token_id: uuid.UUID) -> Acc
     return token
 
 
-def check_usable(*, revoked: bool, expires_at: datetime | None, active: bool) -> None:
-    """The 401s every kind of token gives once it is found, in the documented order and
-    words: revoked, expired, then the user deactivated."""
+def unusable_because(*, revoked: bool, expires_at: datetime | None, active: bool) -> str | None:
+    """Why a token that was found does not authenticate, in the documented order and words
+    (revoked, expired, then the user deactivated), or None when it does."""
     if revoked:
-        raise AuthenticationFailed("Token has been revoked")
+        return "Token has been revoked"
     if expires_at is not None and expires_at <= utcnow():
-        raise AuthenticationFailed("Token has expired")
+        return "Token has expired"
     if not active:
-        raise AuthenticationFailed("User is deactivated")
+        return "User is deactivated"
+    return None
+
+
+def check_usable(*, revoked: bool, expires_at: datetime | None, active: bool) -> None:
+    """The 401s every kind of token gives once it is found."""
+    reason = unusable_because(revoked=revoked, expires_at=expires_at, active=active)
+    if reason is not None:
+        raise AuthenticationFailed(reason)
+
+
+def is_live(token: AccessToken) -> bool:
+    """Whether the token works now: not revoked, not expired (its user's state aside)."""
+    revoked = token.revoked_at is not None
+    return unusable_because(revoked=revoked, expires_at=token.expires_at, active=True) is None
 
 
 def authenticate(session: Session, secret: str) -> Principal:
