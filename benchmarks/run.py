@@ -25,12 +25,16 @@ from sqlalchemy.engine import make_url
 
 from benchmarks import pages as page_bench
 from playrunner.accounts import bulk
+from playrunner.config import Settings
 from playrunner.db import Database
+from playrunner.demo.seed import ADMIN as DEMO_ADMIN
 from playrunner.demo.seed import DEMO_TENANT_ID, seed_demo
 from playrunner.demo.seed import play_id as demo_play_id
 from playrunner.migrations import upgrade
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
+from playrunner.webhooks import service as webhooks_service
+from playrunner.webhooks.schemas import EndpointCreate
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -68,7 +72,9 @@ class Workload:
 class Server:
     """A server process on the benchmark port, ready when its /healthz (or / ) answers."""
 
-    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, command: list[str], env: dict[str, str], log: Path, port: int = PORT
+    ) -> None:
         self.log = log.open("w")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -76,7 +82,7 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"server exited; see {log}")
             try:
-                httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 return
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -250,7 +256,7 @@ def playrunner(workers: int, env: dict[str, str], log: Path) -> Server:
     )
 
 
-def baseline(workers: int, log: Path) -> Server:
+def baseline(workers: int, log: Path, port: int = PORT) -> Server:
     # The same server and settings `playrunner serve` uses (server.py): Granian, ASGI,
     # HTTP/1.1, uvloop, no access log.
     return Server(
@@ -262,7 +268,7 @@ def baseline(workers: int, log: Path) -> Server:
             "asgi",
             "benchmarks.baseline:app",
             "--port",
-            str(PORT),
+            str(port),
             "--workers",
             str(workers),
             "--loop",
@@ -275,6 +281,7 @@ def baseline(workers: int, log: Path) -> Server:
         ],
         environment(PYTHONPATH=str(HERE.parent)),
         log,
+        port,
     )
 
 
@@ -332,6 +339,10 @@ def main() -> None:
         rows.append(
             ("Playrunner, SQLite, 1 process, synchronous=NORMAL (not durable)", normal, base1)
         )
+        webhooks, delivered = measure_with_webhooks(sqlite_url, sqlite_env, workload, workdir, args)
+        rows.append(
+            ("Playrunner, SQLite, 1 process, a webhook endpoint for every event", webhooks, base1)
+        )
 
         if not args.skip_postgres:
             postgres_url = fresh_postgres_database()
@@ -353,6 +364,7 @@ def main() -> None:
     report = render(
         rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
     )
+    report += f"\nWebhook deliveries after the run with an endpoint: {delivered}.\n"
     single = next(load for name, load, _ in rows if name.startswith("Playrunner, SQLite"))
     report += (
         f"\nBulk (SQLite, 1 process): one call running the play on {BULK_ACCOUNTS:,} accounts "
@@ -361,6 +373,48 @@ def main() -> None:
         f" ({BULK_ACCOUNTS / single.rps / bulk_seconds:.0f}x).\n"
     )
     publish(report + pages(), "latest.md")
+
+
+RECEIVER_PORT = PORT + 1
+BENCH_KEY = "bench-webhook-key"
+
+
+def measure_with_webhooks(
+    database_url: str,
+    env: dict[str, str],
+    workload: Workload,
+    workdir: Path,
+    args: argparse.Namespace,
+) -> tuple[Load, str]:
+    """The trigger call while an endpoint takes every event (run.created, task.created):
+    each call writes two events and two deliveries in its transaction, and the server's
+    worker threads send them to a receiver on this machine (the bare baseline app). Also
+    returns how many deliveries ended in each status."""
+    settings = Settings(
+        database_url=database_url, secret_key=BENCH_KEY, webhooks_allow_private_networks=True
+    )
+    database = Database(database_url)
+    with database.session() as session:
+        admin = users_service.principal_for(
+            users_service.get_by_email(session, DEMO_TENANT_ID, DEMO_ADMIN[0])
+        )
+        spec = EndpointCreate(url=f"http://127.0.0.1:{RECEIVER_PORT}/hooks", events=["*"])
+        endpoint = webhooks_service.create_endpoint(session, admin, spec, settings)
+    receiver = baseline(1, workdir / "receiver.log", RECEIVER_PORT)
+    try:
+        hooked_env = {
+            **env,
+            "PLAYRUNNER_SECRET_KEY": BENCH_KEY,
+            "PLAYRUNNER_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
+        }
+        load = measure(playrunner(1, hooked_env, workdir / "webhooks.log"), workload, args.seconds)
+    finally:
+        receiver.stop()
+    with database.session() as session:
+        counts = webhooks_service.delivery_counts(session, DEMO_TENANT_ID)
+        webhooks_service.delete_endpoint(session, admin, endpoint.id)
+    database.dispose()
+    return load, ", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))
 
 
 def measure_memory(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from playrunner.models.webhook import (
@@ -33,6 +33,15 @@ def subscriptions(session: Session, tenant_id: str) -> list[tuple[uuid.UUID, str
         WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.enabled.is_(True)
     )
     return [(row.id, row.events) for row in session.execute(query)]
+
+
+def delivery_counts(session: Session, tenant_id: str) -> dict[str, int]:
+    query = (
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.tenant_id == tenant_id)
+        .group_by(WebhookDelivery.status)
+    )
+    return {str(status): count for status, count in session.execute(query)}
 
 
 def any_enabled_endpoint(session: Session) -> bool:

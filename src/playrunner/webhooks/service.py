@@ -197,6 +197,11 @@ def _delivery_read(
     )
 
 
+def delivery_counts(session: Session, tenant_id: str) -> dict[str, int]:
+    """How many of the service's deliveries are in each status."""
+    return repository.delivery_counts(session, tenant_id)
+
+
 def redeliver(session: Session, actor: Principal, delivery_id: uuid.UUID) -> DeliveryRead:
     """Send a delivery again now, whatever became of it (the same event id: receivers that
     saw it before may drop it)."""
