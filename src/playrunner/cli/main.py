@@ -56,6 +56,7 @@ if server_installed:
         tasks,
         tokens,
         users,
+        webhooks,
     )
     from playrunner.cli.errors import ReportingGroup
 
@@ -92,6 +93,7 @@ if server_installed:
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(users.app, name="users")
     app.add_typer(apps.app, name="apps")
+    app.add_typer(webhooks.app, name="webhooks")
 app.command("trigger")(trigger.trigger)
 
 
