@@ -10,8 +10,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -27,7 +29,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        env = {**os.environ, "PLAYRUNNER_DATABASE_URL": f"sqlite:///{scratch}/demo.db"}
+        env = {
+            **os.environ,
+            "PLAYRUNNER_DATABASE_URL": f"sqlite:///{scratch}/demo.db",
+            "PLAYRUNNER_SECRET_KEY": "screenshots",
+            # The webhook receiver below is on this machine.
+            "PLAYRUNNER_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
+        }
         playrunner = [sys.executable, "-m", "playrunner"]
         demo = json.loads(subprocess.check_output([*playrunner, "demo", "--json"], env=env))
         server = subprocess.Popen(
@@ -207,6 +215,64 @@ def shoot_configuration(page: Page, demo: dict[str, object]) -> None:
     page.goto("/docs")
     page.get_by_text("Run a manual SuccessPlay on an account").first.wait_for()
     save(page, "api-docs", full_page=False)
+    shoot_webhooks(page, demo)
+
+
+def shoot_webhooks(page: Page, demo: dict[str, object]) -> None:
+    """An endpoint registered in the console, then what a run sent it."""
+    with Receiver() as receiver:
+        page.goto("/webhooks")
+        page.get_by_label("URL").fill(receiver.url)
+        page.get_by_label("Every event").uncheck()
+        for event in ("run.created", "task.created", "task.updated"):
+            page.get_by_label(event, exact=True).check()
+        page.get_by_label("Description").fill("CRM sync")
+        page.get_by_role("button", name="Register").click()
+        save(page, "webhook-registered")
+        headers = {"app-token": str(demo["admin_token"])}
+        plays = demo["plays"]
+        assert isinstance(plays, dict)
+        for account in ("acme", "globex"):
+            body = {"successplayId": plays["task"], "accountId": account}
+            httpx.post(
+                BASE + "/api/v2/automations/run-manual-successplay", json=body, headers=headers
+            )
+        for _ in range(100):
+            if receiver.count >= 4:
+                break
+            time.sleep(0.1)
+        page.goto("/webhooks")
+        page.get_by_role("link", name=receiver.url).click()
+        save(page, "webhook-deliveries")
+
+
+class Receiver:
+    """A webhook receiver on this machine that answers 200 to everything."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.count += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/playrunner"
+
+    def __enter__(self) -> Receiver:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
 
 
 def save(page: Page, name: str, *, full_page: bool = True) -> None:

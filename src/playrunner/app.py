@@ -51,6 +51,7 @@ from playrunner.users.pages import router as users_pages
 from playrunner.users.router import router as users_router
 from playrunner.webhooks import service as webhooks_service
 from playrunner.webhooks.queue import Workers
+from playrunner.webhooks.pages import router as webhooks_pages
 from playrunner.webhooks.router import router as webhooks_router
 from playrunner.work.pages import router as work_pages
 
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         users_pages,
         tokens_pages,
         apps_pages,
+        webhooks_pages,
     ):
         app.include_router(pages)
     install_docs(app)

@@ -19,11 +19,13 @@ ADMIN_PAGES = [
     "/users",
     "/users/{user}",
     "/apps",
+    "/webhooks",
     "/accounts/new",
     "/accounts/acme/edit",
     "/accounts/import",
 ]
 ADMIN_FORMS = [
+    "/webhooks",
     "/successplays/new",
     "/successplays/{play}/edit",
     "/successplays/{play}/active",

@@ -32,6 +32,7 @@ FEATURES = (
     "users",
     "tokens",
     "oauth",
+    "webhooks",
 )
 
 STATUS_LABELS = {
