@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 from starlette.staticfiles import StaticFiles
 
 from playrunner import __version__
@@ -17,8 +18,9 @@ from playrunner.accounts.router import router as accounts_router
 from playrunner.api.docs import install_docs
 from playrunner.api.errors import install_error_handlers
 from playrunner.api.middleware import RequestContextMiddleware
-from playrunner.api.openapi import without_validation_422
+from playrunner.api.openapi import Problem, with_components, without_validation_422
 from playrunner.api.state import AppState
+from playrunner.auth.openapi import with_security
 from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
@@ -31,6 +33,7 @@ from playrunner.forms.pages import router as forms_pages
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
 from playrunner.oauth.apps_pages import router as apps_pages
+from playrunner.oauth.router import FORM_MODELS as oauth_form_models
 from playrunner.oauth.router import router as oauth_router
 from playrunner.plays.pages import router as plays_pages
 from playrunner.plays.router import router as plays_router
@@ -119,11 +122,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = without_validation_422(
-                get_openapi(
-                    title=app.title, version=app.version, summary=app.summary, routes=app.routes
-                )
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
             )
+            documented: list[type[BaseModel]] = [Problem, *oauth_form_models]
+            schema = with_components(without_validation_422(schema), documented)
+            app.openapi_schema = with_security(schema, app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
