@@ -56,7 +56,10 @@ def _matches(template: str, url: str) -> bool:
 
 
 def expected_allow(url: str) -> set[str]:
-    """The methods of every template the URL fits (``/accounts/new`` is also an account's)."""
+    """OpenAPI's rule: a concrete path's own methods (``/api/v1/accounts/bulk`` is not an
+    account's URL); otherwise those of every template the URL fits."""
+    if url in DECLARED:
+        return DECLARED[url]
     return set().union(*(m for t, m in DECLARED.items() if _matches(t, url)))
 
 
@@ -84,6 +87,18 @@ def test_the_app_has_paths_with_several_methods_to_check() -> None:
     assert "/api/v1/accounts/{account_id}" in several
     assert DECLARED["/api/v1/accounts/{account_id}"] == {"GET", "PUT", "PATCH", "DELETE"}
     assert len(several) > 30
+
+
+def test_a_concrete_path_is_not_taken_for_a_template(live: httpx.Client) -> None:
+    """GET /api/v1/accounts/bulk is not a read of the account "bulk": the document says the
+    path is the bulk call, which is POST only."""
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        response = live.request(method, "/api/v1/accounts/bulk", headers={"app-token": "x"})
+        assert (response.status_code, response.headers["allow"]) == (405, "POST"), method
+    response = live.patch("/api/v1/users/me", json={}, headers={"app-token": "x"})
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    # A template still serves every other value.
+    assert live.get("/api/v1/accounts/bulky", headers={"app-token": "x"}).status_code == 401
 
 
 def test_the_openapi_paths_are_among_the_paths_checked(live: httpx.Client) -> None:

@@ -10,14 +10,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from playrunner.models import DEFAULT_ACCESS_TOKEN_LIFETIME, GrantType
-from playrunner.validation import EmailAddress, Name, StrictModel
+from playrunner.validation import Count, EmailAddress, Name, StrictModel
 
 ScopeName = Annotated[str, Field(min_length=1, max_length=100, examples=["accounts:read"])]
 RedirectUri = Annotated[
     str, Field(min_length=1, max_length=2000, examples=["https://crm.example.com/oauth/callback"])
 ]
 Lifetime = Annotated[
-    int,
+    Count,
     Field(
         ge=60,
         le=86400,
