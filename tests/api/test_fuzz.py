@@ -4,8 +4,8 @@ schema, status, content type or headers, schema-valid input refused only with a 
 4xx, schema-invalid input refused with a 4xx, an undeclared method answered 405 with Allow.
 
 Bounded: a fixed number of generated requests per operation (the coverage phase's boundary
-cases, the schema's examples and ``FUZZ_EXAMPLES`` random ones), spread over pytest-xdist's
-workers as one test per operation, caller and database.
+cases, the schema's examples and ``FUZZ_EXAMPLES`` random ones), one test per operation, caller
+and database (about two minutes in all, on one pytest-xdist worker).
 """
 
 from __future__ import annotations
@@ -75,14 +75,14 @@ def _seed(database: Database) -> dict[str, str]:
     return {"admin": factory.token(admin), "user": factory.token(user)}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def fuzzed(
     request: pytest.FixtureRequest,
     migrated_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[FuzzedService]:
     """A live server on its own database (the fuzzer's writes touch no other test's data),
-    with a rate limit the fuzzer cannot reach."""
+    with a rate limit the fuzzer cannot reach; one per database for the worker's session."""
     postgres: PostgresDatabase | None = None
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("fuzz") / "playrunner.db"
@@ -103,6 +103,9 @@ def fuzzed(
             postgres.drop()
 
 
+# One worker runs them all (``--dist loadgroup`` in pyproject.toml), while the others run the
+# rest of the suite: four fuzzers at once starved the tests that measure time.
+@pytest.mark.xdist_group("fuzz")
 @pytest.mark.parametrize("caller", ["admin", "user"])
 @schema.parametrize()
 @settings(
