@@ -26,6 +26,9 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 # Far more than the document needs (about a hundred); the problem schema inlined in every
 # response made generators write one model per response (over 700 files).
 MAX_MODEL_FILES = 150
+# The generated client's default (httpx's 5 s) is short for a server that builds its OpenAPI
+# document on a machine busy with the rest of the suite.
+TIMEOUT = httpx.Timeout(30)
 
 
 class Generated:
@@ -92,7 +95,7 @@ def test_the_generated_client_runs_a_play_lists_runs_and_reads_errors(
     world = ServiceWorld(factory)
     client_module = generated.client
     models = generated.models
-    with httpx.Client(base_url=server.url) as http:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT) as http:
         assert http.get("/openapi.json").json() == spec  # what was generated from is served
 
     def as_user(token: str) -> Any:
@@ -104,6 +107,7 @@ def test_the_generated_client_runs_a_play_lists_runs_and_reads_errors(
             auth_header_name="app-token",
             headers={"Accept": "application/json"},
             raise_on_unexpected_status=True,
+            timeout=TIMEOUT,
         )
 
     admin, user = as_user(world.admin_token), as_user(world.user_token)
@@ -151,7 +155,10 @@ def test_the_generated_client_gets_an_oauth_token_and_calls_with_it(
     models = generated.models
     client_module = generated.client
     admin = client_module.AuthenticatedClient(
-        base_url=server.url, token=world.admin_token, raise_on_unexpected_status=True
+        base_url=server.url,
+        token=world.admin_token,
+        raise_on_unexpected_status=True,
+        timeout=TIMEOUT,
     )
     app = generated.module("api.o_auth_applications.create_o_auth_app").sync(
         client=admin,
@@ -164,7 +171,9 @@ def test_the_generated_client_gets_an_oauth_token_and_calls_with_it(
     )
     assert isinstance(app, models.AppCreated)
 
-    public = client_module.Client(base_url=server.url, raise_on_unexpected_status=True)
+    public = client_module.Client(
+        base_url=server.url, raise_on_unexpected_status=True, timeout=TIMEOUT
+    )
     token_endpoint = generated.module("api.o_auth_applications.oauth_token")
     grant = models.GrantType.CLIENT_CREDENTIALS
     token = token_endpoint.sync(
@@ -184,7 +193,10 @@ def test_the_generated_client_gets_an_oauth_token_and_calls_with_it(
     assert wrong.error == "invalid_client"
 
     as_app = client_module.AuthenticatedClient(
-        base_url=server.url, token=token.access_token, raise_on_unexpected_status=True
+        base_url=server.url,
+        token=token.access_token,
+        raise_on_unexpected_status=True,
+        timeout=TIMEOUT,
     )
     runs = generated.module("api.runs.list_runs").sync(client=as_app)
     assert isinstance(runs, models.PageRunRead)
