@@ -84,7 +84,8 @@ def settings(request: pytest.FixtureRequest, database_url: str) -> Settings:
     marker = request.node.get_closest_marker("rate_limit")
     rate = marker.args[0] if marker is not None else "100/minute"
     others = request.node.get_closest_marker("settings")
-    return Settings(database_url=database_url, rate_limit=rate, **(others.kwargs if others else {}))
+    given = {"secret_key": "test-secret-key", **(others.kwargs if others else {})}
+    return Settings(database_url=database_url, rate_limit=rate, **given)
 
 
 @pytest.fixture

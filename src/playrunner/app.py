@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.staticfiles import StaticFiles
 
@@ -20,9 +21,10 @@ from playrunner.accounts.router import router as accounts_router
 from playrunner.api.docs import install_docs
 from playrunner.api.errors import install_error_handlers
 from playrunner.api.middleware import ForwardedHeaders, RequestContextMiddleware
-from playrunner.api.openapi import without_validation_422
+from playrunner.api.openapi import Problem, with_components, without_validation_422
 from playrunner.api.redirects import install_relative_slash_redirects
 from playrunner.api.state import AppState
+from playrunner.auth.openapi import with_security
 from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
@@ -37,6 +39,7 @@ from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
 from playrunner.logs import summarise_repeats
 from playrunner.oauth.apps_pages import router as apps_pages
+from playrunner.oauth.router import FORM_MODELS as oauth_form_models
 from playrunner.oauth.router import router as oauth_router
 from playrunner.plays.pages import router as plays_pages
 from playrunner.plays.router import router as plays_router
@@ -50,8 +53,8 @@ from playrunner.tokens.router import router as tokens_router
 from playrunner.users.pages import router as users_pages
 from playrunner.users.router import router as users_router
 from playrunner.webhooks import service as webhooks_service
-from playrunner.webhooks.queue import Workers
 from playrunner.webhooks.pages import router as webhooks_pages
+from playrunner.webhooks.queue import Workers
 from playrunner.webhooks.router import router as webhooks_router
 from playrunner.work.pages import router as work_pages
 
@@ -156,11 +159,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = without_validation_422(
-                get_openapi(
-                    title=app.title, version=app.version, summary=app.summary, routes=app.routes
-                )
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
             )
+            documented: list[type[BaseModel]] = [Problem, *oauth_form_models]
+            schema = with_components(without_validation_422(schema), documented)
+            app.openapi_schema = with_security(schema, app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -49,6 +53,55 @@ EmailAddress = Annotated[
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 """What people call a user, a token, an application, a flow, a form or a play."""
+
+
+# Request bodies hold JSON's own types: Pydantic alone would also take 0 and 1 for booleans
+# and 1.0 for integers, which the OpenAPI document (boolean, integer) does not allow.
+Flag = Annotated[bool, Field(strict=True)]
+"""A JSON true or false."""
+Count = Annotated[int, Field(strict=True)]
+"""A JSON integer (1.0 is not one)."""
+
+
+def _json_integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+IntegerOnly = BeforeValidator(_json_integer)
+"""For integer choices (``Literal[1, 2, 3]``), which Pydantic would match with true or 1.0."""
+
+ISO_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$"
+_ISO_DATETIME = re.compile(ISO_DATETIME_PATTERN)
+
+
+def _iso_datetime(value: Any) -> Any:
+    """Only ISO 8601 text: Pydantic alone would also take numbers as Unix timestamps."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError("must be a time as YYYY-MM-DDTHH:MM[:SS], with Z or +HH:MM or no zone")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of the calendar") from None
+
+
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_iso_datetime),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": ISO_DATETIME_PATTERN,
+            "description": "ISO 8601; a time without a zone is UTC",
+            "examples": ["2026-03-31T09:00:00Z"],
+        }
+    ),
+]
+"""A time in a query: ISO 8601 text, UTC when it names no zone (so the document cannot call
+it an RFC 3339 date-time, which always has one)."""
 
 
 def _contains_nul(value: Any) -> bool:

@@ -89,6 +89,23 @@ def test_bad_input_names_the_field(
     assert message in document["detail"]
 
 
+@pytest.mark.parametrize("account_id", ["bulk", "new", "import"])
+def test_an_id_its_own_urls_could_not_reach_is_refused(api: ApiWorld, account_id: str) -> None:
+    """/api/v1/accounts/bulk is the bulk call, /accounts/new and /accounts/import are pages:
+    an account with such an id could not be read, changed or shown at its URL."""
+    refused = problem(api.admin.post("/api/v1/accounts", json=account(account_id)), 400)
+    assert refused["field"] == "body.account_id"
+    assert f"'{account_id}' cannot be an account id" in refused["detail"]
+    bulk = api.admin.post("/api/v1/accounts/bulk", json={"accounts": [account(account_id)]})
+    (result,) = bulk.json()["results"]
+    assert result["status"] == "error"
+    assert f"'{account_id}' cannot be an account id" in result["error"]
+    if account_id != "bulk":  # (PUT /api/v1/accounts/bulk is not the account's URL)
+        put = api.admin.put(f"/api/v1/accounts/{account_id}", json={"name": "N"})
+        assert "cannot be an account id" in problem(put, 400)["detail"]
+    problem(api.admin.get(f"/api/v1/accounts/{account_id}"), 405 if account_id == "bulk" else 404)
+
+
 def test_parent_loops_are_refused(api: ApiWorld) -> None:
     api.admin.post("/api/v1/accounts", json=account("top"))
     api.admin.post("/api/v1/accounts", json=account("mid", parent_account_id="top"))

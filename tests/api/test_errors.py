@@ -90,7 +90,10 @@ def test_unknown_routes_answer_problem_details(http: httpx.Client) -> None:
 def test_wrong_method_answers_405_problem(http: httpx.Client) -> None:
     response = http.get("/api/v2/automations/run-manual-successplay")
     assert response.status_code == 405
-    assert response.json()["status"] == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["detail"] == (
+        "GET is not allowed on /api/v2/automations/run-manual-successplay; it allows POST"
+    )
 
 
 def test_a_client_that_hangs_up_mid_request_is_not_an_error(

@@ -176,6 +176,8 @@ BAD_FORMS = [
     (with_field(attribute="1st"), "body.fields[0].attribute", "should match pattern"),
     (with_field(attribute=None), "body.fields[0].attribute", "valid string"),
     (with_field(label=""), "body.fields[0].label", "at least 1 character"),
+    # JSON's booleans only, as the document says (the fuzzer's find: 0 was taken for false).
+    (with_field(required=0), "body.fields[0].required", "valid boolean"),
     (with_field(colour="red"), "body.fields[0].colour", "Extra inputs"),
     (
         form(fields=[{"attribute": "a", "label": "A", "type": "text"}] * 2),

@@ -230,6 +230,41 @@ def test_what_get_answers_can_be_put_back_unchanged(api: ApiWorld) -> None:
         ({"triggers": ["manual", "manual"]}, "body.triggers", "a trigger is listed twice"),
         ({"triggers": ["sometimes"]}, "body.triggers[0]", "'manual' or 'event'"),
         ({"actions": []}, "body.actions", "at least 1 item"),
+        # JSON's own types, as the document says: no 1 for true, no true or 1.0 for 1.
+        ({"active": 1}, "body.active", "valid boolean"),
+        ({"apply_to_parent": "yes"}, "body.apply_to_parent", "valid boolean"),
+        (
+            {
+                "actions": [
+                    {"type": "create_task", "title": "t", "description": "d", "priority": True}
+                ]
+            },
+            "body.actions[0].priority",
+            "must be a whole number",
+        ),
+        (
+            {
+                "actions": [
+                    {"type": "create_task", "title": "t", "description": "d", "due_in_days": 1.0}
+                ]
+            },
+            "body.actions[0].due_in_days",
+            "valid integer",
+        ),
+        (
+            {
+                "actions": [
+                    {
+                        "type": "create_task",
+                        "title": "t",
+                        "description": "d",
+                        "touchpoint_required": 0,
+                    }
+                ]
+            },
+            "body.actions[0].touchpoint_required",
+            "valid boolean",
+        ),
     ],
 )
 def test_bad_plays_are_refused_naming_the_field(

@@ -139,6 +139,10 @@ def test_listing_filters_by_play_account_and_time(api: ApiWorld, play: SuccessPl
         ({"offset": -1}, "query.offset"),
         ({"play": "not-a-uuid"}, "query.play"),
         ({"since": "yesterday"}, "query.since"),
+        # A number is not a time (Pydantic alone took it for seconds since 1970).
+        ({"until": "0.5"}, "query.until"),
+        ({"since": "1767225600"}, "query.since"),
+        ({"since": "2026-02-30T00:00:00Z"}, "query.since"),
         ({"since": "2026-03-02T00:00:00Z", "until": "2026-03-01T00:00:00Z"}, "until"),
         ({"since": "0001-01-01T00:00:00+05:00"}, "since"),
         ({"account": "ac\x00me"}, "query.account"),

@@ -89,6 +89,9 @@ def test_deactivation_stops_the_users_tokens_at_once(api: ApiWorld) -> None:
 
     api.admin.patch(url, json={"active": True})
     assert api.user.get("/api/v1/users/me").status_code == 200
+    # Only JSON's booleans: 0 is not false.
+    assert problem(api.admin.patch(url, json={"active": 0}), 400)["field"] == "body.active"
+    assert api.user.get("/api/v1/users/me").status_code == 200
 
 
 def test_the_last_active_admin_cannot_deactivate_or_demote_themself(api: ApiWorld) -> None:

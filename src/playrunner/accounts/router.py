@@ -23,7 +23,7 @@ from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.openapi import READ_ERRORS, WRITE_ERRORS
 from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
-from playrunner.validation import FilterText
+from playrunner.validation import FilterText, parse_model
 
 router = APIRouter(prefix="/api/v1", tags=["Accounts"])
 
@@ -130,7 +130,9 @@ async def upsert_account(
     response: Response,
 ) -> AccountRead:
     """Create the account with this id, or replace it entirely (200)."""
-    spec = AccountWrite(account_id=account_id, **body.model_dump())
+    spec = parse_model(
+        AccountWrite, {"account_id": account_id, **body.model_dump()}, what="account"
+    )
 
     def work(s: Session) -> tuple[AccountRead, bool]:
         account, created = service.write_account(s, principal.tenant_id, spec)

@@ -15,7 +15,25 @@ MAX_BULK = 10_000
 _ATTRIBUTE = re.compile(ATTRIBUTE_PATTERN)
 
 AttributeValue = str | int | float | bool | list[str] | None
-AccountId = Annotated[str, Field(min_length=1, max_length=255, examples=["acme"])]
+# An account's URLs (/api/v1/accounts/<id>, /accounts/<id>) cannot reach an account whose id
+# is a path of its own there: a concrete path comes before a template (api/methods.py).
+URL_RESERVED_ACCOUNT_IDS = frozenset({"bulk", "new", "import"})
+
+
+def _addressable(account_id: str) -> str:
+    if account_id.strip() in URL_RESERVED_ACCOUNT_IDS:
+        raise ValueError(
+            f"{account_id.strip()!r} cannot be an account id: /api/v1/accounts/bulk and the"
+            " pages /accounts/new and /accounts/import would hide its URL"
+        )
+    return account_id
+
+
+AccountId = Annotated[
+    str,
+    Field(min_length=1, max_length=255, examples=["acme"]),
+    AfterValidator(_addressable),
+]
 
 
 def _check_attribute_names(attributes: dict[str, Any]) -> dict[str, Any]:

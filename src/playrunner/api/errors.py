@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from playrunner.api.methods import allow_header, allowed_methods
 from playrunner.api.negotiation import wants_json
 from playrunner.api.routes import TEXT_ERRORS
 from playrunner.db_failures import describe_failure, lost_a_race
@@ -129,6 +130,29 @@ FASTAPI_BODY_PARSE_FAILURE = "There was an error parsing the body"
 UNPARSABLE_BODY = "Request body could not be parsed as JSON (is it nested too deeply?)"
 
 
+def method_not_allowed(request: Request, exc: HTTPException) -> Response:
+    """A 405 naming the method and every method the path has, in ``Allow`` and in words."""
+    said = (exc.headers or {}).get("Allow", "")
+    allowed = allowed_methods(request, also=said.split(","))
+    headers = {**(exc.headers or {}), "Allow": allow_header(allowed)}
+    detail = (
+        f"{request.method} is not allowed on {request.url.path}; it allows"
+        f" {', '.join(allowed) or 'no method'}"
+    )
+    if is_page_request(request) or wants_page(request):
+        page = error_page(request, 405, detail)
+        page.headers.update(headers)
+        return page
+    document = problem_document(
+        request,
+        status=405,
+        code="method_not_allowed",
+        title="Method not allowed",
+        detail=detail,
+    )
+    return Response(orjson.dumps(document), 405, headers, PROBLEM_JSON)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_playrunner_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PlayrunnerError)
@@ -153,6 +177,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            return method_not_allowed(request, exc)
         if is_page_request(request) or wants_page(request):
             return error_page(request, exc.status_code, str(exc.detail))
         if exc.status_code == 400 and exc.detail == FASTAPI_BODY_PARSE_FAILURE:

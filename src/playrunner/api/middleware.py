@@ -15,10 +15,16 @@ from typing import Any
 
 from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from playrunner.api.errors import PROBLEM_JSON, nul_in_url_body, unexpected_error_body
+from playrunner.api.errors import (
+    PROBLEM_JSON,
+    method_not_allowed,
+    nul_in_url_body,
+    unexpected_error_body,
+)
+from playrunner.api.methods import concrete_paths, route_path
 from playrunner.ui.errors import unexpected_error_page
 from playrunner.ui.routes import HTML_ERRORS
 
@@ -45,6 +51,9 @@ class RequestContextMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.body_timeout_seconds = body_timeout_seconds
+        # Paths without parameters and their methods, read from the app's routes at the
+        # first request (they are all added by then).
+        self._concrete: dict[str, frozenset[str]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,6 +78,15 @@ class RequestContextMiddleware:
             await _answer_problem(
                 send_with_headers, 400, nul_in_url_body(state["request_id"], scope["path"])
             )
+            return
+        if self._concrete is None:
+            self._concrete = concrete_paths(scope["app"].router.routes)
+        served = self._concrete.get(route_path(scope))
+        if served is not None and scope["method"] not in served:
+            # A concrete path decides its methods before any template can (api/methods.py):
+            # GET /api/v1/accounts/bulk is not a read of the account "bulk".
+            response = method_not_allowed(Request(scope), HTTPException(405))
+            await response(scope, receive, send_with_headers)
             return
         started = False
 

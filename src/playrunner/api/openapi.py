@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
 
 _DESCRIPTIONS = {
     400: "Invalid request, or one of the documented validation failures",
@@ -17,28 +21,51 @@ _DESCRIPTIONS = {
     503: "The database is unavailable; nothing was written",
 }
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "RFC 9457 problem details",
-    "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string", "description": "The exact message"},
-        "instance": {"type": "string"},
-        "code": {"type": "string"},
-        "request_id": {"type": "string"},
-        "field": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-    },
-    "required": ["type", "title", "status", "detail"],
-}
+
+class ProblemItem(BaseModel):
+    """One failed rule of a request."""
+
+    field: str = Field(description="Where: body.<field>, query.<name>, path.<name>, ...")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: how every error of Playrunner's own API is answered."""
+
+    type: str = Field(
+        description="A tag URI naming the rule (RFC 9457 3.1.1)",
+        examples=["tag:playrunner.dev,2026:problem/not_found"],
+    )
+    title: str
+    status: int
+    detail: str = Field(description="The exact message")
+    instance: str = Field(description="The path that was called")
+    code: str = Field(description="The rule, as a stable name", examples=["not_found"])
+    request_id: str | None = Field(description="Quote it to find the call in the server's log")
+    field: str | None = Field(default=None, description="The part of the request at fault")
+    errors: list[ProblemItem] | None = Field(default=None, description="Each failed rule")
+
+
+def component_ref(model: type[BaseModel]) -> dict[str, Any]:
+    """A reference to ``model``'s schema, which ``with_components`` must be given."""
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+PROBLEM_SCHEMA: dict[str, Any] = component_ref(Problem)
+"""Every problem response refers to the one component, rather than a copy of it each."""
+
+
+def with_components(schema: dict[str, Any], models: Sequence[type[BaseModel]]) -> dict[str, Any]:
+    """Put models that responses and bodies refer to by hand (``component_ref``), and what
+    they refer to, among the document's components."""
+    _, definitions = models_json_schema(
+        [(model, "validation") for model in models], ref_template=REF_TEMPLATE
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in definitions.get("$defs", {}).items():
+        components.setdefault(name, definition)
+    return schema
 
 
 def text_example(text: str) -> dict[str, Any]:

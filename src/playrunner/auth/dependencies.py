@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
@@ -30,16 +31,29 @@ from playrunner.tokens import service as tokens_service
 APP_TOKENS_REFUSED = "OAuth application tokens cannot call this API; use a personal access token"
 
 
-def presented_secret(request: Request) -> str:
+# How a caller presents a token, as OpenAPI security schemes: FastAPI reads the headers and
+# declares the schemes on every operation that authenticates (auth/openapi.py adds OAuth 2.0
+# and the scopes). With auto_error off, a missing token is ours to refuse, in our words.
+APP_TOKEN = APIKeyHeader(
+    name="app-token",
+    scheme_name="app-token",
+    description="A personal access token (prpat_...) or an OAuth access token (proat_...)"
+    " in Totango's app-token header.",
+    auto_error=False,
+)
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    description="The same tokens as app-token, as Authorization: Bearer <token>.",
+    auto_error=False,
+)
+
+
+def presented_secret(app_token: str | None, bearer: HTTPAuthorizationCredentials | None) -> str:
     """The token from ``app-token`` (Totango's header) or ``Authorization: Bearer``."""
-    secret = (request.headers.get("app-token") or "").strip() or None
-    if secret is None:
-        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            secret = credentials
-    if secret is None or not secret.strip():
+    secret = (app_token or "").strip() or (bearer.credentials.strip() if bearer else "")
+    if not secret:
         raise AuthenticationFailed("Missing token: send your access token in the app-token header")
-    return secret.strip()
+    return secret
 
 
 def principal_for_secret(session: Session, secret: str) -> Principal:
@@ -49,9 +63,14 @@ def principal_for_secret(session: Session, secret: str) -> Principal:
     return tokens_service.authenticate(session, secret)
 
 
-async def authenticate(request: Request) -> Principal:
+async def authenticate(
+    request: Request,
+    app_token: Annotated[str | None, Security(APP_TOKEN)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> Principal:
+    """Who calls, from their token; counts the call against their rate limit."""
     state = app_state(request)
-    secret = presented_secret(request)
+    secret = presented_secret(app_token, bearer)
     principal = await state.database.read(lambda session: principal_for_secret(session, secret))
     decision = await state.rate_limiter.hit(principal.caller)
     request.state.ratelimit_headers = decision.headers()

@@ -70,6 +70,11 @@ def is_known(name: str) -> bool:
     return name in _BY_NAME
 
 
+def descriptions() -> dict[str, str]:
+    """Every scope's name and label, as OpenAPI's OAuth flows list them."""
+    return {scope.name: scope.label for scope in CATALOGUE}
+
+
 def label(name: str) -> str:
     """The label admins see for a scope; an unknown name is shown as is."""
     known = _BY_NAME.get(name)

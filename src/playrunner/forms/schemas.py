@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from playrunner.models import FieldType
-from playrunner.validation import Name, StrictModel
+from playrunner.validation import Flag, Name, StrictModel
 
 ATTRIBUTE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,99}$"
 # Stable names for forms declared as code; the same shape as play keys.
@@ -25,7 +25,7 @@ class FormFieldSpec(StrictModel):
     label: str = Field(min_length=1, max_length=200)
     type: FieldType
     options: list[Option] = Field(default_factory=list, max_length=MAX_OPTIONS)
-    required: bool = False
+    required: Flag = False
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> FormFieldSpec:

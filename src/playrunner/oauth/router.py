@@ -12,45 +12,68 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from playrunner.api.dependencies import DatabaseDep, client_address
-from playrunner.api.openapi import problem_responses
+from playrunner.api.openapi import component_ref, problem_responses
 from playrunner.api.pagination import Page, PageDep
 from playrunner.api.paths import AppId
 from playrunner.api.state import app_state
 from playrunner.auth import scopes as catalogue
 from playrunner.auth import sign_in
 from playrunner.auth.dependencies import PERSONAL_TOKENS_ONLY, AdminPrincipal, operations_by_scope
+from playrunner.auth.openapi import CLIENT_AUTHENTICATION
 from playrunner.oauth import pages, server, service
-from playrunner.oauth.schemas import AppCreate, AppCreated, AppPatch, AppRead, ScopeRead
+from playrunner.oauth.schemas import (
+    AppCreate,
+    AppCreated,
+    AppPatch,
+    AppRead,
+    AuthorizationServerMetadata,
+    OAuthError,
+    RevocationRequest,
+    Revoked,
+    ScopeRead,
+    TokenRequest,
+    TokenResponse,
+)
 from playrunner.ui import csrf
 from playrunner.ui.forms import parse_form
 from playrunner.users import service as users_service
 
 APPS = "/api/v1/oauth/apps"
+FORM_MODELS: tuple[type[BaseModel], ...] = (TokenRequest, RevocationRequest)
+"""The protocol's form bodies, read by Authlib: components only for OpenAPI."""
 
 router = APIRouter(tags=["OAuth applications"])
 protocol = APIRouter(tags=["OAuth 2.0"])
 
-_OAUTH_ERROR = {
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {
-                    "error": {"type": "string", "examples": ["invalid_client"]},
-                    "error_description": {"type": "string"},
-                },
-                "required": ["error"],
-            }
-        }
-    }
+_OAUTH_ERROR: dict[str, Any] = {"model": OAuthError}
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {**_OAUTH_ERROR, "description": "A request the server refuses (RFC 6749 5.2)"},
+    401: {**_OAUTH_ERROR, "description": "The client could not be authenticated"},
 }
-_FORM_BODY = {
+_CLIENT_AUTHENTICATION = {"security": CLIENT_AUTHENTICATION}
+
+
+def _form_body(model: type[BaseModel]) -> dict[str, Any]:
+    form = {"application/x-www-form-urlencoded": {"schema": component_ref(model)}}
+    return {"requestBody": {"required": True, "content": form}}
+
+
+_CONSENT_FORM = {
     "requestBody": {
         "required": True,
-        "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "description": "The consent page's form: its CSRF token, decision (allow or"
+                    " deny), email and password, and the authorization request's parameters",
+                }
+            }
+        },
     }
 }
 _HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
@@ -172,8 +195,11 @@ async def list_scopes(request: Request) -> list[ScopeRead]:
     server.TOKEN_PATH,
     operation_id="oauthToken",
     summary="Token endpoint (RFC 6749)",
-    openapi_extra=_FORM_BODY,
-    responses={400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
+    openapi_extra={**_form_body(TokenRequest), **_CLIENT_AUTHENTICATION},
+    responses={
+        200: {"model": TokenResponse, "description": "The token (Cache-Control: no-store)"},
+        **_OAUTH_ERRORS,
+    },
 )
 async def token(request: Request, db: DatabaseDep) -> Response:
     """grant_type client_credentials, authorization_code (with code_verifier) or refresh_token;
@@ -188,8 +214,11 @@ async def token(request: Request, db: DatabaseDep) -> Response:
     server.REVOCATION_PATH,
     operation_id="oauthRevoke",
     summary="Token revocation (RFC 7009)",
-    openapi_extra=_FORM_BODY,
-    responses={400: _OAUTH_ERROR, 401: _OAUTH_ERROR},
+    openapi_extra={**_form_body(RevocationRequest), **_CLIENT_AUTHENTICATION},
+    responses={
+        200: {"model": Revoked, "description": "Revoked, or it was not a token of this app"},
+        **_OAUTH_ERRORS,
+    },
 )
 async def revoke(request: Request, db: DatabaseDep) -> Response:
     """Revoke an access or refresh token (and its pair). Unknown tokens answer 200 too."""
@@ -203,6 +232,7 @@ async def revoke(request: Request, db: DatabaseDep) -> Response:
     server.METADATA_PATH,
     operation_id="oauthMetadata",
     summary="Authorization server metadata (RFC 8414)",
+    responses={200: {"model": AuthorizationServerMetadata, "description": "The metadata"}},
 )
 async def authorization_server_metadata(request: Request) -> Response:
     issuer = app_state(request).settings.base_url
@@ -237,7 +267,7 @@ async def authorize_page(request: Request, db: DatabaseDep) -> Response:
     operation_id="oauthAuthorizeDecision",
     summary="The login and consent form's answer",
     response_class=Response,
-    openapi_extra=_FORM_BODY,
+    openapi_extra=_CONSENT_FORM,
     responses={200: _HTML, 302: {"description": "Back to the app"}, 400: _HTML, 429: _HTML},
 )
 async def authorize_decision(request: Request, db: DatabaseDep) -> Response:

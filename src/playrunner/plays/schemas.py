@@ -16,7 +16,7 @@ from pydantic import (
 
 from playrunner.forms.schemas import KEY_PATTERN
 from playrunner.models import ActionType, DuplicatePolicy
-from playrunner.validation import EmailAddress, Name, StrictModel
+from playrunner.validation import Count, EmailAddress, Flag, IntegerOnly, Name, StrictModel
 
 SUPPORTED_ACTIONS = tuple(action.value for action in ActionType)
 # The order triggers are shown in, whatever order they were given in.
@@ -61,16 +61,18 @@ class CreateTaskAction(_Strict):
     )
     description: str = Field(min_length=1, max_length=20000)
     flow: str | None = Field(default=None, description="Flow (activity type) id, e.g. renewal")
-    priority: Literal[1, 2, 3] = Field(default=2, description="1 high, 2 normal, 3 low")
-    due_in_days: int = Field(default=0, ge=0, le=3650)
+    priority: Annotated[Literal[1, 2, 3], IntegerOnly] = Field(
+        default=2, description="1 high, 2 normal, 3 low"
+    )
+    due_in_days: Count = Field(default=0, ge=0, le=3650)
     assignee: Assignee = Field(default_factory=lambda: RoleAssignee(role="Success Manager"))
-    touchpoint_required: bool = False
+    touchpoint_required: Flag = False
 
 
 class RequestInformationAction(_Strict):
     type: Literal["request_information"] = "request_information"
     form: str = Field(min_length=1, max_length=200, description="Name of the form to fill in")
-    due_in_days: int = Field(default=0, ge=0, le=3650)
+    due_in_days: Count = Field(default=0, ge=0, le=3650)
     assignee: Assignee = Field(default_factory=lambda: RoleAssignee(role="Success Manager"))
     instructions: str = Field(default="", max_length=20000)
 
@@ -85,8 +87,8 @@ class PlaySpec(StrictModel):
     triggers: list[Trigger] = Field(
         min_length=1, max_length=2, description="Shown manual first, whatever the order given"
     )
-    active: bool = True
-    apply_to_parent: bool = Field(
+    active: Flag = True
+    apply_to_parent: Flag = Field(
         default=False, description="Act on the account's immediate parent instead"
     )
     duplicate_policy: DuplicatePolicy = Field(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,7 +16,7 @@ from playrunner.models import RunSource
 from playrunner.runs import service
 from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunDetail, RunRead
-from playrunner.validation import FilterText
+from playrunner.validation import FilterText, Moment
 
 router = APIRouter(prefix="/api/v1", tags=["Runs"])
 
@@ -45,11 +44,11 @@ async def list_runs(
         RunSource | None, Query(description="Only runs from here: api, cli or web")
     ] = None,
     since: Annotated[
-        datetime | None,
+        Moment | None,
         Query(description="Only runs at or after this time (ISO 8601; UTC without a zone)"),
     ] = None,
     until: Annotated[
-        datetime | None,
+        Moment | None,
         Query(description="Only runs before this time (ISO 8601; UTC without a zone)"),
     ] = None,
 ) -> Page[RunRead]:

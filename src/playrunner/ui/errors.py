@@ -39,6 +39,7 @@ TITLES = {
     400: "This request cannot be done",
     403: "You cannot open this page",
     404: "Page not found",
+    405: "This page cannot do that",
     409: "This has changed",
     413: "Too large",
     429: "Too many requests",

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from playrunner.models import UserRole
-from playrunner.validation import EmailAddress, Name, StrictModel
+from playrunner.validation import EmailAddress, Flag, Name, StrictModel
 
 
 class UserCreate(StrictModel):
@@ -22,7 +22,7 @@ class UserPatch(StrictModel):
 
     name: Name | None = Field(default=None, examples=["Jane Park"])
     role: UserRole | None = Field(default=None, examples=["SERVICE_ADMIN"])
-    active: bool | None = Field(default=None, examples=[False])
+    active: Flag | None = Field(default=None, examples=[False])
 
 
 class UserRead(BaseModel):

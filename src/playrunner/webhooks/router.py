@@ -125,7 +125,7 @@ async def delete_endpoint(
     operation_id="listWebhookDeliveries",
     dependencies=READ,
     response_model=list[DeliveryRead],
-    responses=problem_responses(401, 403, 404, 429, 503),
+    responses=problem_responses(400, 401, 403, 404, 429, 503),
 )
 async def list_deliveries(
     endpoint_id: EndpointId,

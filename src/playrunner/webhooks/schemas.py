@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from playrunner.models.webhook import DeliveryStatus
-from playrunner.validation import StrictModel
+from playrunner.validation import Flag, StrictModel
 
 EVENT_TYPES = (
     "run.created",
@@ -44,7 +44,7 @@ class EndpointCreate(StrictModel):
     url: str = Field(max_length=2000, examples=["https://hooks.example.com/playrunner"])
     events: list[str] = Field(description=EVENTS_DESCRIPTION, examples=[["task.created"]])
     description: str = Field(default="", max_length=500)
-    enabled: bool = True
+    enabled: Flag = True
 
     _events = field_validator("events")(_known_events)
 
@@ -57,7 +57,7 @@ class EndpointPatch(StrictModel):
         default=None, description=EVENTS_DESCRIPTION, examples=[["task.created", "task.updated"]]
     )
     description: str | None = Field(default=None, max_length=500, examples=["CRM sync"])
-    enabled: bool | None = Field(default=None, examples=[True])
+    enabled: Flag | None = Field(default=None, examples=[True])
 
     @field_validator("events")
     @classmethod
