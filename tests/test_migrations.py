@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from playrunner.db import Database
-from playrunner.migrations import alembic_config, is_current, upgrade
+from playrunner.migrations import alembic_config, include_name, is_current, upgrade
 from playrunner.models import Base, Run, RunStatus, Task
 
 
@@ -20,7 +20,8 @@ def test_migrations_match_the_models(database_url: str) -> None:
     # database_url is migrated from empty with these migrations, on each backend.
     database = Database(database_url)
     with database.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        differences = compare_metadata(context, Base.metadata)
     database.dispose()
     assert differences == []
 

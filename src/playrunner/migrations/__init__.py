@@ -11,6 +11,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent
+# Tables huey makes for itself in PostgreSQL (the webhook queue, webhooks/queue.py): not ours
+# to migrate, nor to drop.
+QUEUE_TABLE_PREFIX = "playrunner_queue"
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares and migrates: everything but the queue's own tables."""
+    return not (type_ == "table" and name is not None and name.startswith(QUEUE_TABLE_PREFIX))
 
 
 def alembic_config(engine: Engine) -> Config:

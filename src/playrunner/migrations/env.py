@@ -10,6 +10,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Engine, create_engine
 
 from playrunner.config import Settings
+from playrunner.migrations import include_name
 from playrunner.models import Base
 from playrunner.models.base import UTCDateTime
 
@@ -40,6 +41,7 @@ with engine.connect() as connection:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import Database
+from playrunner.migrations import QUEUE_TABLE_PREFIX
 from playrunner.webhooks import delivery, repository, service
 
 logger = logging.getLogger("playrunner.webhooks")
@@ -42,7 +43,7 @@ def queue_storage(settings: Settings) -> Huey:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "postgresql":
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresHuey(QUEUE_NAME, dsn=dsn, results=False, table_prefix="playrunner_queue")
+        return PostgresHuey(QUEUE_NAME, dsn=dsn, results=False, table_prefix=QUEUE_TABLE_PREFIX)
     database = url.database if url.database not in (None, "", ":memory:") else "playrunner.db"
     return SqliteHuey(QUEUE_NAME, filename=f"{Path(database)}-queue", results=False)
 
