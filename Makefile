@@ -57,7 +57,7 @@ profile: $(STAMP)
 ## Screenshots of the web app's main pages into docs/screenshots (needs Chromium: scripts/browser-up).
 screenshots: $(STAMP)
 	scripts/browser-up
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python -m scripts.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,14 +10,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
+from tests.loopback_http import LoopbackHTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -220,9 +220,11 @@ def shoot_configuration(page: Page, demo: dict[str, object]) -> None:
 
 def shoot_webhooks(page: Page, demo: dict[str, object]) -> None:
     """An endpoint registered in the console, then what a run sent it."""
-    with Receiver() as receiver:
+    server, received = receiver()
+    with server:
+        url = server.url + "/hooks/playrunner"
         page.goto("/webhooks")
-        page.get_by_label("URL").fill(receiver.url)
+        page.get_by_label("URL").fill(url)
         page.get_by_label("Every event").uncheck()
         for event in ("run.created", "task.created", "task.updated"):
             page.get_by_label(event, exact=True).check()
@@ -238,41 +240,25 @@ def shoot_webhooks(page: Page, demo: dict[str, object]) -> None:
                 BASE + "/api/v2/automations/run-manual-successplay", json=body, headers=headers
             )
         for _ in range(100):
-            if receiver.count >= 4:
+            if len(received) >= 4:
                 break
             time.sleep(0.1)
         page.goto("/webhooks")
-        page.get_by_role("link", name=receiver.url).click()
+        page.get_by_role("link", name=url).click()
         save(page, "webhook-deliveries")
 
 
-class Receiver:
-    """A webhook receiver on this machine that answers 200 to everything."""
+def receiver() -> tuple[LoopbackHTTPServer, list[str]]:
+    """A webhook receiver on this machine that answers 200 to everything, and what it got."""
+    received: list[str] = []
 
-    def __init__(self) -> None:
-        self.count = 0
-        receiver = self
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        received.append(request.rfile.read(int(request.headers.get("content-length", 0))).decode())
+        request.send_response(200)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.count += 1
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/playrunner"
-
-    def __enter__(self) -> Receiver:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
+    return LoopbackHTTPServer(handle), received
 
 
 def save(page: Page, name: str, *, full_page: bool = True) -> None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
-from typing import Any
+
+from tests.loopback_http import LoopbackHTTPServer
 
 TRIGGER_PATH = "/api/v2/automations/run-manual-successplay"
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"
@@ -78,33 +78,11 @@ class TotangoStandIn:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                # Headers and body go out in two writes: without this, Nagle's algorithm
-                # and delayed ACKs hold each answer for 40 ms.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def do_POST(self) -> None:
-                standin._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        # A short poll so that leaving the context does not wait out serve_forever's 0.5 s.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
+        self._server = LoopbackHTTPServer(self._handle)
+        self.url = self._server.url
 
     def __enter__(self) -> TotangoStandIn:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(
@@ -114,9 +92,7 @@ class TotangoStandIn:
         tb: TracebackType | None,
     ) -> None:
         self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+        self._server.__exit__(exc_type, exc, tb)
 
     def runs_on(self, account: str) -> int:
         return sum(1 for _, ran_on in self.runs if ran_on == account)

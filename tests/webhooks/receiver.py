@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
+
+from tests.loopback_http import LoopbackHTTPServer
 
 
 @dataclass
@@ -25,35 +27,26 @@ class Receiver:
         self.hold = threading.Event()  # set: requests wait on ``release`` first
         self.release = threading.Event()
         self._lock = threading.Lock()
-        receiver = self
+        self._server = LoopbackHTTPServer(self._handle)
+        self.url = self._server.url + "/hooks"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", 0))
-                body = self.rfile.read(length).decode()
-                with receiver._lock:
-                    receiver.received.append(
-                        Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                    )
-                    status = receiver.statuses.pop(0) if receiver.statuses else 200
-                if receiver.hold.is_set():
-                    receiver.release.wait(30)
-                self.send_response(status)
-                if status in (301, 302, 307):
-                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("content-length", 0))
+        body = request.rfile.read(length).decode()
+        with self._lock:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            self.received.append(Received(request.path, headers, body))
+            status = self.statuses.pop(0) if self.statuses else 200
+        if self.hold.is_set():
+            self.release.wait(30)
+        request.send_response(status)
+        if status in (301, 302, 307):
+            request.send_header("Location", "http://127.0.0.1:9/elsewhere")
+        request.send_header("Content-Length", "0")
+        request.end_headers()
 
     def __enter__(self) -> Receiver:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(
@@ -63,8 +56,7 @@ class Receiver:
         tb: TracebackType | None,
     ) -> None:
         self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.__exit__(exc_type, exc, tb)
 
     def wait_for(
         self, done: Callable[[list[Received]], bool], timeout: float = 30
