@@ -4,6 +4,7 @@ after the window says how many were held back."""
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -54,3 +55,15 @@ def test_lines_of_another_kind_pass(other: logging.LogRecord) -> None:
     summary = RepeatSummary(window=10, clock=Clock())
     assert summary.filter(record("database error on %s %s: %s", "GET", "/a", "x"))
     assert summary.filter(other)
+
+
+def test_a_bug_is_never_held_back() -> None:
+    summary = RepeatSummary(window=10, clock=Clock())
+    for _ in range(3):
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            bug = logging.LogRecord(
+                "playrunner", logging.ERROR, __file__, 1, "unhandled error", (), sys.exc_info()
+            )
+        assert summary.filter(bug)

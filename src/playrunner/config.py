@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+@functools.cache
+def _machine_name() -> str:
+    # A reverse DNS lookup: once per process, not on every page that names the server.
+    return socket.getfqdn()
 
 
 class Settings(BaseSettings):
@@ -174,10 +181,19 @@ class Settings(BaseSettings):
         are built from this, never from a request's ``Host``, which the client chooses."""
         if self.public_url:
             return self.public_url
-        host = socket.getfqdn() if self.host in ("0.0.0.0", "::", "") else self.host
+        host = _machine_name() if self.host in ("0.0.0.0", "::", "") else self.host
         if ":" in host:  # an IPv6 address
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError(
+                "PLAYRUNNER_WEBHOOK_LEASE_SECONDS must be longer than"
+                " PLAYRUNNER_WEBHOOK_TIMEOUT_SECONDS (a worker holds a delivery while it sends)"
+            )
+        return self
 
     @field_validator("public_url")
     @classmethod

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-LOGGERS = ("playrunner", "playrunner.db", "playrunner.ratelimit")
+LOGGERS = ("playrunner", "playrunner.db", "playrunner.ratelimit", "playrunner.webhooks")
 WINDOW_SECONDS = 10.0
 
 
@@ -31,6 +31,8 @@ class RepeatSummary(logging.Filter):
         self._windows: dict[tuple[str, int, str], tuple[float, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:  # a bug: every one is logged, with its traceback
+            return True
         kind = (record.name, record.levelno, str(record.msg))
         now = self.clock()
         with self._lock:

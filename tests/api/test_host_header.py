@@ -42,6 +42,15 @@ def test_trailing_slash_redirects_are_relative_on_every_route(
 
 
 @pytest.mark.sqlite_only
+def test_a_redirect_keeps_the_path_as_sent(server: LiveServer, http: httpx.Client) -> None:
+    """An id holding "?", "#" or "%" stays in the path, still encoded."""
+    for sent in ("a%3Fb", "a%23b", "a%25b"):
+        answer = http.get(f"{server.url}/api/v1/accounts/{sent}/", headers=FORGED)
+        assert answer.status_code == 307
+        assert answer.headers["location"] == f"/api/v1/accounts/{sent}"
+
+
+@pytest.mark.sqlite_only
 def test_paths_that_would_read_as_another_host_are_not_redirected(
     server: LiveServer, http: httpx.Client
 ) -> None:

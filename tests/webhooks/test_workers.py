@@ -33,6 +33,7 @@ def env(request: pytest.FixtureRequest, database_url: str) -> dict[str, str]:
         "PLAYRUNNER_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
         "PLAYRUNNER_WEBHOOK_SWEEP_SECONDS": "0.5",
         "PLAYRUNNER_WEBHOOK_LEASE_SECONDS": "2",
+        "PLAYRUNNER_WEBHOOK_TIMEOUT_SECONDS": "1",  # shorter than the lease, as it must be
         "PLAYRUNNER_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
     }
     if request.param == "redis":

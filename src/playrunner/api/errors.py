@@ -105,7 +105,7 @@ def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
     """What to tell the caller when the database refused or failed a request."""
     if isinstance(exc, DataError):
         # A value the database cannot store (a number out of range, say): the caller's.
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        reason = describe_failure(exc).partition(": ")[2]
         return InvalidRequest(f"A value in the request cannot be stored: {reason}")
     logger.error(
         "database error on %s %s: %s", request.method, request.url.path, describe_failure(exc)

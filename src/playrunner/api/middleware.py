@@ -106,7 +106,12 @@ class RequestContextMiddleware:
             # nothing was written (the body is read before any unit of work starts).
             logger.debug("client disconnected during %s %s", scope["method"], scope["path"])
         except Exception:
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            logger.exception(
+                "unhandled error on %s %s (request %s)",
+                scope["method"],
+                scope["path"],
+                state["request_id"],
+            )
             if started:
                 raise
             if state.get(HTML_ERRORS):

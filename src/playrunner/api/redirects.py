@@ -24,7 +24,9 @@ class RelativeSlashRedirects:
         if location is None:
             await self.fallback(scope, receive, send)
             return
-        await RedirectResponse(location, status_code=307)(scope, receive, send)
+        response = RedirectResponse("", status_code=307)
+        response.headers["location"] = location  # as is: already encoded
+        await response(scope, receive, send)
 
     def _other_spelling(self, scope: Scope) -> str | None:
         """The path with its trailing slash added or removed, if a route takes that one."""
@@ -34,9 +36,12 @@ class RelativeSlashRedirects:
             return None  # "/" itself, or a path that would read as another host
         if not any(route.matches(other)[0] is not Match.NONE for route in self.router.routes):
             return None
+        # The path as the client sent it, still percent-encoded: an id holding "?", "#" or
+        # "%" must stay part of the path.
+        raw: str = (scope.get("raw_path") or path.encode()).decode("latin-1")
+        raw = raw.rstrip("/") if raw.endswith("/") else raw + "/"
         query = scope.get("query_string", b"").decode("latin-1")
-        location: str = other["path"] + (f"?{query}" if query else "")
-        return location
+        return raw + (f"?{query}" if query else "")
 
 
 def install_relative_slash_redirects(router: Router) -> None:

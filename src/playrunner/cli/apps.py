@@ -12,7 +12,6 @@ from playrunner.cli.output import Column, console, print_empty, print_json, prin
 from playrunner.enums import GrantType
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
     from sqlalchemy.orm import Session
 
     from playrunner.oauth.schemas import AppRead
@@ -54,24 +53,21 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Register an app and print its client id and secret (the secret only now)."""
-    from pydantic import ValidationError
-
     from playrunner.cli.context import in_service
     from playrunner.oauth import service as oauth_service
     from playrunner.oauth.schemas import AppCreate
+    from playrunner.validation import parse_model
 
     given = {"access_token_lifetime": token_lifetime} if token_lifetime is not None else {}
-    try:
-        spec = AppCreate(
-            name=name,
-            grant_types=grant,
-            scopes=scope,
-            redirect_uris=redirect_uri or [],
-            acting_user=acting_user,
-            **given,
-        )
-    except ValidationError as exc:
-        raise _invalid(exc) from None
+    fields = {
+        "name": name,
+        "grant_types": grant,
+        "scopes": scope,
+        "redirect_uris": redirect_uri or [],
+        "acting_user": acting_user,
+        **given,
+    }
+    spec = parse_model(AppCreate, fields, what="application")
     issued = in_service(service, lambda s, t: oauth_service.create_app(s, t, spec))
     _print_secret(issued.app, issued.secret, as_json)
 
@@ -155,11 +151,10 @@ def update(
 ) -> None:
     """Change an app; only the options given change. Tokens the change makes wrong (a grant
     removed, another acting user) are revoked at once; a scope removed stops working at once."""
-    from pydantic import ValidationError
-
     from playrunner.cli.context import in_service
     from playrunner.oauth import service as oauth_service
     from playrunner.oauth.schemas import AppPatch
+    from playrunner.validation import parse_model
 
     given: dict[str, object] = {
         "name": name,
@@ -176,10 +171,7 @@ def update(
         changes["acting_user"] = None
     if not changes:
         raise CommandFailed("Nothing to change: give at least one option (see --help)")
-    try:
-        patch = AppPatch.model_validate(changes)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
+    patch = parse_model(AppPatch, changes, what="application")
     read = in_service(
         service,
         lambda s, t: oauth_service.update_app(
@@ -244,10 +236,3 @@ def _print_secret(read: AppRead, secret: str, as_json: bool) -> None:
     console.print(f"{read.name}: client id {read.client_id}", highlight=False)
     console.print("Client secret (copy it now; it is not shown again):")
     typer.echo(secret)
-
-
-def _invalid(exc: ValidationError) -> CommandFailed:
-    from playrunner.validation import errors_from
-
-    problems = "; ".join(f"{p['field']}: {p['message']}" for p in errors_from(exc))
-    return CommandFailed(f"Invalid application: {problems}")

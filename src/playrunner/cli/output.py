@@ -9,6 +9,7 @@ from typing import Any, Literal
 import typer
 from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -155,4 +156,5 @@ def print_empty(what: str, next_step: str, filters: Mapping[str, object] | None 
 
 
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    # The message may quote what the user typed: never read it as markup.
+    err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)

@@ -1,4 +1,4 @@
-"""Commands that prepare and start Playrunner: init, migrate, demo, serve."""
+"""Commands that prepare and start Playrunner: init, migrate, demo, serve, worker."""
 
 from __future__ import annotations
 
@@ -88,7 +88,9 @@ def demo(
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (PLAYRUNNER_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (PLAYRUNNER_PORT).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (PLAYRUNNER_PORT).")
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(min=1, help="Worker processes. Share limits through PLAYRUNNER_REDIS_URL."),

@@ -15,7 +15,6 @@ from playrunner.cli.output import Column, console, print_empty, print_json, prin
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pydantic import ValidationError
     from sqlalchemy.orm import Session
 
     from playrunner.auth.principal import Principal
@@ -51,13 +50,6 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _invalid(exc: ValidationError) -> CommandFailed:
-    from playrunner.validation import errors_from
-
-    problems = "; ".join(f"{p['field']}: {p['message']}" for p in errors_from(exc))
-    return CommandFailed(f"Invalid endpoint: {problems}")
-
-
 @app.command("create")
 def create(
     url: Annotated[str, typer.Option(help="Where to POST the events (http:// or https://).")],
@@ -68,15 +60,12 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Register an endpoint and print its signing secret (only now)."""
-    from pydantic import ValidationError
-
+    from playrunner.validation import parse_model
     from playrunner.webhooks import service as webhooks_service
     from playrunner.webhooks.schemas import EndpointCreate
 
-    try:
-        spec = EndpointCreate(url=url, events=event or ["*"], description=description)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
+    given = {"url": url, "events": event or ["*"], "description": description}
+    spec = parse_model(EndpointCreate, given, what="endpoint")
     settings = _settings()
     created = _as_admin(
         service, as_email, lambda s, p: webhooks_service.create_endpoint(s, p, spec, settings)
@@ -132,8 +121,7 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Change an endpoint; only the options given change."""
-    from pydantic import ValidationError
-
+    from playrunner.validation import parse_model
     from playrunner.webhooks import service as webhooks_service
     from playrunner.webhooks.schemas import EndpointPatch
 
@@ -141,10 +129,7 @@ def update(
     changes = {name: value for name, value in given.items() if value is not None}
     if not changes:
         raise CommandFailed("Nothing to change: give at least one option (see --help)")
-    try:
-        patch = EndpointPatch.model_validate(changes)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
+    patch = parse_model(EndpointPatch, changes, what="endpoint")
     settings = _settings()
     read = _as_admin(
         service,

@@ -4,7 +4,6 @@ API's rules check every save."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import Request
@@ -19,6 +18,7 @@ from playrunner.forms.schemas import FormRead, FormSpec
 from playrunner.models import FieldType
 from playrunner.pagination import every_page
 from playrunner.ui.errors import field_messages, refusal_status
+from playrunner.ui.forms import positions, removed_position
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -41,7 +41,6 @@ NEW_FIELD: dict[str, Any] = {
     "options": [],
     "required": False,
 }
-_FIELD = re.compile(r"^fields\[(\d+)\]\.")
 
 
 @router.get("/forms")
@@ -121,8 +120,8 @@ async def _posted(
     action = form.get("do", "save")
     if action == "add_field":
         data["fields"].append(dict(NEW_FIELD))
-    elif action.startswith("remove:") and action[7:].isdigit():
-        data["fields"] = [f for i, f in enumerate(data["fields"]) if i != int(action[7:])]
+    elif (index := removed_position(action)) is not None:
+        data["fields"] = [f for i, f in enumerate(data["fields"]) if i != index]
     if action != "save":
         return _editor(request, data, form=existing)
     try:
@@ -148,9 +147,6 @@ async def _posted(
 
 def posted_form(form: Form) -> dict[str, Any]:
     """The editor's fields as the API's form; options one per line."""
-    positions = sorted(
-        {int(match.group(1)) for name, _ in form.pairs if (match := _FIELD.match(name))}
-    )
     fields = [
         {
             "attribute": form.get(f"fields[{i}].attribute").strip(),
@@ -163,7 +159,7 @@ def posted_form(form: Form) -> dict[str, Any]:
             ],
             "required": form.get(f"fields[{i}].required") == "on",
         }
-        for i in positions
+        for i in positions(form.pairs, "fields")
     ]
     return {"name": form.get("name").strip(), "fields": fields}
 

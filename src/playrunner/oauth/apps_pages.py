@@ -14,12 +14,13 @@ from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.paths import AppId
 from playrunner.auth import scopes as catalogue
 from playrunner.auth.principal import Principal
-from playrunner.errors import PlayrunnerError
+from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.models import GrantType
 from playrunner.oauth import service
 from playrunner.oauth.schemas import AppCreate, AppRead
 from playrunner.pagination import MAX_PAGE_SIZE, every_page
 from playrunner.ui.errors import field_messages, refusal_status
+from playrunner.ui.forms import number
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -74,9 +75,12 @@ async def change_app(
 ) -> Response:
     """Rotate the secret (the old one stops at once), or delete the application (every token
     it holds is revoked)."""
-    if form.get("do") == "delete":
+    action = form.get("do")
+    if action == "delete":
         await db.write(lambda s: service.delete_app(s, admin.tenant_id, app_id))
         return redirect("/apps")
+    if action != "rotate":
+        raise InvalidRequest("Choose what to change", field="do")
     issued = await db.write(lambda s: service.rotate_secret(s, admin.tenant_id, app_id))
     return _app(
         request,
@@ -95,12 +99,8 @@ def posted_app(form: Form) -> dict[str, Any]:
             line.strip() for line in form.get("redirect_uris").splitlines() if line.strip()
         ],
         "acting_user": form.get("acting_user") or None,
-        "access_token_lifetime": _number(form.get("access_token_lifetime", "3600")),
+        "access_token_lifetime": number(form.get("access_token_lifetime", "3600")),
     }
-
-
-def _number(text: str) -> int | str:
-    return int(text) if text.strip().isdigit() else text
 
 
 def _app(

@@ -5,7 +5,6 @@ validation beside each field."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ from playrunner.runs.repository import RunFilter
 from playrunner.runs.schemas import RunRead
 from playrunner.runs.service import PlayActivity
 from playrunner.ui.errors import field_messages, refusal_status
+from playrunner.ui.forms import number, positions, removed_position
 from playrunner.ui.pages import public_base_url, redirect, render
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin, Form, PostedForm
@@ -65,7 +65,6 @@ NEW_PLAY: dict[str, Any] = {
     "duplicate_policy": "allow",
     "actions": [NEW_TASK],
 }
-_ACTION_FIELD = re.compile(r"^actions\[(\d+)\]\.")
 
 
 @router.get("/successplays")
@@ -173,8 +172,7 @@ async def _posted(
         data["actions"].append(dict(NEW_TASK))
     elif action == "add_form":
         data["actions"].append(dict(NEW_FORM_REQUEST))
-    elif action.startswith("remove:"):
-        index = int(action.removeprefix("remove:")) if action[7:].isdigit() else -1
+    elif (index := removed_position(action)) is not None:
         data["actions"] = [a for i, a in enumerate(data["actions"]) if i != index]
     if action != "save":
         preview_on = form.get("preview_account").strip() if action == "preview" else ""
@@ -206,11 +204,8 @@ def posted_play(form: Form) -> dict[str, Any]:
     """The editor's fields as the API's play (what a JSON body would carry): checkboxes are
     booleans, numbers numbers, empty optional fields absent. Values that are not what a field
     wants are left for the API's rules to refuse, in their words."""
-    positions = sorted(
-        {int(match.group(1)) for name, _ in form.pairs if (match := _ACTION_FIELD.match(name))}
-    )
     actions = []
-    for position in positions:
+    for position in positions(form.pairs, "actions"):
         field = f"actions[{position}]"
         kind = form.get(f"{field}.assignee.kind", "account_role")
         assignee: dict[str, Any] = {"kind": kind}
@@ -220,7 +215,7 @@ def posted_play(form: Form) -> dict[str, Any]:
             assignee["email"] = form.get(f"{field}.assignee.email")
         action: dict[str, Any] = {
             "type": form.get(f"{field}.type"),
-            "due_in_days": _number(form.get(f"{field}.due_in_days")),
+            "due_in_days": number(form.get(f"{field}.due_in_days")),
             "assignee": assignee,
         }
         if action["type"] == "create_task":
@@ -228,7 +223,7 @@ def posted_play(form: Form) -> dict[str, Any]:
                 title=form.get(f"{field}.title"),
                 description=form.get(f"{field}.description"),
                 flow=form.get(f"{field}.flow") or None,
-                priority=_number(form.get(f"{field}.priority", "2")),
+                priority=number(form.get(f"{field}.priority", "2")),
                 touchpoint_required=form.get(f"{field}.touchpoint_required") == "on",
             )
         else:
@@ -246,11 +241,6 @@ def posted_play(form: Form) -> dict[str, Any]:
         "duplicate_policy": form.get("duplicate_policy", "allow"),
         "actions": actions,
     }
-
-
-def _number(text: str) -> int | str:
-    stripped = text.strip()
-    return int(stripped) if re.fullmatch(r"-?\d{1,9}", stripped) else stripped
 
 
 async def _editor(

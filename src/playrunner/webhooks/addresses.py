@@ -18,16 +18,25 @@ from playrunner.errors import InvalidRequest
 
 def check_url(url: str) -> tuple[str, int]:
     """The URL's host and port, if it is an http(s) URL a webhook may be sent to."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest("url must be an http:// or https:// URL with a host", field="url")
+    not_http = InvalidRequest("url must be an http:// or https:// URL with a host", field="url")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a broken [IPv6] host, say
+        raise not_http from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise not_http
+    try:
+        host.encode("idna")  # what the Host header and DNS will carry
+    except UnicodeError:
+        raise InvalidRequest(f"url's host {host!r} is not a valid host name", field="url") from None
     if parts.username or parts.password:
         raise InvalidRequest("url must not carry a user name or password", field="url")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise InvalidRequest("url has an invalid port", field="url") from None
-    return parts.hostname, port
+    return host, port
 
 
 def addresses_of(host: str, port: int) -> list[str]:
@@ -35,7 +44,8 @@ def addresses_of(host: str, port: int) -> list[str]:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise InvalidRequest(f"url's host {host!r} cannot be resolved", field="url") from None
-    return sorted({str(info[4][0]) for info in found})
+    # In the resolver's order of preference, each once.
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
 def refuse_private(url: str, allow_private: bool) -> None:

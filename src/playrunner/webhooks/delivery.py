@@ -5,10 +5,11 @@ only marked delivered after the receiver answered 2xx. A worker killed in betwee
 the claim to expire; the next sweep hands the delivery to another worker, which sends the
 same bytes with the same ``webhook-id``, so receivers drop the repeat.
 
-Failures are retried with exponential backoff and full jitter (from
-``webhook_retry_base_seconds``, doubling, at most 6 hours apart) for
-``webhook_retry_hours`` (72) after the event; then the delivery is failed. An endpoint whose
-every delivery has failed for that long is disabled, with the reason, for an admin to see.
+Failures are retried with exponential backoff and jitter (a random wait between half and all
+of ``webhook_retry_base_seconds``, doubling, at most 6 hours) for ``webhook_retry_hours`` (72)
+after the event; then the delivery is failed (a redelivered event older than that is tried
+once). An endpoint with no successful delivery for that long, while deliveries kept failing,
+is disabled, with the reason, for an admin to see.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class Outcome:
 
 
 def backoff_seconds(attempts: int, base: float) -> float:
-    """How long to wait after the ``attempts``-th failure: full jitter over an exponentially
-    growing ceiling, so a recovering receiver is not hit by every retry at once."""
+    """How long to wait after the ``attempts``-th failure: between half and all of an
+    exponentially growing ceiling, so a recovering receiver is not hit by every retry at once."""
     ceiling = min(base * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
     return random.uniform(ceiling / 2, ceiling)
 
@@ -81,23 +82,18 @@ def _record(
     outcome: Outcome,
 ) -> float | None:
     now = utcnow()
-    retry_until = _aware(occurred_at) + timedelta(hours=settings.webhook_retry_hours)
+    retry_until = occurred_at + timedelta(hours=settings.webhook_retry_hours)
     with database.session() as session:
         delivery = repository.delivery_by_id(session, delivery_id, for_update=True)
         if delivery is None:
             return None
+        if delivery.status is not DeliveryStatus.PENDING:
+            # Finished by another worker (the lease ran out mid-send) or by an admin: keep
+            # the attempt, not its verdict.
+            repository.add_attempt(session, _attempt(delivery_id, now, outcome))
+            return None
         endpoint = repository.endpoint_by_id(session, delivery.endpoint_id, for_update=True)
-        repository.add_attempt(
-            session,
-            WebhookAttempt(
-                id=uuid.uuid4(),
-                delivery_id=delivery_id,
-                attempted_at=now,
-                status_code=outcome.status_code,
-                latency_ms=outcome.latency_ms,
-                error=outcome.error,
-            ),
-        )
+        repository.add_attempt(session, _attempt(delivery_id, now, outcome))
         delivery.attempts += 1
         delivery.locked_until = None
         delivery.last_error = None if outcome.ok else _describe(outcome)
@@ -108,7 +104,7 @@ def _record(
             if endpoint is not None:
                 endpoint.failing_since = None
         else:
-            if endpoint is not None and endpoint.failing_since is None:
+            if endpoint is not None and endpoint.enabled and endpoint.failing_since is None:
                 endpoint.failing_since = now
             wait = backoff_seconds(delivery.attempts, settings.webhook_retry_base_seconds)
             next_at = now + timedelta(seconds=wait)
@@ -120,22 +116,28 @@ def _record(
             else:
                 delivery.next_attempt_at = next_at
             if endpoint is not None and endpoint.enabled:
-                # A delivery retried for the whole period without one success: the endpoint
-                # has been failing that long, and is disabled until an admin enables it.
-                failing_for = now - _aware(endpoint.failing_since or now)
-                if gave_up or failing_for >= timedelta(hours=settings.webhook_retry_hours):
+                # No success since ``failing_since`` (a success clears it), and deliveries
+                # still failing the whole period: disabled until an admin enables it.
+                since = endpoint.failing_since or now
+                if now - since >= timedelta(hours=settings.webhook_retry_hours):
                     endpoint.enabled = False
                     endpoint.disabled_reason = (
                         f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
-                        f" (since {_aware(endpoint.failing_since or now):%Y-%m-%d %H:%M} UTC;"
-                        f" last: {_describe(outcome)}). Enable it again once it answers."
-                    )
+                        f" (since {since:%Y-%m-%d %H:%M} UTC; last: {_describe(outcome)})."
+                        " Enable it again once it answers."
+                    )[:500]
     return wait
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive UTC datetimes.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=utcnow().tzinfo)
+def _attempt(delivery_id: uuid.UUID, now: datetime, outcome: Outcome) -> WebhookAttempt:
+    return WebhookAttempt(
+        id=uuid.uuid4(),
+        delivery_id=delivery_id,
+        attempted_at=now,
+        status_code=outcome.status_code,
+        latency_ms=outcome.latency_ms,
+        error=outcome.error,
+    )
 
 
 def _describe(outcome: Outcome) -> str:
@@ -164,7 +166,7 @@ def post(url: str, body: str, headers: dict[str, str], settings: Settings) -> Ou
         return Outcome(response.status_code, _ms(started), None)
     except InvalidRequest as refused:
         return Outcome(None, _ms(started), refused.message)
-    except httpx.HTTPError as exc:
+    except Exception as exc:
         return Outcome(None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
 
 
@@ -184,5 +186,5 @@ def _pinned(url: str, allow_private: bool) -> tuple[str, str, str | None]:
     )
     netloc = f"{literal}:{port}"
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-    host_header = parts.netloc.rpartition("@")[2]
+    host_header = parts.netloc.rpartition("@")[2].encode("idna").decode("ascii")
     return target, host_header, host if parts.scheme == "https" else None

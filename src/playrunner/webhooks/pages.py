@@ -13,7 +13,7 @@ from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.paths import DeliveryId, EndpointId
 from playrunner.api.state import app_state
 from playrunner.auth.principal import Principal
-from playrunner.errors import PlayrunnerError
+from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.pages import redirect, render
 from playrunner.ui.routes import pages_router
@@ -91,6 +91,8 @@ async def change_endpoint(
         rotated = await db.write(lambda s: service.rotate_secret(s, admin, endpoint_id, settings))
         done = "A new signing secret; the old one no longer signs."
         return await _endpoint(request, admin, db, rotated, done=done)
+    if action not in ("enable", "disable"):
+        raise InvalidRequest("Choose what to change", field="do")
     patch = EndpointPatch(enabled=action == "enable")
     changed = await db.write(
         lambda s: service.update_endpoint(s, admin, endpoint_id, patch, settings)
@@ -101,12 +103,14 @@ async def change_endpoint(
 
 @router.post("/webhooks/deliveries/{delivery_id}")
 async def redeliver(
-    request: Request, admin: CurrentAdmin, delivery_id: DeliveryId, db: DatabaseDep
+    request: Request,
+    admin: CurrentAdmin,
+    delivery_id: DeliveryId,
+    form: PostedForm,  # the CSRF token is checked with the form
+    db: DatabaseDep,
 ) -> Response:
-    try:
-        delivery = await db.write(lambda s: service.redeliver(s, admin, delivery_id))
-    except PlayrunnerError as refused:
-        return render(request, "ui/error.html", {"message": refused.message}, status=400)
+    """Refusals (unknown delivery, disabled endpoint) are the service's, shown as error pages."""
+    delivery = await db.write(lambda s: service.redeliver(s, admin, delivery_id))
     return redirect(f"/webhooks/{delivery.endpoint_id}?redelivered={delivery.id}")
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import Database
+from playrunner.db_failures import describe_failure
 from playrunner.migrations import QUEUE_TABLE_PREFIX
 from playrunner.webhooks import delivery, repository, service
 
@@ -83,8 +84,7 @@ class Workers:
         self.deliver = deliver
 
     def enqueue(self, delivery_ids: list[uuid.UUID]) -> None:
-        huey = self.huey
-        del huey  # made, and the task registered
+        self.huey  # noqa: B018 (made, and its task registered, on first use)
         for delivery_id in delivery_ids:
             self.deliver(str(delivery_id))
 
@@ -136,8 +136,11 @@ class Workers:
                 continue
             try:
                 self.enqueue(ids)
-            except Exception:
-                logger.exception("could not queue new webhook deliveries (the sweep will)")
+            except Exception as exc:
+                logger.error(
+                    "could not queue new webhook deliveries (the sweep will): %s",
+                    describe_failure(exc),
+                )
 
     def _sweeper(self) -> None:
         while not self._stop.wait(self.settings.webhook_sweep_seconds):
@@ -146,8 +149,8 @@ class Workers:
     def _sweep_logged(self) -> None:
         try:
             self.sweep()
-        except Exception:
-            logger.exception("webhook sweep failed")
+        except Exception as exc:
+            logger.error("webhook sweep failed: %s", describe_failure(exc))
 
     def stop(self) -> None:
         self._stop.set()

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from playrunner.models.webhook import (
@@ -106,15 +106,22 @@ def attempts(session: Session, delivery_ids: Sequence[uuid.UUID]) -> Sequence[We
     return session.scalars(query).all()
 
 
+def _due_and_free(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A pending delivery whose time has come and that no live worker holds."""
+    return (
+        WebhookDelivery.status == DeliveryStatus.PENDING,
+        WebhookDelivery.next_attempt_at <= now,
+        or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+    )
+
+
 def claim(session: Session, delivery_id: uuid.UUID, now: datetime, until: datetime) -> bool:
     """Take a due, unclaimed pending delivery for one worker (atomic: one winner)."""
     claimed = session.execute(
         update(WebhookDelivery)
         .where(
             WebhookDelivery.id == delivery_id,
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+            *_due_and_free(now),
         )
         .values(locked_until=until)
         .execution_options(synchronize_session=False)
@@ -145,9 +152,7 @@ def due(session: Session, now: datetime, limit: int) -> list[uuid.UUID]:
     query = (
         select(WebhookDelivery.id)
         .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
+            *_due_and_free(now),
         )
         .order_by(WebhookDelivery.next_attempt_at)
         .limit(limit)

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field, field_validator
 
 from playrunner.models.webhook import DeliveryStatus
 from playrunner.validation import Flag, StrictModel
 
-EVENT_TYPES = (
-    "run.created",
-    "task.created",
-    "task.updated",
-    "form_request.created",
-    "form_request.submitted",
-    "play.updated",
-)
 EventType = Literal[
     "run.created",
     "task.created",
@@ -28,6 +20,7 @@ EventType = Literal[
     "form_request.submitted",
     "play.updated",
 ]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 EVENTS_DESCRIPTION = 'Event types to send, or ["*"] for all: ' + ", ".join(EVENT_TYPES)
 
 

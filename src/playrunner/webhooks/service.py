@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
-import orjson
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -31,6 +29,8 @@ from playrunner.webhooks.schemas import (
     EndpointCreated,
     EndpointPatch,
     EndpointRead,
+    EventBody,
+    EventType,
 )
 
 # Called after a commit that wrote deliveries, with their ids: wakes the workers
@@ -205,7 +205,7 @@ def delivery_counts(session: Session, tenant_id: str) -> dict[str, int]:
 def redeliver(session: Session, actor: Principal, delivery_id: uuid.UUID) -> DeliveryRead:
     """Send a delivery again now, whatever became of it (the same event id: receivers that
     saw it before may drop it)."""
-    require_service_admin(actor)
+    require_service_admin(actor)  # before looking: a non-admin learns nothing of deliveries
     delivery = repository.delivery(session, actor.tenant_id, delivery_id, for_update=True)
     if delivery is None:
         raise NotFound(f"Webhook delivery {delivery_id} not found", field="delivery_id")
@@ -237,7 +237,7 @@ def listening(session: Session, tenant_id: str, event_types: Sequence[str]) -> b
 
 
 def publish(
-    session: Session, tenant_id: str, event_type: str, resources: Sequence[BaseModel]
+    session: Session, tenant_id: str, event_type: EventType, resources: Sequence[BaseModel]
 ) -> None:
     """Record one event per resource for every endpoint that wants ``event_type``, in this
     unit of work."""
@@ -249,19 +249,16 @@ def publish(
     deliveries: list[dict[str, Any]] = []
     for resource in resources:
         event_id = uuid.uuid4()
-        body = {
-            "id": str(event_id),
-            "type": event_type,
-            "timestamp": _iso(now),
-            "data": resource.model_dump(mode="json"),
-        }
+        body = EventBody(
+            id=event_id, type=event_type, timestamp=now, data=resource.model_dump(mode="json")
+        )
         events.append(
             {
                 "id": event_id,
                 "tenant_id": tenant_id,
                 "type": event_type,
                 "occurred_at": now,
-                "payload": orjson.dumps(body).decode(),
+                "payload": body.model_dump_json(),
             }
         )
         for endpoint_id in subscribers:
@@ -279,10 +276,6 @@ def publish(
             )
     repository.add_events(session, events, deliveries)
     _announce(session, [d["id"] for d in deliveries])
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _subscribers(session: Session, tenant_id: str, event_type: str) -> list[uuid.UUID]:
