@@ -5,6 +5,8 @@ failures, nothing sent for a change that rolled back, and the address rules."""
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -206,6 +208,9 @@ def test_endpoints_on_loopback_or_private_networks_are_refused_by_default(
         ({"url": "https://example.com/x", "events": ["run.exploded"]}, "unknown event type"),
         ({"url": "https://example.com/x", "events": []}, "at least one event type"),
         ({"url": "https://u:p@example.com/x", "events": ["*"]}, "user name or password"),
+        ({"url": "http://[::1", "events": ["*"]}, "http:// or https://"),
+        ({"url": "http://[abc]/x", "events": ["*"]}, "http:// or https://"),
+        ({"url": "https://a..b/x", "events": ["*"]}, "not a valid host name"),
     ],
 )
 def test_bad_endpoints_are_refused_with_the_reason(
@@ -265,20 +270,26 @@ def test_an_endpoint_failing_for_the_whole_retry_period_is_disabled_with_the_rea
     receiver.statuses = [500] * 1000
     endpoint = register(client, world.admin_token, receiver.url, ["run.created"])
     headers = {"app-token": world.admin_token}
-    trigger(client, world.admin_token, body(world.play, "acme"))
 
     def current() -> dict[str, Any]:
         found: dict[str, Any] = client.get(f"{HOOKS}/{endpoint['id']}", headers=headers).json()
         return found
 
-    receiver.wait_for(lambda _: current()["enabled"] is False)
+    # Events keep coming while the endpoint fails; after a whole retry period (3.6 s here)
+    # without a success it is disabled.
+    for _ in range(60):
+        trigger(client, world.admin_token, body(world.play, "acme"))
+        if current()["enabled"] is False:
+            break
+        time.sleep(0.5)
     disabled = current()
     assert disabled["disabled_reason"].startswith("Every delivery failed for 0.001 hours")
     assert "answered 500" in disabled["disabled_reason"]
     deliveries = client.get(f"{HOOKS}/{endpoint['id']}/deliveries", headers=headers).json()
-    assert deliveries[0]["status"] == "failed"
-    assert deliveries[0]["attempts"] >= 2
-    assert deliveries[0]["last_error"] == "answered 500"
+    oldest = deliveries[-1]
+    assert oldest["status"] == "failed"
+    assert oldest["attempts"] >= 2
+    assert oldest["last_error"] == "answered 500"
 
     # Enabled again by an admin, it is sent what comes next.
     receiver.statuses = []
@@ -287,3 +298,52 @@ def test_an_endpoint_failing_for_the_whole_retry_period_is_disabled_with_the_rea
     count = len(receiver.received)
     trigger(client, world.admin_token, body(world.play, "acme"))
     receiver.wait_for(lambda got: len(got) == count + 1)
+
+
+def test_an_endpoint_that_answers_some_deliveries_is_not_disabled(
+    client: httpx.Client, factory: Factory, receiver: Receiver
+) -> None:
+    """A success clears the failing streak: only a whole retry period without one disables."""
+    world = ServiceWorld(factory)
+    endpoint = register(client, world.admin_token, receiver.url, ["run.created"])
+    headers = {"app-token": world.admin_token}
+    for _ in range(6):
+        receiver.statuses = [500]  # each event fails once, then its retry succeeds
+        count = len(receiver.received)
+        trigger(client, world.admin_token, body(world.play, "acme"))
+        receiver.wait_for(lambda got, count=count: len(got) >= count + 2)
+    shown = client.get(f"{HOOKS}/{endpoint['id']}", headers=headers).json()
+    assert shown["enabled"] is True
+    assert shown["disabled_reason"] is None
+
+
+@pytest.mark.sqlite_only
+def test_deleting_rotating_and_redelivering_answer_as_the_api_says(
+    client: httpx.Client, factory: Factory, receiver: Receiver
+) -> None:
+    world = ServiceWorld(factory)
+    headers = {"app-token": world.admin_token, "accept": "application/json"}
+    endpoint = register(client, world.admin_token, receiver.url, ["run.created"])
+    path = f"{HOOKS}/{endpoint['id']}"
+
+    rotated = client.post(f"{path}/rotate-secret", headers=headers).json()
+    trigger(client, world.admin_token, body(world.play, "acme"))
+    (received,) = receiver.wait_for(lambda got: len(got) == 1)
+    verified(rotated["secret"], received)  # signed with the new secret
+    with pytest.raises(Exception, match="signature"):
+        verified(endpoint["secret"], received)
+
+    unknown = client.post(f"{HOOKS}/deliveries/{uuid.uuid4()}/redeliver", headers=headers)
+    assert unknown.status_code == 404
+    client.patch(path, json={"enabled": False}, headers=headers)
+    (delivery,) = client.get(f"{path}/deliveries", headers=headers).json()
+    disabled = client.post(f"{HOOKS}/deliveries/{delivery['id']}/redeliver", headers=headers)
+    assert disabled.status_code == 400
+    assert "disabled" in disabled.json()["detail"]
+    # A disabled endpoint is sent nothing new.
+    trigger(client, world.admin_token, body(world.play, "acme"))
+    assert len(client.get(f"{path}/deliveries", headers=headers).json()) == 1
+
+    assert client.delete(path, headers=headers).status_code == 204
+    assert client.get(path, headers=headers).status_code == 404
+    assert client.delete(path, headers=headers).status_code == 404
