@@ -3,6 +3,7 @@ browser, with its progress and a report of each refused row (refused rows change
 
 from __future__ import annotations
 
+import html
 import re
 
 from playrunner.accounts import imports
@@ -156,3 +157,27 @@ def test_the_progress_page_of_a_running_import(pages: PagesWorld) -> None:
     assert '<meta http-equiv="refresh" content="1">' in page
     other = pages.signed_in(pages.csm)
     assert other.get(f"/accounts/import/{job_id}").status_code == 403
+
+
+def test_saving_an_account_unchanged_keeps_every_attribute_as_it_was(pages: PagesWorld) -> None:
+    attributes = {
+        "tags": ["a", "b"],
+        "code": "42",
+        "flag": "true",
+        "note": "first line\nsecond line",
+        "arr": 12000,
+        "ratio": 1.5,
+        "reference": True,
+        "segment": "SMB",
+    }
+    pages.factory.account(pages.tenant, "typed", name="Typed", attributes=attributes)
+    admin = pages.signed_in(pages.admin)
+    edit = "/accounts/typed/edit"
+    page = admin.get(edit).text
+    shown = re.search(r'<textarea[^>]*name="attributes"[^>]*>(.*?)</textarea>', page, re.S)
+    assert shown is not None
+    fields = {"name": "Typed", "parent_account_id": "", "attributes": html.unescape(shown[1])}
+    assert post_form(admin, edit, edit, fields).status_code == 303
+    with pages.database.session() as session:
+        account = accounts_service.read_account(session, pages.tenant.id, "typed")
+    assert account.attributes == attributes

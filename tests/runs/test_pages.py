@@ -35,6 +35,12 @@ def test_runs_are_listed_and_filtered(pages: PagesWorld) -> None:
     bad = admin.get("/runs", params={"since": "yesterday"})
     assert bad.status_code == 400
     assert "is not a date" in bad.text
+    last_day = admin.get("/runs", params={"until": "9999-12-31"})
+    assert last_day.status_code == 400
+    assert "is out of range" in last_day.text
+    no_play = admin.get("/runs", params={"play": "zzz"})
+    assert no_play.status_code == 400
+    assert "SuccessPlay zzz not found" in no_play.text
 
 
 def test_a_runs_page_shows_what_it_made_as_it_is_now(pages: PagesWorld) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Path, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -160,7 +161,9 @@ async def _save(
 
 
 def parse_attributes(text: str) -> dict[str, Any]:
-    """``name = value`` lines as attributes: numbers, true and false as such, else text."""
+    """``name = value`` lines as attributes: numbers, true and false as such, a value written
+    as JSON (a "quoted" text, a ["list"]) as that JSON, else text; the API's rules decide
+    what an attribute may hold."""
     attributes: dict[str, Any] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -168,17 +171,27 @@ def parse_attributes(text: str) -> dict[str, Any]:
         name, separator, value = line.partition("=")
         if not separator or not name.strip():
             raise InvalidRequest(f"line {number} must look like name = value", field="attributes")
-        attributes[name.strip()] = typed_cell(value.strip())
+        attributes[name.strip()] = _attribute_value(value.strip())
     return attributes
 
 
+def _attribute_value(text: str) -> Any:
+    if text.startswith(('"', "[")):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return text
+    return typed_cell(text)
+
+
 def _attribute_lines(attributes: dict[str, Any]) -> str:
+    """The attributes as the editor shows them, each read back as the same value."""
+
     def shown(value: Any) -> str:
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list):
-            return ", ".join(str(item) for item in value)
-        return str(value)
+        plain = isinstance(value, str) and "\n" not in value and value.strip() == value
+        if plain and _attribute_value(value) == value:
+            return str(value)
+        return orjson.dumps(value).decode()
 
     return "\n".join(f"{name} = {shown(value)}" for name, value in sorted(attributes.items()))
 

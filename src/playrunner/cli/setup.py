@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import sys
 import textwrap
@@ -124,24 +123,6 @@ def serve(
     server.serve(settings, workers)
 
 
-def curl_command(base_url: str, token_header: str, play_id: str, account_id: str) -> str:
-    """The seed's curl statement with real values, ready to paste into a shell.
-    ``token_header``: the ``-H`` argument carrying the token, quoted for the shell."""
-    body = f'{{\n"successplayId": "{play_id}",\n"accountId": "{account_id}"\n}}'
-    url = base_url + "/api/v2/automations/run-manual-successplay"
-    return (
-        f"curl -L {_single_quoted(url)} \\\n"
-        f"-H {token_header} \\\n"
-        f"-H 'Content-Type: application/json' \\\n"
-        f"-d {_single_quoted(body)}"
-    )
-
-
-def _single_quoted(text: str) -> str:
-    """Quote like the seed does ('...'), falling back to shlex for text with quotes in it."""
-    return f"'{text}'" if "'" not in text else shlex.quote(text)
-
-
 def command_name() -> str:
     """How to type ``playrunner`` from the current shell (``make run`` does not put the
     virtual environment on PATH)."""
@@ -159,6 +140,8 @@ TOKEN_VARIABLE = "ADMIN_TOKEN"
 
 
 def print_banner(info: DemoInfo, settings: Settings) -> None:
+    from playrunner.automations.curl import curl_statement, single_quoted
+
     base_url = settings.base_url
     account = info.accounts[0]
     admin, user = info.admin_token, info.user_token
@@ -184,7 +167,7 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
         )
     lines += ["", "Run the follow-up task play on an account (the seed's curl statement):"]
     if admin.issued_now:
-        token_header = _single_quoted(f"app-token: {admin.secret}")
+        token_header = single_quoted(f"app-token: {admin.secret}")
     else:
         lines.append(
             f"(first set {TOKEN_VARIABLE} to the admin token printed on {_day(admin.issued_at)},"
@@ -193,7 +176,7 @@ def print_banner(info: DemoInfo, settings: Settings) -> None:
         token_header = f'"app-token: ${TOKEN_VARIABLE}"'
     lines += [
         "",
-        curl_command(base_url, token_header, info.plays["task"], account),
+        curl_statement(base_url, token_header, info.plays["task"], account),
         "",
         f"Then: {command_name()} tasks list --account {account}",
         f"Other plays: form={info.plays['form']}",

@@ -17,6 +17,7 @@ from playrunner.accounts import service as accounts_service
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.paths import PlayId
 from playrunner.auth.principal import Principal
+from playrunner.automations.curl import curl_statement
 from playrunner.errors import PlayrunnerError
 from playrunner.flows import service as flows_service
 from playrunner.forms import service as forms_service
@@ -118,7 +119,9 @@ async def play_page(
             "view": view,
             "play": view.play,
             "saved": bool(saved),
-            "curl": curl_statement(base_url, view.play.id),
+            "curl": curl_statement(
+                base_url, "'app-token: APP_TOKEN'", str(view.play.id), "{account-id}"
+            ),
         },
     )
 
@@ -147,19 +150,6 @@ async def set_active(
     active = form.get("active") == "true"
     await db.write(lambda s: service.set_active(s, admin.tenant_id, play_id, active))
     return redirect(f"/successplays/{play_id}")
-
-
-def curl_statement(base_url: str, play_id: uuid.UUID) -> str:
-    """The seed's curl statement, pointed at this server and this play."""
-    return (
-        f"curl -L '{base_url}/api/v2/automations/run-manual-successplay' \\\n"
-        "-H 'app-token: APP_TOKEN' \\\n"
-        "-H 'Content-Type: application/json' \\\n"
-        "-d '{\n"
-        f'"successplayId": "{play_id}",\n'
-        '"accountId": "{account-id}"\n'
-        "}'"
-    )
 
 
 async def _posted(

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.paths import RunId
 from playrunner.errors import InvalidRequest, PlayrunnerError
-from playrunner.ids import as_uuid
+from playrunner.ids import parse_id
 from playrunner.models import RunSource
 from playrunner.pagination import MAX_PAGE_SIZE
 from playrunner.plays import service as plays_service
@@ -58,7 +58,7 @@ async def runs_page(
     error = None
     try:
         where = RunFilter(
-            play_id=as_uuid(play) if play else None,
+            play_id=parse_id(play, "SuccessPlay", "play") if play else None,
             account_id=account.strip() or None,
             runner_email=runner.strip() or None,
             source=_source(source),
@@ -130,4 +130,7 @@ def _day(value: str, field: str, *, next_day: bool = False) -> datetime | None:
         day = date.fromisoformat(value)
     except ValueError:
         raise InvalidRequest(f"{field} {value!r} is not a date (YYYY-MM-DD)", field=field) from None
-    return datetime.combine(day + timedelta(days=1 if next_day else 0), time(), tzinfo=UTC)
+    try:
+        return datetime.combine(day + timedelta(days=1 if next_day else 0), time(), tzinfo=UTC)
+    except OverflowError:
+        raise InvalidRequest(f"{field} {value!r} is out of range", field=field) from None

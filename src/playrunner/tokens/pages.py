@@ -19,12 +19,12 @@ from playrunner.ui.session import CurrentUser, PostedForm
 
 router = pages_router()
 
+# The service's choices, as people read them, and a date of one's own.
 EXPIRIES = [
-    ("7d", "7 days"),
-    ("30d", "30 days"),
-    ("60d", "60 days"),
-    ("90d", "90 days"),
-    ("never", "No expiry"),
+    *(
+        (choice, "No expiry" if choice == "never" else f"{choice[:-1]} days")
+        for choice in service.EXPIRY_CHOICES
+    ),
     ("custom", "A date of your choice"),
 ]
 
