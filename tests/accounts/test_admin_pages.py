@@ -181,3 +181,11 @@ def test_saving_an_account_unchanged_keeps_every_attribute_as_it_was(pages: Page
     with pages.database.session() as session:
         account = accounts_service.read_account(session, pages.tenant.id, "typed")
     assert account.attributes == attributes
+
+
+def test_an_id_with_url_characters_leads_to_its_own_page(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    fields = {"account_id": "q?x#1", "name": "Odd", "parent_account_id": "", "attributes": ""}
+    done = post_form(admin, "/accounts/new", "/accounts/new", fields)
+    assert done.headers["location"] == "/accounts/q%3Fx%231"
+    assert "Odd" in admin.get(done.headers["location"]).text

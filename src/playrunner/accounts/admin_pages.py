@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import Path, Request
@@ -21,7 +22,6 @@ from playrunner.api.state import app_state
 from playrunner.auth.principal import Principal
 from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.ids import parse_id
-from playrunner.pagination import MAX_PAGE_SIZE
 from playrunner.ui import csrf
 from playrunner.ui.errors import CsrfRefused, field_messages, refusal_status
 from playrunner.ui.pages import CSRF, redirect, render
@@ -117,7 +117,7 @@ async def save_account(
     account = await db.read(lambda s: service.read_account(s, admin.tenant_id, account_id))
     if form.get("do") == "delete":
         await db.write(lambda s: service.delete_account(s, admin.tenant_id, account_id))
-        return redirect("/accounts?deleted=" + account_id)
+        return redirect("/accounts?deleted=" + quote(account_id, safe=""))
     return await _save(request, admin, form, db, account=account)
 
 
@@ -157,7 +157,7 @@ async def _save(
             errors=field_messages(refused),
             status=refusal_status(refused),
         )
-    return redirect(f"/accounts/{spec.account_id}")
+    return redirect(f"/accounts/{quote(spec.account_id, safe='')}")
 
 
 def parse_attributes(text: str) -> dict[str, Any]:
@@ -207,10 +207,9 @@ async def _editor(
     status: int = 200,
 ) -> Response:
     def read(s: Session) -> dict[str, Any]:
-        users, _ = users_service.page_users(s, admin.tenant_id, limit=MAX_PAGE_SIZE, offset=0)
         return {
             "roles": [role.name for role in service.list_roles(s, admin.tenant_id)],
-            "users": [(u.email, f"{u.name} ({u.email})") for u in users if u.active],
+            "users": users_service.active_user_choices(s, admin.tenant_id),
         }
 
     return render(

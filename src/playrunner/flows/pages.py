@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -71,7 +72,7 @@ async def setup_change(
         await db.write(change)
     except PlayrunnerError as refused:
         return await _page(request, admin, db, error=refused.message, status=refused.status_code)
-    return redirect(f"{SETUP}?done={done}")
+    return redirect(f"{SETUP}?done={quote(done, safe='')}")
 
 
 async def _page(

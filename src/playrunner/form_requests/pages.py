@@ -8,6 +8,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ async def submit_answers(
         }
         return _render(request, view, typed=_typed(form), errors=errors, status=400)
     account = view.request.account_id
-    return redirect(f"/accounts/{account}?answered={request_id}")
+    return redirect(f"/accounts/{quote(account, safe='')}?answered={request_id}")
 
 
 def answers_from(fields: list[FormFieldRead], form: Form) -> dict[str, Any]:

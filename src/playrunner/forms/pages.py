@@ -5,6 +5,7 @@ API's rules check every save."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from starlette.responses import Response
@@ -110,7 +111,7 @@ async def delete_form(
             errors={"": refused.message},
             status=refused.status_code,
         )
-    return redirect(f"/forms?deleted={existing.name}")
+    return redirect(f"/forms?deleted={quote(existing.name, safe='')}")
 
 
 async def _posted(

@@ -18,7 +18,7 @@ from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.models import GrantType
 from playrunner.oauth import service
 from playrunner.oauth.schemas import AppCreate, AppRead
-from playrunner.pagination import MAX_PAGE_SIZE, every_page
+from playrunner.pagination import every_page
 from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.forms import number
 from playrunner.ui.pages import redirect, render
@@ -130,8 +130,7 @@ async def _page(
         apps = every_page(
             lambda limit, offset: service.page_apps(s, admin.tenant_id, limit=limit, offset=offset)
         )
-        users, _ = users_service.page_users(s, admin.tenant_id, limit=MAX_PAGE_SIZE, offset=0)
-        return apps, [(u.email, f"{u.name} ({u.email})") for u in users if u.active]
+        return apps, users_service.active_user_choices(s, admin.tenant_id)
 
     apps, users = await db.read(read)
     return render(

@@ -21,7 +21,7 @@ from playrunner.automations.curl import curl_statement
 from playrunner.errors import PlayrunnerError
 from playrunner.flows import service as flows_service
 from playrunner.forms import service as forms_service
-from playrunner.pagination import MAX_PAGE_SIZE, every_page
+from playrunner.pagination import every_page
 from playrunner.plays import service
 from playrunner.plays.schemas import PlayRead, PlaySpec
 from playrunner.plays.service import PreviewedAction
@@ -246,13 +246,14 @@ async def _editor(
 ) -> Response:
     def read(s: Session) -> dict[str, Any]:
         tenant = admin.tenant_id
-        forms, _ = forms_service.page_forms(s, tenant, limit=MAX_PAGE_SIZE, offset=0)
-        users, _ = users_service.page_users(s, tenant, limit=MAX_PAGE_SIZE, offset=0)
+        forms = every_page(
+            lambda limit, offset: forms_service.page_forms(s, tenant, limit=limit, offset=offset)
+        )
         return {
             "flows": [(f.key, f.name) for f in flows_service.list_flows(s, tenant)],
             "roles": [r.name for r in accounts_service.list_roles(s, tenant)],
             "forms": [f.name for f in forms],
-            "users": [(u.email, f"{u.name} ({u.email})") for u in users if u.active],
+            "users": users_service.active_user_choices(s, tenant),
         }
 
     choices = await db.read(read)

@@ -12,6 +12,7 @@ from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import PasswordLink, User, UserRole
+from playrunner.pagination import every_page
 from playrunner.tokens import secrets
 from playrunner.users import passwords, repository
 from playrunner.users.schemas import UserPatch
@@ -101,6 +102,14 @@ def page_users(
 ) -> tuple[list[User], int]:
     """A page of the service's users, by email, and how many there are."""
     return repository.find_page(session, tenant_id, limit, offset)
+
+
+def active_user_choices(session: Session, tenant_id: str) -> list[tuple[str, str]]:
+    """Every active user as a choice for a select: (email, "Name (email)"), by email."""
+    users = every_page(
+        lambda limit, offset: page_users(session, tenant_id, limit=limit, offset=offset)
+    )
+    return [(u.email, f"{u.name} ({u.email})") for u in users if u.active]
 
 
 def update_user(session: Session, tenant_id: str, email: str, patch: UserPatch) -> User:
