@@ -84,9 +84,9 @@ class ServerProcess:
         return "".join(self.output)
 
     def wait_until_started(self) -> None:
-        """Read the server's output until each worker says its startup is complete and the
-        socket listens: one worker logs its startup before it binds the port ("Uvicorn running
-        on" comes after), so on a busy machine a client could still be refused in between."""
+        """Read the server's output until each worker says Playrunner is ready, then until the
+        socket accepts: Granian's workers listen a moment after the app's startup has run, so
+        on a busy machine a client could still be refused in between."""
         assert self.process.stdout is not None
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         started = 0

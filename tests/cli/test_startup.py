@@ -19,6 +19,7 @@ SERVER_MODULES = (
     "fastapi",
     "starlette",
     "uvicorn",
+    "granian",
     "alembic",
     "jinja2",
     "authlib",
@@ -80,4 +81,4 @@ def test_the_trigger_command_loads_the_client_but_not_the_server() -> None:
 def test_a_database_command_does_not_load_the_web_app() -> None:
     loaded = loaded_by("users", "list", also=("playrunner.api.errors", "playrunner.ui"))
     assert "sqlalchemy" in loaded  # it did run, and failed for want of a database
-    assert not {"fastapi", "starlette", "uvicorn", "jinja2", "playrunner.app"} & set(loaded)
+    assert not {"fastapi", "starlette", "granian", "jinja2", "playrunner.app"} & set(loaded)

@@ -151,6 +151,7 @@ async def _list(
         "webhooks/endpoints.html",
         {
             "endpoints": endpoints,
+            "retry_hours": f"{app_state(request).settings.webhook_retry_hours:g}",
             "events": EVENT_CHOICES,
             "errors": errors or {},
             "typed": typed or {"url": "", "events": ["*"], "description": ""},

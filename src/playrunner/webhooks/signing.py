@@ -3,8 +3,8 @@
 A receiver verifies with the secret (``whsec_...``), so Playrunner needs it at every send.
 It is not stored: it is derived from the server's key and the endpoint's random salt
 (HMAC-SHA256), shown once when the endpoint is made or its secret rotated. Without the key (the
-``PLAYRUNNER_SECRET_KEY`` variable, or the key file ``serve`` writes on first use) a copy of
-the database signs nothing.
+``PLAYRUNNER_SECRET_KEY`` variable, or the key file made on first need, relative to the working
+directory) a copy of the database signs nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -38,15 +39,21 @@ def server_key(settings: Settings) -> bytes:
     key = secrets.token_urlsafe(_KEY_BYTES).encode()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes().strip()
+        # Written whole under another name, then linked into place: a process that finds the
+        # file never reads it half-written, and of two processes making it, one key wins.
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".key-", delete=False) as file:
+            file.write(key)
+        os.chmod(file.name, 0o600)
+        try:
+            os.link(file.name, path)
+        except FileExistsError:
+            key = path.read_bytes().strip()
+        finally:
+            os.unlink(file.name)
     except OSError as exc:
         raise InvalidRequest(
             f"Cannot keep the signing key in {path} ({exc.strerror}): set PLAYRUNNER_SECRET_KEY"
         ) from None
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(key)
     return key
 
 
