@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, Route, expect
 
-from tests.ui.test_admin_access import ADMIN_PAGES
+from tests.ui.test_admin_access import ADMIN_PAGES, admin_page_ids
 from tests.ui.test_journeys import sign_in
 from tests.worlds import PagesWorld
 
@@ -181,7 +181,7 @@ def test_a_non_admin_is_refused_every_admin_page(journey: PagesWorld, page: Page
     expect(page.get_by_role("heading", name="My work")).to_be_visible()
     expect(page.get_by_role("link", name="SuccessPlays")).to_have_count(0)  # not in the menu
     run = journey.run(journey.task_play, "acme").run
-    ids = {"play": journey.task_play.id, "run": run.id, "user": journey.admin.id}
+    ids = admin_page_ids(journey, run.id)
     for path in ADMIN_PAGES:
         answer = page.goto(path.format(**ids))
         assert answer is not None
