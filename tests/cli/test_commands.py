@@ -358,3 +358,13 @@ def test_a_key_no_play_has_is_refused_in_the_apis_words_or_named(cli: Cli, keyed
     cli("users", "create", "jane@acme.test", "--name", "Jane")
     refused = cli("run", "no-such-play", "acme", "--as", "jane@acme.test", ok=False)
     assert "User is not authorized with role: SERVICE_ADMIN" in refused.stderr
+
+
+def test_a_setting_that_cannot_be_read_is_named(database_url: str) -> None:
+    cli = Cli(database_url)
+    cli.env["PLAYRUNNER_PORT"] = "abc"
+    result = cli("migrate", ok=False)
+    assert result.exit_code == 1
+    assert "Invalid setting: PLAYRUNNER_PORT: Input should be a valid integer" in (
+        result.output + result.stderr
+    )

@@ -112,10 +112,14 @@ def database_failure(request: Request, exc: DBAPIError) -> PlayrunnerError:
     )
     if lost_a_race(exc):
         # Still colliding with concurrent writes after every attempt of Database.write.
-        return Conflict("Another request changed the same data at the same time; retry.")
+        return concurrent_change()
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         return database_unavailable()
     return InternalFailure("The request failed inside Playrunner; nothing was written.")
+
+
+def concurrent_change() -> Conflict:
+    return Conflict("Another request changed the same data at the same time; retry.")
 
 
 def database_unavailable() -> ServiceUnavailable:
@@ -201,7 +205,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_stale_data(request: Request, exc: Exception) -> Response:
         # An UPDATE or DELETE found its row gone, on every attempt (see on_database_error).
         logger.error("concurrent change on %s %s: %s", request.method, request.url.path, exc)
-        conflict = Conflict("Another request changed the same data at the same time; retry.")
+        conflict = concurrent_change()
         return render_error(request, conflict)
 
     async def on_pool_timeout(request: Request, exc: Exception) -> Response:

@@ -40,7 +40,22 @@ def _unexpected(exc: Exception) -> str:
     # here rather than importing it keeps `playrunner --help` from loading it.
     database_errors = sys.modules.get("sqlalchemy.exc")
     if database_errors is not None and isinstance(exc, database_errors.SQLAlchemyError):
-        reason = getattr(exc, "orig", None) or exc
-        return f"Database error ({type(reason).__name__}): {reason}; nothing was written"
+        from playrunner.db_failures import describe_failure
+
+        return f"Database error ({describe_failure(exc)}); nothing was written"
+    # Settings that cannot be read (PLAYRUNNER_PORT=abc): name the variable.
+    pydantic = sys.modules.get("pydantic")
+    if (
+        pydantic is not None
+        and isinstance(exc, pydantic.ValidationError)
+        and exc.title == "Settings"
+    ):
+        problems = "; ".join(
+            f"PLAYRUNNER_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            if error["loc"]
+            else error["msg"]
+            for error in exc.errors()
+        )
+        return f"Invalid setting: {problems}"
     # A bug: say so in one line, without a trace.
     return f"Unexpected failure ({type(exc).__name__}: {exc}); nothing was written"
