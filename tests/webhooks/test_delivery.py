@@ -19,7 +19,8 @@ from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.models import Run, WebhookDelivery, WebhookEvent
-from tests.factories import Factory
+from playrunner.webhooks.schemas import EventBody
+from tests.factories import Factory, task_play
 from tests.faults import database_refuses
 from tests.live_server import LiveServer
 from tests.webhooks.receiver import Received, Receiver
@@ -100,6 +101,41 @@ def test_the_seeds_call_sends_signed_events_as_the_api_shows_the_resources(
     tampered = Received(received[0].path, received[0].headers, received[0].body + " ")
     with pytest.raises(Exception, match="signature"):
         verified(endpoint["secret"], tampered)
+
+
+def test_each_event_carries_the_resource_exactly_as_the_api_shows_it(
+    client: httpx.Client, factory: Factory, receiver: Receiver
+) -> None:
+    """The run's events are built from what the engine wrote, not read back: on a play
+    acting on the parent account, with a flow task and a form request, each event's data is
+    what the management API answers for the same resource."""
+    world = ServiceWorld(factory)
+    factory.flow(world.tenant, "renewal")
+    factory.form(world.tenant)
+    child = factory.account(world.tenant, "acme-emea", name="Acme EMEA", parent=world.account)
+    actions = [
+        {**task_play()["actions"][0], "flow": "renewal"},
+        FORM_PLAY["actions"][0],
+    ]
+    play = factory.play(world.tenant, task_play(apply_to_parent=True, actions=actions))
+    endpoint = register(client, world.admin_token, receiver.url, ["*"])
+
+    answer = trigger(client, world.admin_token, body(play, child.account_id))
+    assert (answer.status_code, answer.text) == (200, "Success")
+
+    received = receiver.wait_for(lambda got: len(got) == 3)
+    events = {e["type"]: e for e in (verified(endpoint["secret"], r) for r in received)}
+    for event in events.values():
+        EventBody.model_validate(event)
+    headers = {"app-token": world.admin_token, "accept": "application/json"}
+    run = client.get(f"/api/v1/runs/{answer.headers['x-run-id']}", headers=headers).json()
+    tasks, requests = run.pop("tasks"), run.pop("form_requests")
+    assert events["run.created"]["data"] == run
+    assert (run["account_id"], run["requested_account_id"]) == ("acme", "acme-emea")
+    assert events["task.created"]["data"] == tasks[0]
+    assert tasks[0]["flow"] == "renewal"
+    assert events["form_request.created"]["data"] == requests[0]
+    assert requests[0]["fields"]
 
 
 def test_a_failing_receiver_gets_the_event_after_retries_and_every_attempt_is_logged(

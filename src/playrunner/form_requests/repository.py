@@ -19,6 +19,7 @@ from playrunner.models import (
     FormRequestStatus,
     User,
 )
+from playrunner.models.records import FormRequestRecord
 from playrunner.pagination import DEFAULT_PAGE_SIZE, page_of_rows
 
 IS_OPEN = FormRequest.status.in_(OPEN_FORM_REQUEST_STATUSES)
@@ -81,7 +82,7 @@ def _matching(tenant_id: str, where: FormRequestFilter) -> _FormRequestRows:
 class FormRequestRow:
     """A form request with its form (fields loaded), account id and assignee email."""
 
-    request: FormRequest
+    request: FormRequest | FormRequestRecord  # a record: just made, read without a query
     form: Form
     account_id: str
     assignee: str | None

@@ -8,7 +8,7 @@ submits or cancels only those.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -191,6 +191,30 @@ def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> 
 def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
     """Cancel every open form request the play made (the play is being deleted)."""
     repository.cancel_open_of_play(session, tenant_id, play_id)
+
+
+def read_new(
+    session: Session,
+    requests: Sequence[FormRequestRecord],
+    account_ids: Mapping[uuid.UUID, str],
+    assignees: Mapping[uuid.UUID, str | None],
+) -> list[FormRequestRead]:
+    """Requests just made, as callers will see them (as ``tasks.service.read_new``); one
+    query for their forms' questions."""
+    if not requests:
+        return []
+    forms = forms_service.with_fields_by_pk(session, {r.form_id for r in requests})
+    return [
+        form_request_read(
+            FormRequestRow(
+                request,
+                forms[request.form_id],
+                account_ids[request.account_id],
+                assignees.get(request.id),
+            )
+        )
+        for request in requests
+    ]
 
 
 def read_of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[FormRequestRead]:

@@ -19,6 +19,13 @@ def get(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
     ).first()
 
 
+def with_fields_by_pk(session: Session, form_pks: set[uuid.UUID]) -> dict[uuid.UUID, Form]:
+    if not form_pks:
+        return {}
+    query = select(Form).where(Form.id.in_(form_pks)).options(selectinload(Form.fields))
+    return {form.id: form for form in session.scalars(query)}
+
+
 def lock(session: Session, tenant_id: str, form_id: uuid.UUID) -> Form | None:
     """The form with its fields, locked (on PostgreSQL) so no play or run can start using it
     until we are done."""

@@ -127,6 +127,11 @@ def names_by_pk(session: Session, form_pks: set[uuid.UUID]) -> dict[uuid.UUID, s
     return repository.names_by_pk(session, form_pks)
 
 
+def with_fields_by_pk(session: Session, form_pks: set[uuid.UUID]) -> dict[uuid.UUID, Form]:
+    """Forms by primary key, their fields loaded."""
+    return repository.with_fields_by_pk(session, form_pks)
+
+
 def find_form_by_key(session: Session, tenant_id: str, key: str) -> Form | None:
     return repository.get_by_key(session, tenant_id, key)
 

@@ -62,6 +62,16 @@ class TaskRecord(_Record):
     created_at: datetime
     updated_at: datetime
 
+    # What a new task does not have yet, so it reads as the API shows tasks (not columns:
+    # ``values()`` takes only the fields).
+    @property
+    def touchpoint_note(self) -> None:
+        return None
+
+    @property
+    def completed_at(self) -> None:
+        return None
+
 
 @dataclass(slots=True)
 class FormRequestRecord(_Record):
@@ -77,6 +87,15 @@ class FormRequestRecord(_Record):
     instructions: str
     status: FormRequestStatus
     created_at: datetime
+
+    # What a new request does not have yet (as on ``TaskRecord``).
+    @property
+    def answers(self) -> None:
+        return None
+
+    @property
+    def submitted_at(self) -> None:
+        return None
 
 
 # Read on the trigger path (cheaper than ORM objects there).

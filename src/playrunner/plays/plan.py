@@ -28,6 +28,7 @@ class ActionPlan:
     touchpoint_required: bool
     form_id: uuid.UUID | None
     instructions: str | None
+    flow_key: str | None  # as tasks show their flow
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,9 +59,11 @@ _PLAN = (
         PlayAction.touchpoint_required,
         PlayAction.form_id,
         PlayAction.instructions,
+        Flow.key,
     )
     .outerjoin(PlayAction, PlayAction.play_id == SuccessPlay.id)
     .outerjoin(AccountRole, AccountRole.id == PlayAction.assignee_role_id)
+    .outerjoin(Flow, Flow.id == PlayAction.flow_id)
     .where(
         SuccessPlay.tenant_id == bindparam("tenant_id"),
         SuccessPlay.id == bindparam("play_id"),
@@ -105,6 +107,7 @@ def _action(row: Sequence[Any]) -> ActionPlan:
         touchpoint_required=row[18],
         form_id=row[19],
         instructions=row[20],
+        flow_key=row[21],
     )
 
 

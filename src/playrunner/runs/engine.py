@@ -124,7 +124,14 @@ def start_runs(
             [task for o in outcomes for task in o.tasks],
             [request for o in outcomes for request in o.form_requests],
         )
-        runs_service.announce_created(session, tenant_id, [o.run.id for o in outcomes])
+        runs_service.announce_created(
+            session,
+            tenant_id,
+            play,
+            runner.email,
+            {a.id: a.account_id for a in (*accounts, *targets)},
+            [runs_service.NewRun(o.run, o.tasks, o.form_requests, o.assignees) for o in outcomes],
+        )
     return outcomes
 
 

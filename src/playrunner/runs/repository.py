@@ -35,7 +35,7 @@ _Requested = aliased(Account, name="requested_account")
 class RunRow:
     """A run with its play's name, both accounts' ids, the runner's email and item counts."""
 
-    run: Run
+    run: Run | RunRecord  # a record: a run just made, read without a query
     play: str
     account_id: str
     requested_account_id: str

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from playrunner.clock import utcnow
 from playrunner.db import chunked
 from playrunner.models import OPEN_TASK_STATUSES, Account, Flow, Task, TaskStatus, User
+from playrunner.models.records import TaskRecord
 from playrunner.pagination import DEFAULT_PAGE_SIZE, page_of_rows
 
 IS_OPEN = Task.status.in_(OPEN_TASK_STATUSES)
@@ -25,7 +26,7 @@ _TaskRows = Select[Task, str, str, str]
 class TaskRow:
     """A task with what a reader needs beside it: its account id, assignee email, flow key."""
 
-    task: Task
+    task: Task | TaskRecord  # a record: a task just made, read without a query
     account_id: str
     assignee: str | None
     flow: str | None

@@ -10,7 +10,7 @@ integration tool, and a regular user's tasks come from plays.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -332,6 +332,27 @@ def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> 
 def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
     """Cancel every open task the play made (the play is being deleted)."""
     repository.cancel_open_of_play(session, tenant_id, play_id)
+
+
+def read_new(
+    tasks: Sequence[TaskRecord],
+    account_ids: Mapping[uuid.UUID, str],
+    assignees: Mapping[uuid.UUID, str | None],
+    flows: Mapping[uuid.UUID, str],
+) -> list[TaskRead]:
+    """Tasks just made, as callers will see them, from what the run knows (account ids by
+    primary key, assignees' emails by task id, flow keys by primary key): no query."""
+    return [
+        task_read(
+            TaskRow(
+                task,
+                account_ids[task.account_id],
+                assignees.get(task.id),
+                flows.get(task.flow_id) if task.flow_id else None,
+            )
+        )
+        for task in tasks
+    ]
 
 
 def read_of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[TaskRead]:

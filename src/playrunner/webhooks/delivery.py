@@ -29,7 +29,7 @@ from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.errors import InvalidRequest
 from playrunner.models.webhook import DeliveryStatus, WebhookAttempt
-from playrunner.webhooks import addresses, repository, signing
+from playrunner.webhooks import addresses, repository, service, signing
 
 MAX_BACKOFF_SECONDS = 6 * 3600
 
@@ -121,6 +121,7 @@ def _record(
                 since = endpoint.failing_since or now
                 if now - since >= timedelta(hours=settings.webhook_retry_hours):
                     endpoint.enabled = False
+                    service.endpoints_changed(session, endpoint.tenant_id)
                     endpoint.disabled_reason = (
                         f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
                         f" (since {since:%Y-%m-%d %H:%M} UTC; last: {_describe(outcome)})."

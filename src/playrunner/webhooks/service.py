@@ -8,11 +8,13 @@ written then.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal, require_service_admin
@@ -29,15 +31,22 @@ from playrunner.webhooks.schemas import (
     EndpointCreated,
     EndpointPatch,
     EndpointRead,
-    EventBody,
     EventType,
 )
 
 # Called after a commit that wrote deliveries, with their ids: wakes the workers
 # (webhooks/queue.py sets it when the process runs them; otherwise the sweep finds them).
 _on_new_deliveries: list[Callable[[list[uuid.UUID]], None]] = []
-_SUBSCRIPTIONS = "playrunner_webhook_subscriptions"
 _NEW = "playrunner_new_deliveries"
+_CHANGED = "playrunner_endpoints_changed"
+
+# Which endpoints listen is asked on every run, so this process keeps each service's enabled
+# endpoints for at most SUBSCRIPTIONS_TTL seconds (by database and service): a change made
+# in this process applies to the next call (its commit forgets the entry), a change made by
+# another process within that time.
+SUBSCRIPTIONS_TTL = 1.0
+_subscriptions: dict[tuple[str, str], tuple[float, list[tuple[uuid.UUID, str]]]] = {}
+_TIMESTAMP = TypeAdapter(datetime)
 
 
 def on_new_deliveries(
@@ -102,7 +111,7 @@ def create_endpoint(
     )
     session.add(endpoint)
     session.flush()
-    session.info.pop(_SUBSCRIPTIONS, None)
+    endpoints_changed(session, actor.tenant_id)
     _announce(session, [])  # this process's workers start, if they have not
     return _with_secret(endpoint, settings)
 
@@ -129,7 +138,7 @@ def update_endpoint(
             endpoint.failing_since = None
     endpoint.updated_at = utcnow()
     session.flush()
-    session.info.pop(_SUBSCRIPTIONS, None)
+    endpoints_changed(session, actor.tenant_id)
     return endpoint_read(endpoint)
 
 
@@ -148,7 +157,7 @@ def delete_endpoint(session: Session, actor: Principal, endpoint_id: uuid.UUID) 
     """Delete an endpoint with its deliveries (nothing more is sent to it)."""
     session.delete(get_endpoint(session, actor, endpoint_id, for_update=True))
     session.flush()
-    session.info.pop(_SUBSCRIPTIONS, None)
+    endpoints_changed(session, actor.tenant_id)
 
 
 def _with_secret(endpoint: WebhookEndpoint, settings: Settings) -> EndpointCreated:
@@ -245,20 +254,18 @@ def publish(
     if not subscribers or not resources:
         return
     now = utcnow()
+    stamp = _TIMESTAMP.dump_json(now).decode()
     events: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
     for resource in resources:
         event_id = uuid.uuid4()
-        body = EventBody(
-            id=event_id, type=event_type, timestamp=now, data=resource.model_dump(mode="json")
-        )
         events.append(
             {
                 "id": event_id,
                 "tenant_id": tenant_id,
                 "type": event_type,
                 "occurred_at": now,
-                "payload": body.model_dump_json(),
+                "payload": _event_body(event_id, event_type, stamp, resource),
             }
         )
         for endpoint_id in subscribers:
@@ -278,15 +285,42 @@ def publish(
     _announce(session, [d["id"] for d in deliveries])
 
 
+def _event_body(event_id: uuid.UUID, event_type: str, stamp: str, resource: BaseModel) -> str:
+    """The JSON ``schemas.EventBody`` describes, written directly: the resource is
+    serialised once (event types are fixed words that need no escaping)."""
+    data = resource.model_dump_json()
+    return f'{{"id":"{event_id}","type":"{event_type}","timestamp":{stamp},"data":{data}}}'
+
+
 def _subscribers(session: Session, tenant_id: str, event_type: str) -> list[uuid.UUID]:
-    cache: dict[str, list[tuple[uuid.UUID, str]]] = session.info.setdefault(_SUBSCRIPTIONS, {})
-    if tenant_id not in cache:
-        cache[tenant_id] = repository.subscriptions(session, tenant_id)
+    key = _cache_key(session, tenant_id)
+    now = time.monotonic()
+    cached = _subscriptions.get(key)
+    if cached is None or now - cached[0] > SUBSCRIPTIONS_TTL or session.info.get(_CHANGED):
+        cached = (now, repository.subscriptions(session, tenant_id))
+        if not session.info.get(_CHANGED):  # not this unit of work's own, uncommitted view
+            _subscriptions[key] = cached
     return [
         endpoint_id
-        for endpoint_id, events in cache[tenant_id]
+        for endpoint_id, events in cached[1]
         if events == "*" or event_type in events.split()
     ]
+
+
+def endpoints_changed(session: Session, tenant_id: str) -> None:
+    """This unit of work changed the service's endpoints (or which are enabled): it reads
+    them afresh, and once it commits, so does every later call in this process."""
+    session.info[_CHANGED] = True
+    key = _cache_key(session, tenant_id)
+    after_commit(session, lambda: _forget(key))
+
+
+def _forget(key: tuple[str, str]) -> None:
+    _subscriptions.pop(key, None)
+
+
+def _cache_key(session: Session, tenant_id: str) -> tuple[str, str]:
+    return (str(session.get_bind().engine.url), tenant_id)
 
 
 def _announce(session: Session, delivery_ids: list[uuid.UUID]) -> None:
