@@ -211,6 +211,38 @@ def test_task_and_form_and_play_changes_are_sent(
     assert events["play.updated"]["data"]["active"] is False
 
 
+def test_tasks_made_through_the_api_and_tasks_cancelled_with_their_play_are_sent(
+    client: httpx.Client, factory: Factory, receiver: Receiver
+) -> None:
+    world = ServiceWorld(factory)
+    endpoint = register(client, world.admin_token, receiver.url, ["task.created", "task.updated"])
+    headers = {"app-token": world.admin_token, "accept": "application/json"}
+    made = client.post(
+        "/api/v3/tasks", json={"title": "Call back", "account_id": "acme"}, headers=headers
+    )
+    assert made.status_code == 200, made.text
+    received = receiver.wait_for(lambda got: len(got) == 1)
+    created = verified(endpoint["secret"], received[0])
+    assert created["type"] == "task.created"
+    assert created["data"]["title"] == "Call back"
+
+    answer = trigger(client, world.admin_token, body(world.play, "acme"))
+    run = client.get(f"/api/v1/runs/{answer.headers['x-run-id']}", headers=headers).json()
+    deleted = client.delete(
+        f"/api/v1/successplays/{world.play.id}", params={"open_tasks": "cancel"}, headers=headers
+    )
+    assert deleted.status_code == 204, deleted.text
+    received = receiver.wait_for(lambda got: len(got) == 3)
+    updates = [
+        e
+        for e in (verified(endpoint["secret"], r) for r in received)
+        if e["type"] == "task.updated"
+    ]
+    assert [(u["data"]["id"], u["data"]["status"]) for u in updates] == [
+        (run["tasks"][0]["id"], "cancelled")
+    ]
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "url",

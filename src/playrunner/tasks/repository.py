@@ -116,6 +116,15 @@ def read(session: Session, tenant_id: str, task_id: uuid.UUID) -> TaskRow | None
     return found[0] if found else None
 
 
+def by_ids(session: Session, tenant_id: str, task_ids: Sequence[uuid.UUID]) -> list[TaskRow]:
+    """These tasks as callers see them, oldest first."""
+    found: list[TaskRow] = []
+    for chunk in chunked(task_ids):
+        query = _matching(tenant_id, TaskFilter()).where(Task.id.in_(chunk))
+        found.extend(_rows(session, query.order_by(Task.created_at, Task.id)))
+    return found
+
+
 def of_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> list[TaskRow]:
     """Every task a run made, oldest first."""
     query = _matching(tenant_id, TaskFilter(run_id=run_id)).order_by(Task.created_at, Task.id)
@@ -146,13 +155,16 @@ def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> 
     return session.scalar(query.where(*_of_play(tenant_id, play_id), IS_OPEN)) or 0
 
 
-def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
-    session.execute(
+def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> list[uuid.UUID]:
+    """Cancel the play's open tasks; their ids."""
+    cancelled = session.scalars(
         update(Task)
         .where(*_of_play(tenant_id, play_id), IS_OPEN)
         .values(status=TaskStatus.CANCELLED, updated_at=utcnow())
+        .returning(Task.id)
         .execution_options(synchronize_session=False)
     )
+    return list(cancelled)
 
 
 def _of_play(tenant_id: str, play_id: uuid.UUID) -> tuple[ColumnElement[bool], ...]:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,8 @@ from playrunner.tasks.schemas import (
 from playrunner.users import service as users_service
 from playrunner.validation import canonical_email
 from playrunner.webhooks import service as webhooks_service
+
+TaskEvent = Literal["task.created", "task.updated"]
 
 STATUS_LABELS = {
     TaskStatus.NOT_STARTED: "Not Started",
@@ -174,7 +177,9 @@ def create_task(session: Session, actor: Principal, spec: TaskCreate) -> Task:
     task.status = target_status(TaskStatus.NOT_STARTED, spec.status)
     if task.status is TaskStatus.COMPLETED:
         task.completed_at = task.created_at
-    return repository.add(session, task)
+    repository.add(session, task)
+    _announce(session, actor, "task.created", task.id)
+    return task
 
 
 def update_task(session: Session, actor: Principal, task_id: uuid.UUID, patch: TaskUpdate) -> Task:
@@ -225,15 +230,17 @@ def update_task(session: Session, actor: Principal, task_id: uuid.UUID, patch: T
             )
         task.touchpoint_note = cleaned
     session.flush()
-    _announce_updated(session, actor, task.id)
+    _announce(session, actor, "task.updated", task.id)
     return task
 
 
-def _announce_updated(session: Session, actor: Principal, task_id: uuid.UUID) -> None:
-    """``task.updated`` for webhook endpoints that listen, with the task as the API shows it."""
-    if webhooks_service.listening(session, actor.tenant_id, ["task.updated"]):
+def _announce(
+    session: Session, actor: Principal, event_type: TaskEvent, task_id: uuid.UUID
+) -> None:
+    """The event for webhook endpoints that listen, with the task as the API shows it."""
+    if webhooks_service.listening(session, actor.tenant_id, [event_type]):
         task = read_task(session, actor, task_id)
-        webhooks_service.publish(session, actor.tenant_id, "task.updated", [task])
+        webhooks_service.publish(session, actor.tenant_id, event_type, [task])
 
 
 def delete_task(session: Session, actor: Principal, task_id: uuid.UUID) -> None:
@@ -311,7 +318,7 @@ def set_status(
     task.status = status
     session.flush()
     if announce:
-        _announce_updated(session, actor, task.id)
+        _announce(session, actor, "task.updated", task.id)
     return task
 
 
@@ -330,8 +337,12 @@ def count_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> 
 
 
 def cancel_open_of_play(session: Session, tenant_id: str, play_id: uuid.UUID) -> None:
-    """Cancel every open task the play made (the play is being deleted)."""
-    repository.cancel_open_of_play(session, tenant_id, play_id)
+    """Cancel every open task the play made (the play is being deleted): ``task.updated``
+    for each."""
+    cancelled = repository.cancel_open_of_play(session, tenant_id, play_id)
+    if cancelled and webhooks_service.listening(session, tenant_id, ["task.updated"]):
+        tasks = [task_read(row) for row in repository.by_ids(session, tenant_id, cancelled)]
+        webhooks_service.publish(session, tenant_id, "task.updated", tasks)
 
 
 def read_new(
