@@ -9,7 +9,7 @@ written then.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.clock import utcnow
 from playrunner.config import Settings
-from playrunner.db import after_commit
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from playrunner.outbox import wakeup
 from playrunner.webhooks import addresses, repository, signing
 from playrunner.webhooks.schemas import (
     AttemptRead,
@@ -33,23 +33,9 @@ from playrunner.webhooks.schemas import (
     EventType,
 )
 
-# Called after a commit that wrote deliveries, with their ids: wakes the workers
-# (webhooks/queue.py sets it when the process runs them; otherwise the sweep finds them).
-_on_new_deliveries: list[Callable[[list[uuid.UUID]], None]] = []
+# The outbox workers' task that sends deliveries (``outbox/kinds.py``).
+OUTBOX_KIND = "deliver"
 _SUBSCRIPTIONS = "playrunner_webhook_subscriptions"
-_NEW = "playrunner_new_deliveries"
-
-
-def on_new_deliveries(
-    callback: Callable[[list[uuid.UUID]], None] | None,
-    replacing: Callable[[list[uuid.UUID]], None] | None = None,
-) -> None:
-    """Set who hears of new deliveries in this process (``None``: nobody, if ``replacing``
-    is still the one set)."""
-    if callback is not None:
-        _on_new_deliveries[:] = [callback]
-    elif replacing is None or replacing in _on_new_deliveries:
-        _on_new_deliveries.clear()
 
 
 # Endpoints
@@ -291,11 +277,4 @@ def _subscribers(session: Session, tenant_id: str, event_type: str) -> list[uuid
 
 def _announce(session: Session, delivery_ids: list[uuid.UUID]) -> None:
     """Once this unit of work commits, tell the workers about these deliveries."""
-    if not _on_new_deliveries:
-        return
-    pending: list[uuid.UUID] | None = session.info.get(_NEW)
-    if pending is None:
-        pending = session.info[_NEW] = []
-        callback = _on_new_deliveries[0]
-        after_commit(session, lambda: callback(list(pending)))
-    pending.extend(delivery_ids)
+    wakeup.announce(session, OUTBOX_KIND, delivery_ids)
