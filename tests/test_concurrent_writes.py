@@ -223,6 +223,19 @@ def change_a_user_at_once(w: RaceWorld) -> Race:
     )
 
 
+@race("PATCH /api/v1/users/me", "PATCH /api/v1/service")
+def change_email_settings_at_once(w: RaceWorld) -> Race:
+    return Race(
+        mixed(
+            Call("PATCH", "/api/v1/users/me", {"email_notifications": False}, admin=False),
+            Call("PATCH", "/api/v1/users/me", {"email_notifications": True}, admin=False),
+            Call("PATCH", "/api/v1/service", {"force_email_notifications": True}),
+            Call("PATCH", "/api/v1/service", {"force_email_notifications": False}),
+        ),
+        {200},
+    )
+
+
 @race("POST /api/v1/tokens", "PATCH /api/v1/tokens/{token_id}", "DELETE /api/v1/tokens/{token_id}")
 def rename_a_token_while_it_is_revoked(w: RaceWorld) -> Race:
     token_id = w.ok(w.api.user.post("/api/v1/tokens", json={"name": "t"}))["id"]

@@ -30,12 +30,16 @@ class RolledBackDatabase(Database):
         self.engine = connection.engine
         self.url = connection.engine.url
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.context: dict[str, object] = {}
 
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         with (
             Session(
-                self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+                self.connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+                info=dict(self.context),
             ) as session,
             session.begin(),
         ):

@@ -38,9 +38,13 @@ from playrunner.forms.pages import router as forms_pages
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
 from playrunner.logs import summarise_repeats
+from playrunner.notifications import service as notifications_service
+from playrunner.notifications.pages import router as notifications_pages
 from playrunner.oauth.apps_pages import router as apps_pages
 from playrunner.oauth.router import FORM_MODELS as oauth_form_models
 from playrunner.oauth.router import router as oauth_router
+from playrunner.outbox.kinds import every_kind
+from playrunner.outbox.workers import Workers
 from playrunner.plays.pages import router as plays_pages
 from playrunner.plays.router import router as plays_router
 from playrunner.ratelimit.factory import create_rate_limiter
@@ -48,13 +52,12 @@ from playrunner.runs.pages import router as runs_pages
 from playrunner.runs.router import router as runs_router
 from playrunner.tasks.pages import router as tasks_pages
 from playrunner.tasks.router import router as tasks_router
+from playrunner.tenants.router import router as tenants_router
 from playrunner.tokens.pages import router as tokens_pages
 from playrunner.tokens.router import router as tokens_router
 from playrunner.users.pages import router as users_pages
 from playrunner.users.router import router as users_router
-from playrunner.webhooks import service as webhooks_service
 from playrunner.webhooks.pages import router as webhooks_pages
-from playrunner.webhooks.queue import Workers
 from playrunner.webhooks.router import router as webhooks_router
 from playrunner.work.pages import router as work_pages
 
@@ -73,19 +76,22 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         serving=True,
     )
 
+    database.context.update(notifications_service.process_context(settings))
     rate_limiter = create_rate_limiter(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         workers = None
+        if not settings.email_enabled:
+            logger.info(
+                "Email is off: set PLAYRUNNER_SMTP_HOST and PLAYRUNNER_SMTP_FROM to send it"
+            )
         if settings.webhook_workers:
-            workers = Workers(settings, database)
+            workers = Workers(settings, database, every_kind())
             try:
-                work_waiting = await database.read(webhooks_service.any_enabled_endpoint)
+                work_waiting = await database.read(workers.work_waiting)
             except SQLAlchemyError as exc:  # not migrated yet, or down: start on first work
-                logger.warning(
-                    "webhook deliveries wait for the database: %s", describe_failure(exc)
-                )
+                logger.warning("outbox workers wait for the database: %s", describe_failure(exc))
                 work_waiting = False
             workers.serve(settings.webhook_workers, start=work_waiting)
         logger.info("Playrunner is ready (process %d)", os.getpid())
@@ -124,6 +130,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for router in (
         accounts_router,
         users_router,
+        tenants_router,
         tokens_router,
         flows_router,
         forms_router,
@@ -152,6 +159,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         tokens_pages,
         apps_pages,
         webhooks_pages,
+        notifications_pages,
     ):
         app.include_router(pages)
     install_docs(app)

@@ -6,7 +6,7 @@ import functools
 import socket
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -149,6 +149,49 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="How long a receiver may take to answer."
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description=(
+            "The SMTP relay emails to assignees go through. Without it, no email is sent"
+            " (Playrunner says so once at start) and everything else works."
+        ),
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Its port; by default 587 with starttls, 465 with tls, 25 with none.",
+    )
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description=(
+            "starttls: upgrade the connection with STARTTLS (refused if the relay cannot);"
+            " tls: TLS from the first byte (SMTPS); none: plain text (a relay on this host)."
+        ),
+    )
+    smtp_user: str | None = Field(default=None, description="User name to log in with.")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Password to log in with (with PLAYRUNNER_SMTP_USER)."
+    )
+    smtp_from: str | None = Field(
+        default=None,
+        description=(
+            "The From address, e.g. 'Playrunner <playrunner@example.com>'; needed with"
+            " PLAYRUNNER_SMTP_HOST."
+        ),
+    )
+    smtp_per_minute: int = Field(
+        default=60,
+        ge=1,
+        le=100_000,
+        description=(
+            "At most this many emails a minute, across every process (shared through Redis"
+            " when PLAYRUNNER_REDIS_URL is set), so the relay accepts them."
+        ),
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long the relay may take to answer."
+    )
     auto_migrate: bool = Field(
         default=True,
         description="Apply pending migrations when `playrunner serve` starts.",
@@ -185,6 +228,38 @@ class Settings(BaseSettings):
         if ":" in host:  # an IPv6 address
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether emails to assignees are written and sent (an SMTP relay is configured)."""
+        return self.smtp_host is not None
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"starttls": 587, "tls": 465, "none": 25}[self.smtp_security]
+
+    @field_validator("smtp_security", mode="before")
+    @classmethod
+    def _security_in_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("smtp_host", "smtp_user", "smtp_from")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @model_validator(mode="after")
+    def _smtp_complete(self) -> Settings:
+        if self.smtp_host is not None and self.smtp_from is None:
+            raise ValueError(
+                "PLAYRUNNER_SMTP_FROM is needed with PLAYRUNNER_SMTP_HOST (the address emails"
+                " come from)"
+            )
+        if self.smtp_password is not None and self.smtp_user is None:
+            raise ValueError("PLAYRUNNER_SMTP_PASSWORD is set without PLAYRUNNER_SMTP_USER")
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:

@@ -108,12 +108,16 @@ class Database:
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._pool_size = pool_size
         self._async_engine: AsyncEngine | None = None
+        # What every unit of work finds in ``session.info``: how this process was set up
+        # (whether email is on: notifications/service.py), so services on the hot path need
+        # no Settings argument threaded through every caller.
+        self.context: dict[str, object] = {}
 
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """A unit of work for synchronous callers (CLI, seeding, tests): commit or roll back."""
         bind = self._read_engine if read_only else self.engine
-        with Session(bind, expire_on_commit=False) as session:
+        with Session(bind, expire_on_commit=False, info=dict(self.context)) as session:
             with session.begin():
                 yield session
             _run_after_commit(session.info.pop(AFTER_COMMIT, []))
@@ -129,6 +133,7 @@ class Database:
 
         def tracked(session: Session) -> T:
             callbacks.clear()  # from an attempt that lost a race
+            session.info.update(self.context)
             result = work(session)
             callbacks.extend(session.info.pop(AFTER_COMMIT, []))
             return result

@@ -9,7 +9,7 @@ import pytest
 from tests.worlds import ApiWorld, problem
 
 NOT_ADMIN = "User is not authorized with role: SERVICE_ADMIN"
-USER_FIELDS = {"id", "email", "name", "role", "active", "created_at"}
+USER_FIELDS = {"id", "email", "name", "role", "active", "email_notifications", "created_at"}
 
 
 def test_admin_creates_a_user_and_lists_the_service(api: ApiWorld) -> None:
@@ -215,6 +215,7 @@ def test_operations_are_described(api: ApiWorld) -> None:
         "listUsers",
         "createUser",
         "getCurrentUser",
+        "updateCurrentUser",
         "updateUser",
     }
     assert set(operations["/api/v1/users/{email}", "patch"]["responses"]) >= {

@@ -42,7 +42,13 @@ CATALOGUE: tuple[Scope, ...] = (
         "accounts and account roles",
         "Create, change and delete accounts, account roles and who holds them.",
     ),
-    *_read_write("users", "Users", "users", "Create users and change their name, role or state."),
+    *_read_write(
+        "users",
+        "Users",
+        "users",
+        "Create users and change their name, role or state; change the acting user's own"
+        " email settings.",
+    ),
     *_read_write("flows", "Flows", "flows (activity types)", "Create, change and delete flows."),
     *_read_write("forms", "Forms", "forms", "Create, replace and delete forms."),
     *_read_write(
@@ -53,6 +59,12 @@ CATALOGUE: tuple[Scope, ...] = (
         "Form requests",
         "form requests",
         "Submit answers to form requests, or cancel them.",
+    ),
+    *_read_write(
+        "service",
+        "Service",
+        "the service's settings",
+        "Change the service's settings (force emails about assigned work on for everyone).",
     ),
     Scope("runs:read", "Runs: Read runs", "List and read runs and what each one created."),
     *_read_write(

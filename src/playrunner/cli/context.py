@@ -16,6 +16,7 @@ from playrunner.cli.errors import CommandFailed
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.migrations import is_current, upgrade
+from playrunner.notifications import service as notifications_service
 from playrunner.tenants import service as tenants_service
 
 T = TypeVar("T")
@@ -30,6 +31,7 @@ def database(*, migrate: bool = False) -> Iterator[Database]:
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         sqlite_synchronous=settings.sqlite_synchronous,
     )
+    db.context.update(notifications_service.process_context(settings))
     try:
         if migrate:
             upgrade(db.engine)

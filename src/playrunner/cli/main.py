@@ -52,6 +52,7 @@ if server_installed:
         forms,
         plays,
         runs,
+        service,
         setup,
         tasks,
         tokens,
@@ -92,6 +93,7 @@ if server_installed:
     app.add_typer(forms.app, name="forms")
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(users.app, name="users")
+    app.add_typer(service.app, name="service")
     app.add_typer(apps.app, name="apps")
     app.add_typer(webhooks.app, name="webhooks")
 app.command("trigger")(trigger.trigger)

@@ -211,13 +211,18 @@ def worker(
         int, typer.Option(min=1, max=64, help="Deliveries sent at once by this process.")
     ] = 4,
 ) -> None:
-    """Deliver webhooks until stopped (Ctrl-C or SIGTERM). Run any number of these beside
-    `serve --workers N` (with PLAYRUNNER_WEBHOOK_WORKERS=0 there to leave delivery to them)."""
+    """Deliver webhooks and send emails until stopped (Ctrl-C or SIGTERM). Run any number of
+    these beside `serve --workers N` (with PLAYRUNNER_WEBHOOK_WORKERS=0 there to leave
+    sending to them)."""
     from playrunner.cli.context import database
     from playrunner.config import Settings
-    from playrunner.webhooks.queue import Workers
+    from playrunner.outbox.kinds import every_kind
+    from playrunner.outbox.workers import Workers
 
     settings = Settings()
+    email = "and emails" if settings.email_enabled else "(email is off: no PLAYRUNNER_SMTP_HOST)"
     with database() as db:
-        console.print(f"Delivering webhooks with {threads} threads (process {os.getpid()}).")
-        Workers(settings, db).run_forever(threads)
+        console.print(
+            f"Delivering webhooks {email} with {threads} threads (process {os.getpid()})."
+        )
+        Workers(settings, db, every_kind()).run_forever(threads)

@@ -30,6 +30,7 @@ def _row(user: User) -> dict[str, str | bool]:
         "name": user.name,
         "role": user.role.value,
         "active": user.active,
+        "email_notifications": user.email_notifications,
     }
 
 
@@ -139,3 +140,31 @@ def set_password(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     in_service(service, lambda s, t: users_service.set_password(s, t, email, password))
     console.print(f"Password set for {email}.")
+
+
+def _on_off(value: str) -> bool:
+    if value.lower() in ("on", "true", "yes"):
+        return True
+    if value.lower() in ("off", "false", "no"):
+        return False
+    raise typer.BadParameter(f"{value!r}: say on or off")
+
+
+@app.command("email-notifications")
+def email_notifications(
+    email: EmailArgument,
+    wanted: Annotated[bool, typer.Argument(help="on or off.", parser=_on_off, metavar="on|off")],
+    service: ServiceOption = None,
+) -> None:
+    """Turn a user's emails about work assigned to them on or off (their own setting: an
+    admin forcing them on for everyone wins: playrunner service set)."""
+    from playrunner.cli.context import in_service
+    from playrunner.users import service as users_service
+    from playrunner.users.schemas import PreferencesPatch
+
+    patch = PreferencesPatch(email_notifications=wanted)
+    in_service(
+        service,
+        lambda s, t: users_service.update_preferences(s, users_service.act_as(s, t, email), patch),
+    )
+    console.print(f"Emails about assigned work are {'on' if wanted else 'off'} for {email}.")

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent
-# Tables huey makes for itself in PostgreSQL (the webhook queue, webhooks/queue.py): not ours
+# Tables huey makes for itself in PostgreSQL (the outbox queue, outbox/workers.py): not ours
 # to migrate, nor to drop.
 QUEUE_TABLE_PREFIX = "playrunner_queue"
 

@@ -12,6 +12,7 @@ from playrunner.models.form_request import (
     FormRequestStatus,
 )
 from playrunner.models.idempotency import IdempotencyKey
+from playrunner.models.notification import EmailAttempt, EmailNotification, EmailStatus
 from playrunner.models.oauth import (
     DEFAULT_ACCESS_TOKEN_LIFETIME,
     OAuthApp,
@@ -59,6 +60,9 @@ __all__ = [
     "Base",
     "DeliveryStatus",
     "DuplicatePolicy",
+    "EmailAttempt",
+    "EmailNotification",
+    "EmailStatus",
     "FieldType",
     "Flow",
     "Form",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
@@ -17,3 +17,6 @@ class Tenant(Base):
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An admin's choice: everyone gets emails about work assigned to them, whatever their own
+    # setting says (as Totango's "force notifications").
+    force_email_notifications: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
@@ -21,6 +21,8 @@ class User(UUIDPrimaryKey, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # argon2id, for the OAuth login page; None until `playrunner users set-password`.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Emails about work assigned to them (unless the service forces them on).
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -12,11 +12,12 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.clock import utcnow
 from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+from playrunner.models.outbox import AttemptColumns, OutboxColumns
 
 
 class WebhookEndpoint(UUIDPrimaryKey, Base):
@@ -57,7 +58,7 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class WebhookDelivery(UUIDPrimaryKey, Base):
+class WebhookDelivery(OutboxColumns, UUIDPrimaryKey, Base):
     """One event to one endpoint. A worker claims it by moving ``locked_until`` into the
     future; a worker killed mid-delivery leaves the claim to expire, and the next sweep
     hands the delivery to another worker."""
@@ -75,15 +76,9 @@ class WebhookDelivery(UUIDPrimaryKey, Base):
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_column(DeliveryStatus), default=DeliveryStatus.PENDING
     )
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locked_until: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None]
 
 
-class WebhookAttempt(UUIDPrimaryKey, Base):
+class WebhookAttempt(AttemptColumns, UUIDPrimaryKey, Base):
     """One try at sending a delivery: when, what came back, how long it took."""
 
     __tablename__ = "webhook_attempts"
@@ -91,7 +86,3 @@ class WebhookAttempt(UUIDPrimaryKey, Base):
     delivery_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
     )
-    attempted_at: Mapped[datetime]
-    status_code: Mapped[int | None]
-    latency_ms: Mapped[int]
-    error: Mapped[str | None] = mapped_column(String(500))

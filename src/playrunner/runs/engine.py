@@ -22,6 +22,7 @@ from playrunner.clock import utcnow
 from playrunner.form_requests import service as form_requests_service
 from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
 from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRecord, TaskRecord
+from playrunner.notifications import service as notifications_service
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render, template_context
 from playrunner.runs import repository
@@ -124,6 +125,7 @@ def start_runs(
             [task for o in outcomes for task in o.tasks],
             [request for o in outcomes for request in o.form_requests],
         )
+        notifications_service.email_assignees(session, tenant_id, outcomes)
         runs_service.announce_created(
             session,
             tenant_id,

@@ -8,9 +8,11 @@ import secrets
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import service as accounts_service
+from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import Tenant
 from playrunner.tenants import repository
+from playrunner.tenants.schemas import ServicePatch, ServiceRead
 
 TENANT_ID_PATTERN = re.compile(r"^SP-\d{4}-\d{2}$")
 
@@ -70,3 +72,34 @@ def resolve_tenant(session: Session, tenant_id: str | None) -> Tenant:
             f"Several services exist ({ids}); choose one with --service", field="service"
         )
     return tenants[0]
+
+
+# The service's settings, for its admins ------------------------------------------------------
+
+
+def read_settings(session: Session, actor: Principal, *, email_configured: bool) -> ServiceRead:
+    """The service's settings (admins only); ``email_configured``: this server sends email."""
+    require_service_admin(actor)
+    return _settings_read(get_tenant(session, actor.tenant_id), email_configured)
+
+
+def update_settings(
+    session: Session, actor: Principal, patch: ServicePatch, *, email_configured: bool
+) -> ServiceRead:
+    """Change the service's settings (admins only): ``force_email_notifications`` sends
+    everyone the emails about work assigned to them, whatever their own setting."""
+    require_service_admin(actor)
+    tenant = get_tenant(session, actor.tenant_id)
+    if patch.force_email_notifications is not None:
+        tenant.force_email_notifications = patch.force_email_notifications
+    session.flush()
+    return _settings_read(tenant, email_configured)
+
+
+def _settings_read(tenant: Tenant, email_configured: bool) -> ServiceRead:
+    return ServiceRead(
+        id=tenant.id,
+        name=tenant.name,
+        force_email_notifications=tenant.force_email_notifications,
+        email_configured=email_configured,
+    )

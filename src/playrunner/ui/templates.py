@@ -33,6 +33,7 @@ FEATURES = (
     "tokens",
     "oauth",
     "webhooks",
+    "notifications",
 )
 
 STATUS_LABELS = {

@@ -12,10 +12,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from playrunner.api.dependencies import DatabaseDep
+from playrunner.api.state import app_state
+from playrunner.auth.principal import Principal
 from playrunner.errors import InvalidRequest, PlayrunnerError
 from playrunner.ids import parse_id
 from playrunner.models import User, UserRole
 from playrunner.pagination import every_page
+from playrunner.tenants import service as tenants_service
+from playrunner.tenants.schemas import ServiceRead
 from playrunner.ui import csrf
 from playrunner.ui.errors import field_messages, refusal_status
 from playrunner.ui.pages import public_base_url, redirect, render
@@ -32,7 +36,8 @@ LINK_CSRF_COOKIE = "playrunner_password_link_csrf"
 
 @router.get("/users")
 async def users_page(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
-    return await _list(request, admin.tenant_id, db)
+    saved = request.query_params.get("saved") == "email"
+    return await _list(request, admin, db, done="Email setting saved." if saved else None)
 
 
 @router.post("/users")
@@ -59,7 +64,7 @@ async def invite(
     except PlayrunnerError as refused:
         return await _list(
             request,
-            admin.tenant_id,
+            admin,
             db,
             errors=field_messages(refused),
             typed=typed,
@@ -153,22 +158,33 @@ def _password_form(
 
 async def _list(
     request: Request,
-    tenant: str,
+    admin: Principal,
     db: DatabaseDep,
     *,
     errors: dict[str, str] | None = None,
     typed: dict[str, object] | None = None,
+    done: str | None = None,
     status: int = 200,
 ) -> Response:
-    users = await db.read(
-        lambda s: every_page(
-            lambda limit, offset: service.page_users(s, tenant, limit=limit, offset=offset)
+    configured = app_state(request).settings.email_enabled
+
+    def read(s: Session) -> tuple[list[User], ServiceRead]:
+        users = every_page(
+            lambda limit, offset: service.page_users(s, admin.tenant_id, limit=limit, offset=offset)
         )
-    )
+        return users, tenants_service.read_settings(s, admin, email_configured=configured)
+
+    users, settings = await db.read(read)
     return render(
         request,
         "users/users.html",
-        {"users": users, "errors": errors or {}, "typed": typed or {}},
+        {
+            "users": users,
+            "service_settings": settings,
+            "errors": errors or {},
+            "typed": typed or {},
+            "done": done,
+        },
         status=status,
     )
 

@@ -10,7 +10,7 @@ from playrunner.api.openapi import problem_responses
 from playrunner.api.pagination import Page, PageDep
 from playrunner.auth.dependencies import AdminPrincipal, CurrentPrincipal, require_scope
 from playrunner.users import service
-from playrunner.users.schemas import UserCreate, UserPatch, UserRead
+from playrunner.users.schemas import PreferencesPatch, UserCreate, UserPatch, UserRead
 
 router = APIRouter(prefix="/api/v1/users", tags=["Users"])
 
@@ -66,6 +66,23 @@ async def get_current_user(principal: CurrentPrincipal, db: DatabaseDep) -> User
         lambda s: UserRead.model_validate(
             service.get_user(s, principal.tenant_id, principal.user_id)
         )
+    )
+
+
+@router.patch(
+    "/me",
+    operation_id="updateCurrentUser",
+    dependencies=[require_scope("users:write")],
+    response_model=UserRead,
+    responses=problem_responses(400, 401, 403, 429, 503),
+)
+async def update_current_user(
+    body: PreferencesPatch, principal: CurrentPrincipal, db: DatabaseDep
+) -> UserRead:
+    """Change your own settings: `email_notifications: false` stops the emails about work
+    assigned to you (unless an admin forces them on for everyone)."""
+    return await db.write(
+        lambda s: UserRead.model_validate(service.update_preferences(s, principal, body))
     )
 
 

@@ -25,6 +25,19 @@ class UserPatch(StrictModel):
     active: Flag | None = Field(default=None, examples=[False])
 
 
+class PreferencesPatch(StrictModel):
+    """Your own settings; only the fields given change."""
+
+    email_notifications: Flag | None = Field(
+        default=None,
+        description=(
+            "Emails about tasks and form requests assigned to you (an admin may force them on"
+            " for everyone: GET /api/v1/service)"
+        ),
+        examples=[False],
+    )
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -33,4 +46,7 @@ class UserRead(BaseModel):
     name: str
     role: UserRole
     active: bool
+    email_notifications: bool = Field(
+        description="Whether they chose to get emails about work assigned to them"
+    )
     created_at: datetime

@@ -15,7 +15,7 @@ from playrunner.models import PasswordLink, User, UserRole
 from playrunner.pagination import every_page
 from playrunner.tokens import secrets
 from playrunner.users import passwords, repository
-from playrunner.users.schemas import UserPatch
+from playrunner.users.schemas import PreferencesPatch, UserPatch
 from playrunner.validation import MAX_EMAIL_LENGTH, canonical_email
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -138,6 +138,17 @@ def update_user(session: Session, tenant_id: str, email: str, patch: UserPatch) 
             )
     user.role = role
     user.active = active
+    session.flush()
+    return user
+
+
+def update_preferences(session: Session, actor: Principal, patch: PreferencesPatch) -> User:
+    """Change the acting user's own settings (emails about work assigned to them)."""
+    user = repository.get(session, actor.tenant_id, actor.user_id)
+    if user is None:
+        raise NotFound(f"User {actor.email} not found", field="user")
+    if patch.email_notifications is not None:
+        user.email_notifications = patch.email_notifications
     session.flush()
     return user
 

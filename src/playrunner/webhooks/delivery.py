@@ -5,8 +5,9 @@ only marked delivered after the receiver answered 2xx. A worker killed in betwee
 the claim to expire; the next sweep hands the delivery to another worker, which sends the
 same bytes with the same ``webhook-id``, so receivers drop the repeat.
 
-Failures are retried with exponential backoff and jitter (a random wait between half and all
-of ``webhook_retry_base_seconds``, doubling, at most 6 hours) for ``webhook_retry_hours`` (72)
+Claiming, backoff and retries are the outbox's (``playrunner/outbox/lease.py``): failures are
+retried with exponential backoff and jitter (a random wait between half and all of
+``webhook_retry_base_seconds``, doubling, at most 6 hours) for ``webhook_retry_hours`` (72)
 after the event; then the delivery is failed (a redelivered event older than that is tried
 once). An endpoint with no successful delivery for that long, while deliveries kept failing,
 is disabled, with the reason, for an admin to see.
@@ -14,11 +15,10 @@ is disabled, with the reason, for an admin to see.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
-import random
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,37 +28,20 @@ from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.errors import InvalidRequest
-from playrunner.models.webhook import DeliveryStatus, WebhookAttempt
+from playrunner.models.webhook import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from playrunner.outbox import lease
+from playrunner.outbox.lease import Outcome, elapsed_ms
+from playrunner.outbox.workers import Kind
 from playrunner.webhooks import addresses, repository, service, signing
-
-MAX_BACKOFF_SECONDS = 6 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status_code: int | None
-    latency_ms: int
-    error: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-
-def backoff_seconds(attempts: int, base: float) -> float:
-    """How long to wait after the ``attempts``-th failure: between half and all of an
-    exponentially growing ceiling, so a recovering receiver is not hit by every retry at once."""
-    ceiling = min(base * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
-    return random.uniform(ceiling / 2, ceiling)
 
 
 def attempt(database: Database, settings: Settings, delivery_id: uuid.UUID) -> float | None:
     """Try one delivery if it is due and no other worker holds it. Returns the seconds until
     its next try, or None when there is nothing more to do for it here."""
     now = utcnow()
-    lease = timedelta(seconds=settings.webhook_lease_seconds)
+    until = now + timedelta(seconds=settings.webhook_lease_seconds)
     with database.session() as session:
-        if not repository.claim(session, delivery_id, now, now + lease):
+        if not lease.claim(session, WebhookDelivery, delivery_id, now, until):
             return None
     with database.session(read_only=True) as session:
         found = repository.to_send(session, delivery_id)
@@ -70,7 +53,7 @@ def attempt(database: Database, settings: Settings, delivery_id: uuid.UUID) -> f
         headers = signing.signature_headers(secret, str(event.id), utcnow(), event.payload)
         outcome = post(endpoint.url, event.payload, headers, settings)
     else:
-        outcome = Outcome(None, 0, "the endpoint is disabled")
+        outcome = Outcome(False, None, 0, "the endpoint is disabled")
     return _record(database, settings, delivery_id, event.occurred_at, outcome)
 
 
@@ -82,69 +65,46 @@ def _record(
     outcome: Outcome,
 ) -> float | None:
     now = utcnow()
-    retry_until = occurred_at + timedelta(hours=settings.webhook_retry_hours)
     with database.session() as session:
         delivery = repository.delivery_by_id(session, delivery_id, for_update=True)
         if delivery is None:
             return None
+        tried = WebhookAttempt(delivery_id=delivery_id, **outcome.attempt_values(now))
         if delivery.status is not DeliveryStatus.PENDING:
             # Finished by another worker (the lease ran out mid-send) or by an admin: keep
             # the attempt, not its verdict.
-            repository.add_attempt(session, _attempt(delivery_id, now, outcome))
+            repository.add_attempt(session, tried)
             return None
         endpoint = repository.endpoint_by_id(session, delivery.endpoint_id, for_update=True)
-        repository.add_attempt(session, _attempt(delivery_id, now, outcome))
-        delivery.attempts += 1
-        delivery.locked_until = None
-        delivery.last_error = None if outcome.ok else _describe(outcome)
-        wait: float | None = None
-        if outcome.ok:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.finished_at = now
-            if endpoint is not None:
-                endpoint.failing_since = None
-        else:
-            if endpoint is not None and endpoint.enabled and endpoint.failing_since is None:
-                endpoint.failing_since = now
-            wait = backoff_seconds(delivery.attempts, settings.webhook_retry_base_seconds)
-            next_at = now + timedelta(seconds=wait)
-            gave_up = next_at > retry_until
-            if gave_up or (endpoint is not None and not endpoint.enabled):
-                delivery.status = DeliveryStatus.FAILED
-                delivery.finished_at = now
-                wait = None
-            else:
-                delivery.next_attempt_at = next_at
-            if endpoint is not None and endpoint.enabled:
-                # No success since ``failing_since`` (a success clears it), and deliveries
-                # still failing the whole period: disabled until an admin enables it.
-                since = endpoint.failing_since or now
-                if now - since >= timedelta(hours=settings.webhook_retry_hours):
-                    endpoint.enabled = False
-                    service.endpoints_changed(session, endpoint.tenant_id)
-                    endpoint.disabled_reason = (
-                        f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
-                        f" (since {since:%Y-%m-%d %H:%M} UTC; last: {_describe(outcome)})."
-                        " Enable it again once it answers."
-                    )[:500]
+        repository.add_attempt(session, tried)
+        if outcome.ok and endpoint is not None:
+            endpoint.failing_since = None
+        failing = not outcome.ok and endpoint is not None and endpoint.enabled
+        if failing and endpoint is not None and endpoint.failing_since is None:
+            endpoint.failing_since = now
+        wait = lease.settle(
+            delivery,
+            outcome,
+            now=now,
+            retry_until=occurred_at + timedelta(hours=settings.webhook_retry_hours),
+            retry_base_seconds=settings.webhook_retry_base_seconds,
+            done=DeliveryStatus.DELIVERED,
+            failed=DeliveryStatus.FAILED,
+            give_up=endpoint is not None and not endpoint.enabled,
+        )
+        if failing and endpoint is not None:
+            # No success since ``failing_since`` (a success clears it), and deliveries
+            # still failing the whole period: disabled until an admin enables it.
+            since = endpoint.failing_since or now
+            if now - since >= timedelta(hours=settings.webhook_retry_hours):
+                endpoint.enabled = False
+                service.endpoints_changed(session, endpoint.tenant_id)
+                endpoint.disabled_reason = (
+                    f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
+                    f" (since {since:%Y-%m-%d %H:%M} UTC; last: {lease.describe(outcome)})."
+                    " Enable it again once it answers."
+                )[:500]
     return wait
-
-
-def _attempt(delivery_id: uuid.UUID, now: datetime, outcome: Outcome) -> WebhookAttempt:
-    return WebhookAttempt(
-        id=uuid.uuid4(),
-        delivery_id=delivery_id,
-        attempted_at=now,
-        status_code=outcome.status_code,
-        latency_ms=outcome.latency_ms,
-        error=outcome.error,
-    )
-
-
-def _describe(outcome: Outcome) -> str:
-    if outcome.error:
-        return outcome.error[:500]
-    return f"answered {outcome.status_code}"
 
 
 def post(url: str, body: str, headers: dict[str, str], settings: Settings) -> Outcome:
@@ -164,15 +124,12 @@ def post(url: str, body: str, headers: dict[str, str], settings: Settings) -> Ou
                 },
                 extensions={"sni_hostname": sni} if sni else {},
             )
-        return Outcome(response.status_code, _ms(started), None)
+        code = response.status_code
+        return Outcome(200 <= code < 300, code, elapsed_ms(started), None)
     except InvalidRequest as refused:
-        return Outcome(None, _ms(started), refused.message)
+        return Outcome(False, None, elapsed_ms(started), refused.message)
     except Exception as exc:
-        return Outcome(None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
-
-
-def _ms(started: float) -> int:
-    return round((time.monotonic() - started) * 1000)
+        return Outcome(False, None, elapsed_ms(started), f"{type(exc).__name__}: {exc}"[:500])
 
 
 def _pinned(url: str, allow_private: bool) -> tuple[str, str, str | None]:
@@ -189,3 +146,11 @@ def _pinned(url: str, allow_private: bool) -> tuple[str, str, str | None]:
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
     host_header = parts.netloc.rpartition("@")[2].encode("idna").decode("ascii")
     return target, host_header, host if parts.scheme == "https" else None
+
+
+KIND = Kind(
+    name=service.OUTBOX_KIND,
+    table=WebhookDelivery,
+    sender=lambda settings, database: functools.partial(attempt, database, settings),
+    waiting=lambda session, _settings: service.any_enabled_endpoint(session),
+)

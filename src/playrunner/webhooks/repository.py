@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from playrunner.models.webhook import (
-    DeliveryStatus,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -106,30 +104,6 @@ def attempts(session: Session, delivery_ids: Sequence[uuid.UUID]) -> Sequence[We
     return session.scalars(query).all()
 
 
-def _due_and_free(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """A pending delivery whose time has come and that no live worker holds."""
-    return (
-        WebhookDelivery.status == DeliveryStatus.PENDING,
-        WebhookDelivery.next_attempt_at <= now,
-        or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
-    )
-
-
-def claim(session: Session, delivery_id: uuid.UUID, now: datetime, until: datetime) -> bool:
-    """Take a due, unclaimed pending delivery for one worker (atomic: one winner)."""
-    claimed = session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            *_due_and_free(now),
-        )
-        .values(locked_until=until)
-        .execution_options(synchronize_session=False)
-    )
-    count: int = claimed.rowcount  # type: ignore[attr-defined]
-    return count == 1
-
-
 def to_send(
     session: Session, delivery_id: uuid.UUID
 ) -> tuple[WebhookDelivery, WebhookEvent, WebhookEndpoint] | None:
@@ -145,19 +119,6 @@ def to_send(
 
 def add_attempt(session: Session, attempt: WebhookAttempt) -> None:
     session.add(attempt)
-
-
-def due(session: Session, now: datetime, limit: int) -> list[uuid.UUID]:
-    """Pending deliveries whose time has come and that no live worker holds."""
-    query = (
-        select(WebhookDelivery.id)
-        .where(
-            *_due_and_free(now),
-        )
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 def delivery_by_id(

@@ -2,15 +2,15 @@
 per subscribed endpoint, written in the change's own transaction (the outbox) and sent by the
 workers after it commits (``webhooks/delivery.py``).
 
-``publish`` costs one indexed query per unit of work when no endpoint listens, and nothing is
-written then.
+Which endpoints listen is kept per process for a second (``SUBSCRIPTIONS_TTL``), so with
+none listening ``publish`` costs nothing and writes nothing.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from playrunner.config import Settings
 from playrunner.db import after_commit
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from playrunner.outbox import wakeup
 from playrunner.webhooks import addresses, repository, signing
 from playrunner.webhooks.schemas import (
     AttemptRead,
@@ -34,10 +35,8 @@ from playrunner.webhooks.schemas import (
     EventType,
 )
 
-# Called after a commit that wrote deliveries, with their ids: wakes the workers
-# (webhooks/queue.py sets it when the process runs them; otherwise the sweep finds them).
-_on_new_deliveries: list[Callable[[list[uuid.UUID]], None]] = []
-_NEW = "playrunner_new_deliveries"
+# The outbox workers' task that sends deliveries (``outbox/kinds.py``).
+OUTBOX_KIND = "deliver"
 _CHANGED = "playrunner_endpoints_changed"
 
 # Which endpoints listen is asked on every run, so this process keeps each service's enabled
@@ -47,18 +46,6 @@ _CHANGED = "playrunner_endpoints_changed"
 SUBSCRIPTIONS_TTL = 1.0
 _subscriptions: dict[tuple[str, str], tuple[float, list[tuple[uuid.UUID, str]]]] = {}
 _TIMESTAMP = TypeAdapter(datetime)
-
-
-def on_new_deliveries(
-    callback: Callable[[list[uuid.UUID]], None] | None,
-    replacing: Callable[[list[uuid.UUID]], None] | None = None,
-) -> None:
-    """Set who hears of new deliveries in this process (``None``: nobody, if ``replacing``
-    is still the one set)."""
-    if callback is not None:
-        _on_new_deliveries[:] = [callback]
-    elif replacing is None or replacing in _on_new_deliveries:
-        _on_new_deliveries.clear()
 
 
 # Endpoints
@@ -325,11 +312,4 @@ def _cache_key(session: Session, tenant_id: str) -> tuple[str, str]:
 
 def _announce(session: Session, delivery_ids: list[uuid.UUID]) -> None:
     """Once this unit of work commits, tell the workers about these deliveries."""
-    if not _on_new_deliveries:
-        return
-    pending: list[uuid.UUID] | None = session.info.get(_NEW)
-    if pending is None:
-        pending = session.info[_NEW] = []
-        callback = _on_new_deliveries[0]
-        after_commit(session, lambda: callback(list(pending)))
-    pending.extend(delivery_ids)
+    wakeup.announce(session, OUTBOX_KIND, delivery_ids)

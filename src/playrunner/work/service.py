@@ -5,6 +5,7 @@ work assigned to them)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -115,3 +116,9 @@ def _window(where: WorkFilter, due: str, day: date) -> WorkFilter:
     if due == "none":
         return replace(where, no_due_date=True)
     return where
+
+
+def items(session: Session, tenant_id: str, refs: Sequence[tuple[str, uuid.UUID]]) -> list[WorkRow]:
+    """These tasks and form requests (``("task" | "form_request", id)``) with their account,
+    play and due date, in the order given; ones that no longer exist are left out."""
+    return repository.rows_of(session, tenant_id, refs)

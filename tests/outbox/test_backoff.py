@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playrunner.webhooks.delivery import MAX_BACKOFF_SECONDS, backoff_seconds
+from playrunner.outbox.lease import MAX_BACKOFF_SECONDS, backoff_seconds
 
 
 def test_each_retry_waits_about_twice_as_long_as_the_last_with_jitter_and_a_cap() -> None:

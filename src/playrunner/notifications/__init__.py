@@ -1,0 +1,1 @@
+"""Emails to people about work assigned to them (issue 14's email half)."""
