@@ -31,6 +31,7 @@ from playrunner.demo.seed import ADMIN as DEMO_ADMIN
 from playrunner.demo.seed import DEMO_TENANT_ID, seed_demo
 from playrunner.demo.seed import play_id as demo_play_id
 from playrunner.migrations import upgrade
+from playrunner.notifications import service as notifications_service
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
 from playrunner.webhooks import service as webhooks_service
@@ -302,6 +303,11 @@ def main() -> None:
         "--pages-only", action="store_true", help="only the web app's pages at scale"
     )
     parser.add_argument(
+        "--notifications-only",
+        action="store_true",
+        help="only the trigger call with webhooks and email off and on",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="only profile the SQLite server under load with py-spy (results/profile.svg)",
@@ -316,6 +322,9 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     if args.pages_only:
         publish(pages(), "pages.md")
+        return
+    if args.notifications_only:
+        publish(notifications_only(args.seconds), "notifications.md")
         return
     rows: list[tuple[str, Load, Load | None]] = []
     with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
@@ -339,9 +348,8 @@ def main() -> None:
         rows.append(
             ("Playrunner, SQLite, 1 process, synchronous=NORMAL (not durable)", normal, base1)
         )
-        webhooks, delivered = measure_with_webhooks(sqlite_url, sqlite_env, workload, workdir, args)
-        rows.append(
-            ("Playrunner, SQLite, 1 process, a webhook endpoint for every event", webhooks, base1)
+        notifications = measure_notifications(
+            sqlite_url, sqlite_env, workload, workdir, args.seconds
         )
 
         if not args.skip_postgres:
@@ -364,7 +372,7 @@ def main() -> None:
     report = render(
         rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
     )
-    report += f"\nWebhook deliveries after the run with an endpoint: {delivered}.\n"
+    report += "\n" + render_notifications(notifications, args.seconds)
     single = next(load for name, load, _ in rows if name.startswith("Playrunner, SQLite"))
     report += (
         f"\nBulk (SQLite, 1 process): one call running the play on {BULK_ACCOUNTS:,} accounts "
@@ -375,21 +383,48 @@ def main() -> None:
     publish(report + pages(), "latest.md")
 
 
+def notifications_only(seconds: float) -> str:
+    with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
+        workdir = Path(tmp)
+        sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
+        workload = seed(sqlite_url, workdir, "sqlite")
+        env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
+        result = measure_notifications(sqlite_url, env, workload, workdir, seconds)
+    return render_notifications(result, seconds)
+
+
 RECEIVER_PORT = PORT + 1
+SMTP_PORT = PORT + 2
+SINK = ("-c", "aiosmtpd.handlers.Sink")  # an SMTP server that accepts and drops every email
 BENCH_KEY = "bench-webhook-key"
+DRAIN_LIMIT_SECONDS = 300
 
 
-def measure_with_webhooks(
-    database_url: str,
-    env: dict[str, str],
-    workload: Workload,
-    workdir: Path,
-    args: argparse.Namespace,
-) -> tuple[Load, str]:
-    """The trigger call while an endpoint takes every event (run.created, task.created):
-    each call writes two events and two deliveries in its transaction, and the server's
-    worker threads send them to a receiver on this machine (the bare baseline app). Also
-    returns how many deliveries ended in each status."""
+@dataclass
+class Notified:
+    """The trigger call with notifications off, on, and off again (this machine drifts:
+    "on" is compared with the mean of the two "off" runs around it), and what became of
+    the webhook deliveries: how many were waiting when the load stopped, how long the
+    server took to send them after it, and how many ended in each status."""
+
+    off: Load
+    on: Load
+    off_again: Load
+    waiting_at_end: int
+    drain_seconds: float | None
+    deliveries: str
+    emails: str
+
+
+def measure_notifications(
+    database_url: str, env: dict[str, str], workload: Workload, workdir: Path, seconds: float
+) -> Notified:
+    """The trigger call with webhooks and email on: an endpoint takes every event (each
+    call writes a run.created and a task.created event and their deliveries in its
+    transaction) and SMTP is configured (each call writes an email to the account's Success
+    Manager); the server's own worker threads send them to a receiver and an SMTP server on
+    this machine (the bare baseline app; aiosmtpd's sink)."""
+    off = measure(playrunner(1, env, workdir / "off.log"), workload, seconds)
     settings = Settings(
         database_url=database_url, secret_key=BENCH_KEY, webhooks_allow_private_networks=True
     )
@@ -401,20 +436,95 @@ def measure_with_webhooks(
         spec = EndpointCreate(url=f"http://127.0.0.1:{RECEIVER_PORT}/hooks", events=["*"])
         endpoint = webhooks_service.create_endpoint(session, admin, spec, settings)
     receiver = baseline(1, workdir / "receiver.log", RECEIVER_PORT)
+    smtp_log = (workdir / "smtp.log").open("w")
+    smtp = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{SMTP_PORT}", *SINK],
+        stdout=smtp_log,
+        stderr=subprocess.STDOUT,
+    )
+    on_env = {
+        **env,
+        "PLAYRUNNER_SECRET_KEY": BENCH_KEY,
+        "PLAYRUNNER_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
+        "PLAYRUNNER_SMTP_HOST": "127.0.0.1",
+        "PLAYRUNNER_SMTP_PORT": str(SMTP_PORT),
+        "PLAYRUNNER_SMTP_SECURITY": "none",
+        "PLAYRUNNER_SMTP_FROM": "playrunner@bench.example",
+    }
     try:
-        hooked_env = {
-            **env,
-            "PLAYRUNNER_SECRET_KEY": BENCH_KEY,
-            "PLAYRUNNER_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
-        }
-        load = measure(playrunner(1, hooked_env, workdir / "webhooks.log"), workload, args.seconds)
+        server = playrunner(1, on_env, workdir / "on.log")
+        try:
+            wrk(workload, 2)
+            on = wrk(workload, seconds)
+            waiting, drain = drained(database)
+        finally:
+            server.stop()
     finally:
         receiver.stop()
+        smtp.terminate()
+        smtp.wait(timeout=20)
+        smtp_log.close()
     with database.session() as session:
-        counts = webhooks_service.delivery_counts(session, DEMO_TENANT_ID)
+        deliveries = webhooks_service.delivery_counts(session, DEMO_TENANT_ID)
+        emails = notifications_service.email_counts(session, DEMO_TENANT_ID)
         webhooks_service.delete_endpoint(session, admin, endpoint.id)
     database.dispose()
-    return load, ", ".join(f"{count:,} {status}" for status, count in sorted(counts.items()))
+    off_again = measure(playrunner(1, env, workdir / "off-again.log"), workload, seconds)
+    return Notified(off, on, off_again, waiting, drain, _statuses(deliveries), _statuses(emails))
+
+
+def drained(database: Database) -> tuple[int, float | None]:
+    """How many deliveries were waiting when the load stopped, and how long until none was
+    (None: still some after DRAIN_LIMIT_SECONDS)."""
+    started = time.monotonic()
+    waiting_at_end: int | None = None
+    while time.monotonic() - started < DRAIN_LIMIT_SECONDS:
+        with database.session(read_only=True) as session:
+            waiting = webhooks_service.delivery_counts(session, DEMO_TENANT_ID).get("pending", 0)
+        if waiting_at_end is None:
+            waiting_at_end = waiting
+        if waiting == 0:
+            return waiting_at_end, time.monotonic() - started
+        time.sleep(0.25)
+    return waiting_at_end or 0, None
+
+
+def _statuses(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {status}" for status, count in sorted(counts.items())) or "none"
+
+
+def render_notifications(result: Notified, seconds: float) -> str:
+    off_rps = (result.off.rps + result.off_again.rps) / 2
+    cost = 100 * (1 - result.on.rps / off_rps)
+    drain = (
+        f"{result.drain_seconds:.1f} s"
+        if result.drain_seconds is not None
+        else f"more than {DRAIN_LIMIT_SECONDS} s"
+    )
+    lines = [
+        f"Notifications (SQLite, 1 process, {seconds:.0f} s per run): webhooks for every event"
+        " and an email per run, sent by the server's own workers.",
+        "",
+        "| notifications | requests/s | p50 ms | p99 ms | non-2xx |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, load in (
+        ("off", result.off),
+        ("on (webhooks + email)", result.on),
+        ("off again", result.off_again),
+    ):
+        errors = load.non_2xx + load.socket_errors
+        lines.append(
+            f"| {name} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} | {errors} |"
+        )
+    lines += [
+        "",
+        f"Turning them on costs the trigger call {cost:.1f}% of its throughput (against the"
+        f" mean of the two off runs: {off_rps:,.0f} requests/s).",
+        f"Webhook deliveries waiting when the load stopped: {result.waiting_at_end:,}; all sent"
+        f" {drain} later. Deliveries: {result.deliveries}. Emails: {result.emails}.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def measure_memory(

@@ -20,7 +20,12 @@ from playrunner.accounts.pages import router as accounts_pages
 from playrunner.accounts.router import router as accounts_router
 from playrunner.api.docs import install_docs
 from playrunner.api.errors import install_error_handlers
-from playrunner.api.middleware import ForwardedHeaders, RequestContextMiddleware
+from playrunner.api.middleware import (
+    CountRequests,
+    ForwardedHeaders,
+    RequestContextMiddleware,
+    RequestsInFlight,
+)
 from playrunner.api.openapi import Problem, with_components, without_validation_422
 from playrunner.api.redirects import install_relative_slash_redirects
 from playrunner.api.state import AppState
@@ -78,6 +83,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     database.context.update(notifications_service.process_context(settings))
     rate_limiter = create_rate_limiter(settings)
+    in_flight = RequestsInFlight()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -87,7 +93,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 "Email is off: set PLAYRUNNER_SMTP_HOST and PLAYRUNNER_SMTP_FROM to send it"
             )
         if settings.webhook_workers:
-            workers = Workers(settings, database, every_kind())
+            workers = Workers(settings, database, every_kind(), busy=in_flight.busy)
             try:
                 work_waiting = await database.read(workers.work_waiting)
             except SQLAlchemyError as exc:  # not migrated yet, or down: start on first work
@@ -124,6 +130,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         max_body_bytes=settings.max_body_bytes,
         body_timeout_seconds=settings.body_timeout_seconds,
     )
+    app.add_middleware(CountRequests, counter=in_flight)
     # Outermost, so everything inside sees the client's own address and scheme.
     app.add_middleware(ForwardedHeaders, trusted=settings.forwarded_allow_ips)
     app.include_router(automations_router)

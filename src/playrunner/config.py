@@ -122,6 +122,15 @@ class Settings(BaseSettings):
             " processes deliver)."
         ),
     )
+    outbox_yield_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=600,
+        description=(
+            "In a serving process, how long the webhook and email workers wait for a moment"
+            " with no request in flight before they send a batch anyway."
+        ),
+    )
     webhook_sweep_seconds: float = Field(
         default=30.0,
         gt=0,

@@ -123,6 +123,33 @@ class RequestContextMiddleware:
             )
 
 
+class RequestsInFlight:
+    """How many HTTP requests the process is answering (counted by ``CountRequests``): the
+    outbox workers in a serving process yield to them (``outbox/workers.py``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def busy(self) -> bool:
+        return self.count > 0
+
+
+class CountRequests:
+    def __init__(self, app: ASGIApp, counter: RequestsInFlight) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.counter.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.counter.count -= 1
+
+
 class LimitedBody:
     """A request's ``receive``, refusing a body larger than ``limit`` bytes (413) or not sent
     within ``timeout`` seconds (408). Raised where the body is read, as the HTTPException

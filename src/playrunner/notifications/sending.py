@@ -26,7 +26,7 @@ from playrunner.notifications import mail, repository, service
 from playrunner.notifications.pace import MailPace
 from playrunner.outbox import lease
 from playrunner.outbox.lease import Outcome
-from playrunner.outbox.workers import Kind, Send
+from playrunner.outbox.workers import Kind, SendMany, one_at_a_time
 from playrunner.tenants import service as tenants_service
 from playrunner.users import service as users_service
 from playrunner.work import service as work_service
@@ -146,8 +146,8 @@ def _record(
     return wait
 
 
-def _sender(settings: Settings, database: Database) -> Send:
-    return functools.partial(attempt, database, settings, MailPace(settings))
+def _sender(settings: Settings, database: Database) -> SendMany:
+    return one_at_a_time(functools.partial(attempt, database, settings, MailPace(settings)))
 
 
 KIND = Kind(

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.config import Settings
-from playrunner.models import EmailStatus
+from playrunner.models import EmailNotification, EmailStatus
 from playrunner.models.records import FormRequestRecord, TaskRecord
 from playrunner.notifications import repository
-from playrunner.outbox import wakeup
+from playrunner.outbox import lease, wakeup
 from playrunner.tenants import service as tenants_service
 from playrunner.users import service as users_service
 
@@ -87,6 +87,11 @@ def email_assignees(session: Session, tenant_id: str, outcomes: Sequence[Assigne
     ]
     repository.add_emails(session, rows)
     wakeup.announce(session, OUTBOX_KIND, [row["id"] for row in rows])
+
+
+def email_counts(session: Session, tenant_id: str) -> dict[str, int]:
+    """How many of the service's emails are in each status."""
+    return lease.status_counts(session, EmailNotification, tenant_id)
 
 
 def wants_email(own_setting: bool, forced_by_service: bool) -> bool:

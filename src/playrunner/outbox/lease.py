@@ -13,11 +13,12 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from playrunner.models.notification import EmailNotification
@@ -88,6 +89,38 @@ def claim(
     return count == 1
 
 
+def claim_many(
+    session: Session,
+    table: OutboxTable,
+    row_ids: Sequence[uuid.UUID],
+    now: datetime,
+    until: datetime,
+) -> list[uuid.UUID]:
+    """Take those of these rows that are due and unclaimed, until ``until``; their ids (one
+    statement: each row has one winner)."""
+    if not row_ids:
+        return []
+    claimed = session.scalars(
+        update(table)
+        .where(table.id.in_(row_ids), *_due_and_free(table, now))
+        .values(locked_until=until)
+        .returning(table.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(claimed)
+
+
+def release(session: Session, table: OutboxTable, row_ids: Sequence[uuid.UUID]) -> None:
+    """Give claimed rows back untried, due as they were."""
+    if row_ids:
+        session.execute(
+            update(table)
+            .where(table.id.in_(row_ids), table.status == PENDING)
+            .values(locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def postpone(session: Session, table: OutboxTable, row_id: uuid.UUID, until: datetime) -> None:
     """Give a claimed row back, due again at ``until`` (not an attempt: nothing was sent)."""
     session.execute(
@@ -107,6 +140,16 @@ def due(session: Session, table: OutboxTable, now: datetime, limit: int) -> list
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def status_counts(session: Session, table: OutboxTable, tenant_id: str) -> dict[str, int]:
+    """How many of the service's rows are in each status."""
+    query = (
+        select(table.status, func.count())
+        .where(table.tenant_id == tenant_id)
+        .group_by(table.status)
+    )
+    return {str(status): count for status, count in session.execute(query)}
 
 
 def row_for_update(session: Session, table: OutboxTable, row_id: uuid.UUID) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,8 +42,28 @@ logger = logging.getLogger("playrunner.outbox")
 QUEUE_NAME = "playrunner-outbox"
 SWEEP_BATCH = 500
 
+# Rows handed to a worker at once (one queue message, one claim, one transaction for their
+# attempts).
+BATCH = 100
+
 # One try at sending one row: the seconds until its next try, or None when there is none.
 Send = Callable[[uuid.UUID], float | None]
+# One try at each of these rows: the seconds until the next try of those tried again.
+SendMany = Callable[[list[uuid.UUID]], dict[uuid.UUID, float]]
+
+
+def one_at_a_time(send: Send) -> SendMany:
+    """A ``SendMany`` that sends the rows one by one (a kind with its own pace: email)."""
+
+    def send_many(row_ids: list[uuid.UUID]) -> dict[uuid.UUID, float]:
+        waits: dict[uuid.UUID, float] = {}
+        for row_id in row_ids:
+            wait = send(row_id)
+            if wait is not None:
+                waits[row_id] = wait
+        return waits
+
+    return send_many
 
 
 @dataclass(frozen=True)
@@ -52,7 +73,7 @@ class Kind:
     name: str  # the huey task that sends its rows
     table: lease.OutboxTable
     # The sender, made once per process (it may hold what its sends share: a mail pace).
-    sender: Callable[[Settings, Database], Send]
+    sender: Callable[[Settings, Database], SendMany]
     # At start-up: is there work of this kind for a serving process to start its threads for?
     waiting: Callable[[Session, Settings], bool]
     # Whether this deployment sends rows of this kind at all (email: SMTP is configured).
@@ -79,8 +100,17 @@ class Workers:
     waiting at start-up, or the first row written here), so a service without webhooks or
     email runs no workers."""
 
-    def __init__(self, settings: Settings, database: Database, kinds: Sequence[Kind]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        kinds: Sequence[Kind],
+        busy: Callable[[], bool] | None = None,
+    ) -> None:
+        """``busy``: whether the serving process has requests in flight (workers sending
+        in it yield to them, up to ``outbox_yield_seconds``)."""
         self.settings = settings
+        self.busy = busy
         self.database = database
         self.kinds = {kind.name: kind for kind in kinds}
         self._lock = threading.Lock()
@@ -98,15 +128,28 @@ class Workers:
                 self._huey = queue_storage(self.settings)
                 for kind in self.kinds.values():
                     self._tasks[kind.name] = _task(
-                        self._huey, kind.name, kind.sender(self.settings, self.database)
+                        self._huey,
+                        kind.name,
+                        kind.sender(self.settings, self.database),
+                        self._yield_to_requests,
                     )
             return self._huey
 
     def enqueue(self, kind: str, row_ids: list[uuid.UUID]) -> None:
         self.huey  # noqa: B018 (made, and its tasks registered, on first use)
         task = self._tasks[kind]
-        for row_id in row_ids:
-            task(str(row_id))
+        for start in range(0, len(row_ids), BATCH):
+            task([str(row_id) for row_id in row_ids[start : start + BATCH]])
+
+    def _yield_to_requests(self) -> None:
+        """Wait for a moment with no request in flight (at most ``outbox_yield_seconds``):
+        sending shares the process, and its CPU, with the requests, so a burst of calls is
+        answered first and its notifications sent after it."""
+        if self.busy is None:
+            return
+        deadline = time.monotonic() + self.settings.outbox_yield_seconds
+        while self.busy() and time.monotonic() < deadline and not self._stop.is_set():
+            time.sleep(0.01)
 
     def sweep(self) -> int:
         """Enqueue every due row that no worker holds, of every kind sent here; how many."""
@@ -204,14 +247,17 @@ class Workers:
             self._stop.set()
 
 
-def _task(huey: Huey, name: str, send: Send) -> TaskWrapper:
-    """Huey's task ``name``: one try at a row, and the next try scheduled when it failed."""
+def _task(huey: Huey, name: str, send: SendMany, before: Callable[[], None]) -> TaskWrapper:
+    """Huey's task ``name``: one try at each of a batch of rows (after ``before``), and each
+    next try scheduled."""
 
     @huey.task(name=name)  # type: ignore[untyped-decorator]
-    def run(row_id: str) -> None:
-        wait = send(uuid.UUID(row_id))
-        if wait is not None:
-            run.schedule((row_id,), delay=wait)
+    def run(row_ids: list[str] | str) -> None:
+        if isinstance(row_ids, str):  # queued by a version that sent one row per task
+            row_ids = [row_ids]
+        before()
+        for row_id, wait in send([uuid.UUID(r) for r in row_ids]).items():
+            run.schedule(([str(row_id)],), delay=wait)
 
     wrapper: TaskWrapper = run
     return wrapper

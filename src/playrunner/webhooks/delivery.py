@@ -1,4 +1,5 @@
-"""Sending one delivery: claim it, sign it, POST it, record the attempt, and decide what next.
+"""Sending deliveries: claim them, sign them, POST them, record the attempts, and decide what
+next, a batch at a time (``outbox/workers.py`` hands out batches).
 
 At least once: a delivery is claimed for ``webhook_lease_seconds`` before it is sent, and
 only marked delivered after the receiver answered 2xx. A worker killed in between leaves
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from sqlalchemy.orm import Session
 
 from playrunner.clock import utcnow
 from playrunner.config import Settings
@@ -35,95 +37,125 @@ from playrunner.outbox.workers import Kind
 from playrunner.webhooks import addresses, repository, service, signing
 
 
-def attempt(database: Database, settings: Settings, delivery_id: uuid.UUID) -> float | None:
-    """Try one delivery if it is due and no other worker holds it. Returns the seconds until
-    its next try, or None when there is nothing more to do for it here."""
+def attempt_many(
+    database: Database, settings: Settings, delivery_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, float]:
+    """Try these deliveries, those that are due and that no other worker holds: claim them in
+    one statement, send each (one connection per receiver, kept open), record every attempt
+    in one transaction. Returns the deliveries to try again and in how many seconds.
+
+    The claim lasts ``webhook_lease_seconds``: deliveries not sent before another send might
+    outlast it are given back untried (and tried again at once), as are the rest of an
+    endpoint's deliveries once one could not reach it (the sweep brings them back)."""
     now = utcnow()
-    until = now + timedelta(seconds=settings.webhook_lease_seconds)
+    lease_seconds = settings.webhook_lease_seconds
     with database.session() as session:
-        if not lease.claim(session, WebhookDelivery, delivery_id, now, until):
-            return None
+        claimed = lease.claim_many(
+            session, WebhookDelivery, delivery_ids, now, now + timedelta(seconds=lease_seconds)
+        )
+    if not claimed:
+        return {}
     with database.session(read_only=True) as session:
-        found = repository.to_send(session, delivery_id)
-    if found is None:
-        return None
-    _, event, endpoint = found
-    if endpoint.enabled:
-        secret = signing.endpoint_secret(signing.server_key(settings), endpoint.secret_salt)
-        headers = signing.signature_headers(secret, str(event.id), utcnow(), event.payload)
-        outcome = post(endpoint.url, event.payload, headers, settings)
-    else:
-        outcome = Outcome(False, None, 0, "the endpoint is disabled")
-    return _record(database, settings, delivery_id, event.occurred_at, outcome)
+        found = repository.to_send_many(session, claimed)
+    started = time.monotonic()
+    sent: list[tuple[uuid.UUID, datetime, Outcome]] = []
+    unreachable: set[uuid.UUID] = set()
+    out_of_time: list[uuid.UUID] = []
+    key = signing.server_key(settings)
+    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+        for delivery, event, endpoint in found:
+            if endpoint.id in unreachable:
+                continue
+            if time.monotonic() - started + settings.webhook_timeout_seconds >= lease_seconds:
+                out_of_time.append(delivery.id)
+                continue
+            if endpoint.enabled:
+                secret = signing.endpoint_secret(key, endpoint.secret_salt)
+                headers = signing.signature_headers(secret, str(event.id), utcnow(), event.payload)
+                outcome = post(client, endpoint.url, event.payload, headers, settings)
+                if outcome.status_code is None:
+                    unreachable.add(endpoint.id)
+            else:
+                outcome = Outcome(False, None, 0, "the endpoint is disabled")
+            sent.append((delivery.id, event.occurred_at, outcome))
+    tried = {delivery_id for delivery_id, _, _ in sent}
+    waits: dict[uuid.UUID, float] = dict.fromkeys(out_of_time, 0.0)
+    with database.session() as session:
+        for delivery_id, occurred_at, outcome in sent:
+            wait = _record(session, settings, delivery_id, occurred_at, outcome)
+            if wait is not None:
+                waits[delivery_id] = wait
+        lease.release(session, WebhookDelivery, [d for d in claimed if d not in tried])
+    return waits
 
 
 def _record(
-    database: Database,
+    session: Session,
     settings: Settings,
     delivery_id: uuid.UUID,
     occurred_at: datetime,
     outcome: Outcome,
 ) -> float | None:
     now = utcnow()
-    with database.session() as session:
-        delivery = repository.delivery_by_id(session, delivery_id, for_update=True)
-        if delivery is None:
-            return None
-        tried = WebhookAttempt(delivery_id=delivery_id, **outcome.attempt_values(now))
-        if delivery.status is not DeliveryStatus.PENDING:
-            # Finished by another worker (the lease ran out mid-send) or by an admin: keep
-            # the attempt, not its verdict.
-            repository.add_attempt(session, tried)
-            return None
-        endpoint = repository.endpoint_by_id(session, delivery.endpoint_id, for_update=True)
+    delivery = repository.delivery_by_id(session, delivery_id, for_update=True)
+    if delivery is None:
+        return None
+    tried = WebhookAttempt(delivery_id=delivery_id, **outcome.attempt_values(now))
+    if delivery.status is not DeliveryStatus.PENDING:
+        # Finished by another worker (the lease ran out mid-send) or by an admin: keep
+        # the attempt, not its verdict.
         repository.add_attempt(session, tried)
-        if outcome.ok and endpoint is not None:
-            endpoint.failing_since = None
-        failing = not outcome.ok and endpoint is not None and endpoint.enabled
-        if failing and endpoint is not None and endpoint.failing_since is None:
-            endpoint.failing_since = now
-        wait = lease.settle(
-            delivery,
-            outcome,
-            now=now,
-            retry_until=occurred_at + timedelta(hours=settings.webhook_retry_hours),
-            retry_base_seconds=settings.webhook_retry_base_seconds,
-            done=DeliveryStatus.DELIVERED,
-            failed=DeliveryStatus.FAILED,
-            give_up=endpoint is not None and not endpoint.enabled,
-        )
-        if failing and endpoint is not None:
-            # No success since ``failing_since`` (a success clears it), and deliveries
-            # still failing the whole period: disabled until an admin enables it.
-            since = endpoint.failing_since or now
-            if now - since >= timedelta(hours=settings.webhook_retry_hours):
-                endpoint.enabled = False
-                service.endpoints_changed(session, endpoint.tenant_id)
-                endpoint.disabled_reason = (
-                    f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
-                    f" (since {since:%Y-%m-%d %H:%M} UTC; last: {lease.describe(outcome)})."
-                    " Enable it again once it answers."
-                )[:500]
+        return None
+    endpoint = repository.endpoint_by_id(session, delivery.endpoint_id, for_update=True)
+    repository.add_attempt(session, tried)
+    if outcome.ok and endpoint is not None:
+        endpoint.failing_since = None
+    failing = not outcome.ok and endpoint is not None and endpoint.enabled
+    if failing and endpoint is not None and endpoint.failing_since is None:
+        endpoint.failing_since = now
+    wait = lease.settle(
+        delivery,
+        outcome,
+        now=now,
+        retry_until=occurred_at + timedelta(hours=settings.webhook_retry_hours),
+        retry_base_seconds=settings.webhook_retry_base_seconds,
+        done=DeliveryStatus.DELIVERED,
+        failed=DeliveryStatus.FAILED,
+        give_up=endpoint is not None and not endpoint.enabled,
+    )
+    if failing and endpoint is not None:
+        # No success since ``failing_since`` (a success clears it), and deliveries
+        # still failing the whole period: disabled until an admin enables it.
+        since = endpoint.failing_since or now
+        if now - since >= timedelta(hours=settings.webhook_retry_hours):
+            endpoint.enabled = False
+            service.endpoints_changed(session, endpoint.tenant_id)
+            endpoint.disabled_reason = (
+                f"Every delivery failed for {settings.webhook_retry_hours:g} hours"
+                f" (since {since:%Y-%m-%d %H:%M} UTC; last: {lease.describe(outcome)})."
+                " Enable it again once it answers."
+            )[:500]
     return wait
 
 
-def post(url: str, body: str, headers: dict[str, str], settings: Settings) -> Outcome:
+def post(
+    client: httpx.Client, url: str, body: str, headers: dict[str, str], settings: Settings
+) -> Outcome:
     """POST ``body`` to ``url`` on an address checked just now (redirects not followed)."""
     started = time.monotonic()
     try:
         target, host_header, sni = _pinned(url, settings.webhooks_allow_private_networks)
-        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as c:
-            response = c.post(
-                target,
-                content=body.encode(),
-                headers={
-                    **headers,
-                    "Host": host_header,
-                    "Content-Type": "application/json",
-                    "User-Agent": "Playrunner-Webhooks",
-                },
-                extensions={"sni_hostname": sni} if sni else {},
-            )
+        response = client.post(
+            target,
+            content=body.encode(),
+            headers={
+                **headers,
+                "Host": host_header,
+                "Content-Type": "application/json",
+                "User-Agent": "Playrunner-Webhooks",
+            },
+            extensions={"sni_hostname": sni} if sni else {},
+        )
         code = response.status_code
         return Outcome(200 <= code < 300, code, elapsed_ms(started), None)
     except InvalidRequest as refused:
@@ -151,6 +183,6 @@ def _pinned(url: str, allow_private: bool) -> tuple[str, str, str | None]:
 KIND = Kind(
     name=service.OUTBOX_KIND,
     table=WebhookDelivery,
-    sender=lambda settings, database: functools.partial(attempt, database, settings),
+    sender=lambda settings, database: functools.partial(attempt_many, database, settings),
     waiting=lambda session, _settings: service.any_enabled_endpoint(session),
 )

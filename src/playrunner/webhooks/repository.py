@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from playrunner.models.webhook import (
@@ -31,15 +31,6 @@ def subscriptions(session: Session, tenant_id: str) -> list[tuple[uuid.UUID, str
         WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.enabled.is_(True)
     )
     return [(row.id, row.events) for row in session.execute(query)]
-
-
-def delivery_counts(session: Session, tenant_id: str) -> dict[str, int]:
-    query = (
-        select(WebhookDelivery.status, func.count())
-        .where(WebhookDelivery.tenant_id == tenant_id)
-        .group_by(WebhookDelivery.status)
-    )
-    return {str(status): count for status, count in session.execute(query)}
 
 
 def any_enabled_endpoint(session: Session) -> bool:
@@ -104,17 +95,18 @@ def attempts(session: Session, delivery_ids: Sequence[uuid.UUID]) -> Sequence[We
     return session.scalars(query).all()
 
 
-def to_send(
-    session: Session, delivery_id: uuid.UUID
-) -> tuple[WebhookDelivery, WebhookEvent, WebhookEndpoint] | None:
+def to_send_many(
+    session: Session, delivery_ids: list[uuid.UUID]
+) -> list[tuple[WebhookDelivery, WebhookEvent, WebhookEndpoint]]:
+    """These deliveries with their events and endpoints, oldest event first."""
     query = (
         select(WebhookDelivery, WebhookEvent, WebhookEndpoint)
         .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(WebhookDelivery.id == delivery_id)
+        .where(WebhookDelivery.id.in_(delivery_ids))
+        .order_by(WebhookEvent.occurred_at, WebhookDelivery.id)
     )
-    row = session.execute(query).one_or_none()
-    return None if row is None else (row[0], row[1], row[2])
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
 def add_attempt(session: Session, attempt: WebhookAttempt) -> None:

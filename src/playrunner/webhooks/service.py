@@ -23,7 +23,7 @@ from playrunner.config import Settings
 from playrunner.db import after_commit
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from playrunner.outbox import wakeup
+from playrunner.outbox import lease, wakeup
 from playrunner.webhooks import addresses, repository, signing
 from playrunner.webhooks.schemas import (
     AttemptRead,
@@ -195,7 +195,7 @@ def _delivery_read(
 
 def delivery_counts(session: Session, tenant_id: str) -> dict[str, int]:
     """How many of the service's deliveries are in each status."""
-    return repository.delivery_counts(session, tenant_id)
+    return lease.status_counts(session, WebhookDelivery, tenant_id)
 
 
 def redeliver(session: Session, actor: Principal, delivery_id: uuid.UUID) -> DeliveryRead:
