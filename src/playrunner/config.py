@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import socket
+from email.utils import parseaddr
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -265,6 +266,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PLAYRUNNER_SMTP_FROM is needed with PLAYRUNNER_SMTP_HOST (the address emails"
                 " come from)"
+            )
+        if self.smtp_from is not None and "@" not in parseaddr(self.smtp_from)[1]:
+            raise ValueError(
+                f"PLAYRUNNER_SMTP_FROM {self.smtp_from!r} is not an address such as"
+                " 'Playrunner <playrunner@example.com>'"
             )
         if self.smtp_password is not None and self.smtp_user is None:
             raise ValueError("PLAYRUNNER_SMTP_PASSWORD is set without PLAYRUNNER_SMTP_USER")

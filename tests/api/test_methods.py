@@ -95,8 +95,9 @@ def test_a_concrete_path_is_not_taken_for_a_template(live: httpx.Client) -> None
     for method in ("GET", "PUT", "PATCH", "DELETE"):
         response = live.request(method, "/api/v1/accounts/bulk", headers={"app-token": "x"})
         assert (response.status_code, response.headers["allow"]) == (405, "POST"), method
-    response = live.patch("/api/v1/users/me", json={}, headers={"app-token": "x"})
-    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    response = live.delete("/api/v1/users/me", headers={"app-token": "x"})
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "PATCH"}
     # A template still serves every other value.
     assert live.get("/api/v1/accounts/bulky", headers={"app-token": "x"}).status_code == 401
 

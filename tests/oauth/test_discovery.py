@@ -43,6 +43,7 @@ def test_the_scope_catalogue_is_public_with_labels_and_operations(http: httpx.Cl
             "tasks",
             "form_requests",
             "webhooks",
+            "service",
         )
         for kind in ("read", "write")
     } | {"runs:read", "successplays:trigger_manual"} == set(scopes)
@@ -50,6 +51,9 @@ def test_the_scope_catalogue_is_public_with_labels_and_operations(http: httpx.Cl
     assert "POST /api/v1/webhooks" in scopes["webhooks:write"]["operations"]
     assert "POST /api/v3/tasks" in scopes["tasks:write"]["operations"]
     assert "PATCH /api/v1/users/{email}" in scopes["users:write"]["operations"]
+    assert "PATCH /api/v1/users/me" in scopes["users:write"]["operations"]
+    assert "PATCH /api/v1/service" in scopes["service:write"]["operations"]
+    assert "GET /api/v1/service" in scopes["service:read"]["operations"]
     assert (
         "POST /api/v1/form-requests/{request_id}/submit"
         in (scopes["form_requests:write"]["operations"])
