@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,7 @@ RESULTS = HERE / "results"
 CONNECTIONS = 32
 TOKENS = 4000
 MEMORY_CALLS = 200_000
-PORT = 8931
+PORT = int(os.environ.get("PLAYRUNNER_BENCH_PORT", "8931"))
 POSTGRES_URL = os.environ.get(
     "PLAYRUNNER_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -76,6 +77,11 @@ class Server:
     def __init__(
         self, command: list[str], env: dict[str, str], log: Path, port: int = PORT
     ) -> None:
+        # Granian binds with SO_REUSEPORT: a server left on the port would silently share
+        # the load (and answer with its own data).
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} is already in use (PLAYRUNNER_BENCH_PORT=...)")
         self.log = log.open("w")
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

@@ -69,4 +69,5 @@ class Receiver:
             if done(seen):
                 return seen
             time.sleep(0.05)
-        raise AssertionError(f"the receiver got only {len(seen)} requests: {seen}")
+        last = seen[-1].body[:200] if seen else "none"
+        raise AssertionError(f"the receiver got only {len(seen)} requests (the last: {last})")

@@ -6,16 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from playrunner.models import EmailAttempt, EmailNotification, EmailStatus
+from playrunner.row_inserts import RowInsert
+
+_INSERT_EMAIL = RowInsert(EmailNotification)
 
 
 def add_emails(session: Session, rows: list[dict[str, Any]]) -> None:
     """One INSERT for every email of a batch of runs."""
-    if rows:
-        session.execute(insert(EmailNotification), rows)
+    _INSERT_EMAIL.execute(session, rows)  # through the driver (the trigger path: row_inserts)
 
 
 def email(session: Session, email_id: uuid.UUID) -> EmailNotification | None:

@@ -208,8 +208,19 @@ class Workers:
                 kind, ids = self._announced.get(timeout=0.5)
             except queue.Empty:
                 continue
+            # While requests are in flight, let their rows gather: queued after the burst,
+            # they make full batches (one queue write each) rather than one per commit.
+            self._yield_to_requests()
+            gathered: dict[str, list[uuid.UUID]] = {kind: list(ids)}
+            while True:
+                try:
+                    kind, ids = self._announced.get_nowait()
+                except queue.Empty:
+                    break
+                gathered.setdefault(kind, []).extend(ids)
             try:
-                self.enqueue(kind, ids)
+                for kind, ids in gathered.items():
+                    self.enqueue(kind, ids)
             except Exception as exc:
                 logger.error(
                     "could not queue new outbox rows (the sweep will): %s", describe_failure(exc)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from playrunner.clock import utcnow
@@ -23,6 +24,7 @@ from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.tasks import service as tasks_service
 from playrunner.validation import canonical_email
 from playrunner.webhooks import service as webhooks_service
+from playrunner.webhooks.schemas import EventType
 
 
 def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRead], int]:
@@ -128,13 +130,15 @@ def announce_created(
     requests = [request for new in runs for request in new.form_requests]
     assignees = {item: email for new in runs for item, email in new.assignees.items()}
     flows = {a.flow_id: a.flow_key for a in play.actions if a.flow_id and a.flow_key}
-    webhooks_service.publish(session, tenant_id, "run.created", summaries)
+    batches: list[tuple[EventType, Sequence[BaseModel]]] = [("run.created", summaries)]
     if tasks and webhooks_service.listening(session, tenant_id, ["task.created"]):
-        reads = tasks_service.read_new(tasks, account_ids, assignees, flows)
-        webhooks_service.publish(session, tenant_id, "task.created", reads)
+        batches.append(
+            ("task.created", tasks_service.read_new(tasks, account_ids, assignees, flows))
+        )
     if requests and webhooks_service.listening(session, tenant_id, ["form_request.created"]):
         found = form_requests_service.read_new(session, requests, account_ids, assignees)
-        webhooks_service.publish(session, tenant_id, "form_request.created", found)
+        batches.append(("form_request.created", found))
+    webhooks_service.publish_all(session, tenant_id, batches)
 
 
 def run_read(row: RunRow) -> RunRead:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from playrunner.models.webhook import (
@@ -14,6 +14,10 @@ from playrunner.models.webhook import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from playrunner.row_inserts import RowInsert
+
+_INSERT_EVENT = RowInsert(WebhookEvent)
+_INSERT_DELIVERY = RowInsert(WebhookDelivery)
 
 
 def endpoints(session: Session, tenant_id: str) -> Sequence[WebhookEndpoint]:
@@ -52,10 +56,9 @@ def endpoint(
 def add_events(
     session: Session, events: list[dict[str, object]], deliveries: list[dict[str, object]]
 ) -> None:
-    if events:
-        session.execute(insert(WebhookEvent), events)
-    if deliveries:
-        session.execute(insert(WebhookDelivery), deliveries)
+    """One INSERT per table, through the driver (on the trigger path: ``row_inserts``)."""
+    _INSERT_EVENT.execute(session, events)
+    _INSERT_DELIVERY.execute(session, deliveries)
 
 
 def deliveries(

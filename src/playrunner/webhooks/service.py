@@ -237,13 +237,40 @@ def publish(
 ) -> None:
     """Record one event per resource for every endpoint that wants ``event_type``, in this
     unit of work."""
-    subscribers = _subscribers(session, tenant_id, event_type)
-    if not subscribers or not resources:
-        return
+    publish_all(session, tenant_id, [(event_type, resources)])
+
+
+def publish_all(
+    session: Session,
+    tenant_id: str,
+    batches: Sequence[tuple[EventType, Sequence[BaseModel]]],
+) -> None:
+    """``publish`` for several event types at once: one INSERT for all their events, one
+    for all their deliveries."""
     now = utcnow()
     stamp = _TIMESTAMP.dump_json(now).decode()
     events: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
+    for event_type, resources in batches:
+        subscribers = _subscribers(session, tenant_id, event_type)
+        if subscribers:
+            _events(tenant_id, event_type, resources, subscribers, now, stamp, events, deliveries)
+    if events:
+        repository.add_events(session, events, deliveries)
+        _announce(session, [d["id"] for d in deliveries])
+
+
+def _events(
+    tenant_id: str,
+    event_type: EventType,
+    resources: Sequence[BaseModel],
+    subscribers: list[uuid.UUID],
+    now: datetime,
+    stamp: str,
+    events: list[dict[str, Any]],
+    deliveries: list[dict[str, Any]],
+) -> None:
+    """Add an event per resource, and a delivery of it per subscriber, to those lists."""
     for resource in resources:
         event_id = uuid.uuid4()
         events.append(
@@ -268,8 +295,6 @@ def publish(
                     "created_at": now,
                 }
             )
-    repository.add_events(session, events, deliveries)
-    _announce(session, [d["id"] for d in deliveries])
 
 
 def _event_body(event_id: uuid.UUID, event_type: str, stamp: str, resource: BaseModel) -> str:
