@@ -89,9 +89,16 @@ def test_accounts_carry_external_ids_on_create_read_patch_and_put(api: ApiWorld)
     removed = api.admin.patch("/api/v1/accounts/acme", json={"external_ids": {"hubspot": None}})
     assert removed.json()["external_ids"] == {"salesforce": MIXED18}
 
-    # PUT replaces the whole account, its external ids too.
-    replaced = api.admin.put("/api/v1/accounts/acme", json={"name": "Acme"})
-    assert replaced.json()["external_ids"] == {}
+    # PUT keeps them when it leaves them out (as the web editor and CSV imports do), and
+    # replaces them when it gives them.
+    kept = api.admin.put("/api/v1/accounts/acme", json={"name": "Acme"})
+    assert kept.json()["external_ids"] == {"salesforce": MIXED18}
+    replaced = api.admin.put(
+        "/api/v1/accounts/acme", json={"name": "Acme", "external_ids": {"hubspot": "1"}}
+    )
+    assert replaced.json()["external_ids"] == {"hubspot": "1"}
+    cleared = api.admin.put("/api/v1/accounts/acme", json={"name": "Acme", "external_ids": {}})
+    assert cleared.json()["external_ids"] == {}
     listed = api.user.get("/api/v1/accounts").json()["items"]
     assert [item["external_ids"] for item in listed] == [{}]
 

@@ -41,7 +41,9 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
     roles = {role.name: role for role in repository.list_roles(session, tenant_id)}
     emails = {e for _, s in valid.values() for e in s.roles.values() if e is not None}
     users = users_service.users_by_email(session, tenant_id, emails)
-    external_ids = sorted({v for _, spec in valid.values() for v in spec.external_ids.values()})
+    external_ids = sorted(
+        {v for _, spec in valid.values() for v in (spec.external_ids or {}).values()}
+    )
     held = repository.holders_of_external_ids(session, tenant_id, external_ids)
     claimed: dict[str, str] = {}  # external id -> the item's account id that asked first
 
@@ -95,7 +97,10 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
     current = repository.external_ids_of(session, [account.id for account in accounts.values()])
     for account_id, (_, spec) in accepted.items():
         account = accounts[account_id]
-        sync_external_ids(session, tenant_id, account.id, current[account.id], spec.external_ids)
+        if spec.external_ids is not None:
+            sync_external_ids(
+                session, tenant_id, account.id, current[account.id], spec.external_ids
+            )
     done = [r for r in results if r is not None]
     return BulkResult(
         created=sum(r.status == "created" for r in done),
@@ -122,7 +127,7 @@ def _external_id_problem(
 ) -> str | None:
     """An external id another account holds, or an earlier item asked for, or twice."""
     seen: set[str] = set()
-    for system, value in sorted(spec.external_ids.items()):
+    for system, value in sorted((spec.external_ids or {}).items()):
         holder = held.get(value)
         if (holder is not None and (account is None or holder != account.id)) or (
             claimed.get(value, spec.account_id) != spec.account_id

@@ -91,8 +91,11 @@ class AccountBody(StrictModel):
         description="Account role name -> user email",
         examples=[{"Success Manager": "jane@example.com"}],
     )
-    external_ids: ExternalIds = Field(
-        default_factory=dict, description=EXTERNAL_IDS_DESCRIPTION, examples=[EXTERNAL_IDS_EXAMPLE]
+    external_ids: ExternalIds | None = Field(
+        default=None,
+        description=EXTERNAL_IDS_DESCRIPTION
+        + " Given, they replace the account's ({} removes them all); left out, they are kept.",
+        examples=[EXTERNAL_IDS_EXAMPLE],
     )
 
 

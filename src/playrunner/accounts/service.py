@@ -157,7 +157,8 @@ def write_account(
     session.flush()
     if spec.roles:
         set_roles(session, tenant_id, account, spec.roles)
-    set_external_ids(session, tenant_id, account, spec.external_ids, replace=True)
+    if spec.external_ids is not None:
+        set_external_ids(session, tenant_id, account, spec.external_ids, replace=True)
     return account, created
 
 
