@@ -183,7 +183,10 @@ def test_the_account_may_be_named_by_its_salesforce_id(pages: PagesWorld, given:
     browser = pages.signed_in(pages.csm)
     url = link(pages, account=given)
     page = browser.get(url).text
-    assert "<strong>Acme Inc.</strong> (account id <code>acme</code>)" in page
+    assert (
+        f"<strong>Acme Inc.</strong> (account id <code>acme</code>, named in the link by"
+        f" <code>{given}</code>)" in page
+    )
     done = browser.post(url, data=hidden_fields(page))
     assert done.status_code == 303
     result = browser.get(done.headers["location"])

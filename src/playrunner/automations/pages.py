@@ -138,6 +138,7 @@ async def run_link(
             "confirmation": confirmation,
             "preview": confirmation.preview,
             "action": _link(successplay_id, account),
+            "named_as": account,
             "key": f"web-{uuid.uuid4()}",
         },
     )
