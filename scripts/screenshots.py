@@ -24,6 +24,7 @@ OUT = ROOT / "docs" / "screenshots"
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 CHROMIUM = os.environ.get("PLAYRUNNER_TEST_CHROMIUM", "/usr/bin/chromium")
+SALESFORCE_ID = "001Dn00000AbCdEIAV"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -124,10 +125,27 @@ def shoot(demo: dict[str, object]) -> None:
         save(page, "run-preview")
         page.get_by_role("button", name="Run Executive escalation").click()
         save(page, "account-after-run")
+        shoot_run_link(page, demo)
         page.context.close()
         admin = browser.new_page(viewport={"width": 1280, "height": 860}, base_url=BASE)
         shoot_admin(admin, demo)
         browser.close()
+
+
+def shoot_run_link(page: Page, demo: dict[str, object]) -> None:
+    """What a Salesforce button opens: the run link, the account named by its Salesforce id."""
+    plays = demo["plays"]
+    assert isinstance(plays, dict)
+    httpx.patch(
+        BASE + "/api/v1/accounts/acme",
+        headers={"app-token": str(demo["admin_token"])},
+        json={"external_ids": {"salesforce": SALESFORCE_ID}},
+    ).raise_for_status()
+    page.goto(f"/run/{plays['task']}?account={SALESFORCE_ID[:15]}")
+    save(page, "run-link")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_url("**&ran=*")
+    save(page, "run-link-result")
 
 
 def shoot_admin(page: Page, demo: dict[str, object]) -> None:

@@ -31,6 +31,7 @@ from playrunner.api.redirects import install_relative_slash_redirects
 from playrunner.api.state import AppState
 from playrunner.auth.openapi import with_security
 from playrunner.auth.pages import router as auth_pages
+from playrunner.automations.pages import router as automations_pages
 from playrunner.automations.router import router as automations_router
 from playrunner.config import Settings
 from playrunner.db import Database
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         form_requests_pages,
         accounts_admin_pages,  # before accounts_pages: /accounts/new is not an account
         accounts_pages,
+        automations_pages,
         plays_pages,
         runs_pages,
         forms_pages,

@@ -189,3 +189,23 @@ def test_an_id_with_url_characters_leads_to_its_own_page(pages: PagesWorld) -> N
     done = post_form(admin, "/accounts/new", "/accounts/new", fields)
     assert done.headers["location"] == "/accounts/q%3Fx%231"
     assert "Odd" in admin.get(done.headers["location"]).text
+
+
+def test_editing_an_account_keeps_its_external_ids_and_its_page_shows_them(
+    pages: PagesWorld,
+) -> None:
+    with pages.database.session() as session:
+        acme = accounts_service.get_account(session, pages.tenant.id, "acme")
+        accounts_service.set_external_ids(
+            session, pages.tenant.id, acme, {"salesforce": "0019000000B98deAAB"}, replace=True
+        )
+    admin = pages.signed_in(pages.admin)
+    fields = {"name": "Acme Renamed", "parent_account_id": "", "attributes": "segment = SMB"}
+    assert post_form(admin, "/accounts/acme/edit", "/accounts/acme/edit", fields).status_code == 303
+    with pages.database.session() as session:
+        account = accounts_service.read_account(session, pages.tenant.id, "acme")
+    assert (account.name, account.external_ids) == (
+        "Acme Renamed",
+        {"salesforce": "0019000000B98deAAB"},
+    )
+    assert "salesforce id <code>0019000000B98deAAB</code>" in admin.get("/accounts/acme").text

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository
 from playrunner.accounts.schemas import AccountWrite, BulkItemResult, BulkResult
-from playrunner.accounts.service import without_nulls
+from playrunner.accounts.service import sync_external_ids, without_nulls
 from playrunner.errors import InvalidRequest
 from playrunner.models import Account, AccountRole, User
 from playrunner.users import service as users_service
@@ -41,10 +41,17 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
     roles = {role.name: role for role in repository.list_roles(session, tenant_id)}
     emails = {e for _, s in valid.values() for e in s.roles.values() if e is not None}
     users = users_service.users_by_email(session, tenant_id, emails)
+    external_ids = sorted(
+        {v for _, spec in valid.values() for v in (spec.external_ids or {}).values()}
+    )
+    held = repository.holders_of_external_ids(session, tenant_id, external_ids)
+    claimed: dict[str, str] = {}  # external id -> the item's account id that asked first
 
     accepted: dict[str, tuple[int, AccountWrite]] = {}
     for account_id, (index, spec) in valid.items():
-        problem = _bulk_problem(spec, valid, existing, roles, users)
+        problem = _bulk_problem(spec, valid, existing, roles, users) or _external_id_problem(
+            spec, existing.get(account_id), held, claimed
+        )
         if problem:
             results[index] = _failed(index, account_id, problem)
         else:
@@ -87,6 +94,13 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
             repository.set_role_holder(
                 session, accounts[account_id].id, roles[role_name].id, user.id if user else None
             )
+    current = repository.external_ids_of(session, [account.id for account in accounts.values()])
+    for account_id, (_, spec) in accepted.items():
+        account = accounts[account_id]
+        if spec.external_ids is not None:
+            sync_external_ids(
+                session, tenant_id, account.id, current[account.id], spec.external_ids
+            )
     done = [r for r in results if r is not None]
     return BulkResult(
         created=sum(r.status == "created" for r in done),
@@ -103,6 +117,28 @@ def _failed(index: int, account_id: Any, message: str) -> BulkItemResult:
         status="error",
         error=message,
     )
+
+
+def _external_id_problem(
+    spec: AccountWrite,
+    account: Account | None,
+    held: dict[str, uuid.UUID],
+    claimed: dict[str, str],
+) -> str | None:
+    """An external id another account holds, or an earlier item asked for, or twice."""
+    seen: set[str] = set()
+    for system, value in sorted((spec.external_ids or {}).items()):
+        holder = held.get(value)
+        if (holder is not None and (account is None or holder != account.id)) or (
+            claimed.get(value, spec.account_id) != spec.account_id
+        ):
+            return f"{system} id {value!r} already belongs to another account"
+        if value in seen:
+            return f"{system} id {value!r} is given for two systems"
+        seen.add(value)
+    for value in seen:
+        claimed[value] = spec.account_id
+    return None
 
 
 def _bulk_problem(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.models import (
     Account,
+    AccountExternalId,
     AccountRole,
     AccountRoleAssignment,
     User,
@@ -105,6 +106,84 @@ def snapshots_by_account_id(
         for row in rows:
             found[row[2]] = AccountSnapshot(*row)
     return found
+
+
+_SNAPSHOTS_BY_EXTERNAL_ID = (
+    select(AccountExternalId.external_id, *_SNAPSHOT_COLUMNS)
+    .join(Account, Account.id == AccountExternalId.account_id)
+    .where(
+        AccountExternalId.tenant_id == bindparam("tenant_id"),
+        AccountExternalId.external_id.in_(bindparam("external_ids", expanding=True)),
+    )
+)
+
+
+def snapshots_by_external_id(
+    session: Session, tenant_id: str, external_ids: list[str]
+) -> dict[str, AccountSnapshot]:
+    """Accounts by their ids in other systems, as stored (in chunks): external id -> account."""
+    found: dict[str, AccountSnapshot] = {}
+    for start in range(0, len(external_ids), 500):
+        rows = session.connection().execute(
+            _SNAPSHOTS_BY_EXTERNAL_ID,
+            {"tenant_id": tenant_id, "external_ids": external_ids[start : start + 500]},
+        )
+        for row in rows:
+            found[row[0]] = AccountSnapshot(*row[1:])
+    return found
+
+
+def external_ids_of(
+    session: Session, account_pks: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, str]]:
+    """System -> external id, for each of these accounts, in one query."""
+    result: dict[uuid.UUID, dict[str, str]] = {pk: {} for pk in account_pks}
+    if not account_pks:
+        return result
+    rows = session.execute(
+        select(
+            AccountExternalId.account_id, AccountExternalId.system, AccountExternalId.external_id
+        ).where(AccountExternalId.account_id.in_(account_pks))
+    )
+    for account_pk, system, external_id in rows:
+        result[account_pk][system] = external_id
+    return result
+
+
+def holders_of_external_ids(
+    session: Session, tenant_id: str, external_ids: list[str]
+) -> dict[str, uuid.UUID]:
+    """Which account holds each of these external ids (any system): external id -> account."""
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(external_ids), 500):
+        rows = session.execute(
+            select(AccountExternalId.external_id, AccountExternalId.account_id).where(
+                AccountExternalId.tenant_id == tenant_id,
+                AccountExternalId.external_id.in_(external_ids[start : start + 500]),
+            )
+        )
+        for external_id, account_pk in rows:
+            found[external_id] = account_pk
+    return found
+
+
+def set_external_id(
+    session: Session, tenant_id: str, account_pk: uuid.UUID, system: str, value: str | None
+) -> None:
+    """The account's id in ``system`` becomes ``value`` (None: it has none there)."""
+    row = session.get(AccountExternalId, (account_pk, system))
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(
+            AccountExternalId(
+                account_id=account_pk, system=system, tenant_id=tenant_id, external_id=value
+            )
+        )
+    else:
+        row.external_id = value
+    session.flush()
 
 
 def snapshots_matching(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from playrunner.accounts.external_ids import canonical_external_id
 from playrunner.forms.schemas import ATTRIBUTE_PATTERN
 from playrunner.validation import EmailAddress, StrictModel
 
@@ -48,6 +49,35 @@ def _check_attribute_names(attributes: dict[str, Any]) -> dict[str, Any]:
 Attributes = Annotated[dict[str, AttributeValue], AfterValidator(_check_attribute_names)]
 
 
+def _stored_form(system: str, value: str) -> str:
+    try:
+        return canonical_external_id(system, value)
+    except ValueError as problem:
+        raise ValueError(f"{system}: {problem}") from None
+
+
+def _stored_ids(ids: dict[str, str]) -> dict[str, str]:
+    return {system: _stored_form(system, value) for system, value in ids.items()}
+
+
+def _stored_changes(ids: dict[str, str | None]) -> dict[str, str | None]:
+    return {
+        system: None if value is None else _stored_form(system, value)
+        for system, value in ids.items()
+    }
+
+
+EXTERNAL_IDS_DESCRIPTION = (
+    "The account's ids in other systems, by system (lower-case letters, digits and '_'): a "
+    "trigger, a bulk run or a run link may name the account by any of them, and each names "
+    "one account of the service. A Salesforce id may be given in its 15- or 18-character "
+    "form; it is stored and shown in its 18-character form."
+)
+EXTERNAL_IDS_EXAMPLE = {"salesforce": "001Dn00000AbCdEIAV"}
+ExternalIds = Annotated[dict[str, str], AfterValidator(_stored_ids)]
+ExternalIdChanges = Annotated[dict[str, str | None], AfterValidator(_stored_changes)]
+
+
 class AccountBody(StrictModel):
     """A whole account but its id (which the URL gives): PUT creates or replaces it."""
 
@@ -60,6 +90,12 @@ class AccountBody(StrictModel):
         default_factory=dict,
         description="Account role name -> user email",
         examples=[{"Success Manager": "jane@example.com"}],
+    )
+    external_ids: ExternalIds | None = Field(
+        default=None,
+        description=EXTERNAL_IDS_DESCRIPTION
+        + " Given, they replace the account's ({} removes them all); left out, they are kept.",
+        examples=[EXTERNAL_IDS_EXAMPLE],
     )
 
 
@@ -82,6 +118,11 @@ class AccountPatch(StrictModel):
     roles: dict[str, str | None] | None = Field(
         default=None, examples=[{"Success Manager": "raj@example.com"}]
     )
+    external_ids: ExternalIdChanges | None = Field(
+        default=None,
+        description=EXTERNAL_IDS_DESCRIPTION + " A null value removes that system's id.",
+        examples=[{"salesforce": "001Dn00000AbCdE", "hubspot": None}],
+    )
 
 
 class AccountRead(BaseModel):
@@ -90,6 +131,10 @@ class AccountRead(BaseModel):
     parent_account_id: str | None
     attributes: dict[str, Any]
     roles: dict[str, str] = Field(description="Account role name -> user email")
+    external_ids: dict[str, str] = Field(
+        description="The account's ids in other systems, by system",
+        examples=[EXTERNAL_IDS_EXAMPLE],
+    )
     created_at: datetime
     updated_at: datetime
 

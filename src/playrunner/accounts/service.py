@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import repository
+from playrunner.accounts.external_ids import lookup_forms
 from playrunner.accounts.repository import AccountFilter
 from playrunner.accounts.schemas import (
     AccountPatch,
@@ -155,6 +157,8 @@ def write_account(
     session.flush()
     if spec.roles:
         set_roles(session, tenant_id, account, spec.roles)
+    if spec.external_ids is not None:
+        set_external_ids(session, tenant_id, account, spec.external_ids, replace=True)
     return account, created
 
 
@@ -172,6 +176,8 @@ def patch_account(
     session.flush()
     if patch.roles is not None:
         set_roles(session, tenant_id, account, patch.roles)
+    if patch.external_ids is not None:
+        set_external_ids(session, tenant_id, account, patch.external_ids, replace=False)
     return account
 
 
@@ -210,6 +216,60 @@ def _set_parent(session: Session, account: Account, parent_account_id: str | Non
             else None
         )
     account.parent_id = parent.id
+
+
+def set_external_ids(
+    session: Session,
+    tenant_id: str,
+    account: Account,
+    ids: Mapping[str, str | None],
+    *,
+    replace: bool,
+) -> None:
+    """The account's ids in other systems (as stored: ``schemas.ExternalIds``): exactly
+    ``ids`` (``replace``), or ``ids`` merged into what it has, None removing a system's. An
+    id another account of the service holds, in any system, is refused: a trigger names the
+    account by the bare id."""
+    current = repository.external_ids_of(session, [account.id])[account.id]
+    wanted: dict[str, str | None] = {} if replace else dict(current)
+    wanted.update(ids)
+    kept = {system: value for system, value in wanted.items() if value is not None}
+    holders = repository.holders_of_external_ids(session, tenant_id, sorted(set(kept.values())))
+    others = repository.account_ids_by_pk(
+        session, {pk for pk in holders.values() if pk != account.id}
+    )
+    seen: dict[str, str] = {}
+    for system, value in sorted(kept.items()):
+        holder = holders.get(value)
+        if holder is not None and holder != account.id:
+            raise Conflict(
+                f"{system} id {value!r} already belongs to account {others[holder]!r}",
+                field=f"external_ids.{system}",
+            )
+        if value in seen:
+            raise InvalidRequest(
+                f"{system} id {value!r} is also the account's {seen[value]} id; an id names"
+                " one account in one system",
+                field=f"external_ids.{system}",
+            )
+        seen[value] = system
+    sync_external_ids(session, tenant_id, account.id, current, kept)
+
+
+def sync_external_ids(
+    session: Session,
+    tenant_id: str,
+    account_pk: uuid.UUID,
+    current: Mapping[str, str],
+    wanted: Mapping[str, str],
+) -> None:
+    """Write the difference between what the account holds and what it should (checked)."""
+    # Removals first, so an id may move from one system to another in one change.
+    for system in sorted(current.keys() - wanted.keys()):
+        repository.set_external_id(session, tenant_id, account_pk, system, None)
+    for system, value in sorted(wanted.items()):
+        if current.get(system) != value:
+            repository.set_external_id(session, tenant_id, account_pk, system, value)
 
 
 def set_roles(
@@ -261,6 +321,7 @@ def read_accounts(session: Session, accounts: list[Account]) -> list[AccountRead
         session, {a.parent_id for a in accounts if a.parent_id is not None}
     )
     teams = repository.teams(session, [a.id for a in accounts])
+    external_ids = repository.external_ids_of(session, [a.id for a in accounts])
     return [
         AccountRead(
             account_id=a.account_id,
@@ -268,6 +329,7 @@ def read_accounts(session: Session, accounts: list[Account]) -> list[AccountRead
             parent_account_id=parents.get(a.parent_id) if a.parent_id else None,
             attributes=a.attributes,
             roles=teams[a.id],
+            external_ids=external_ids[a.id],
             created_at=a.created_at,
             updated_at=a.updated_at,
         )
@@ -321,7 +383,16 @@ def page_accounts(
 
 
 def find_snapshot(session: Session, tenant_id: str, account_id: str) -> AccountSnapshot | None:
-    return repository.find_snapshot(session, tenant_id, account_id)
+    """The account a caller names: by its own id, else by one of its external ids (a
+    15-character Salesforce id finds the 18-character one stored). The second, indexed query
+    runs only when the first finds nothing, so a trigger by the account's own id costs no
+    more than it did."""
+    found = repository.find_snapshot(session, tenant_id, account_id)
+    if found is not None:
+        return found
+    return snapshots_by_account_id(session, tenant_id, [account_id], own_ids_looked_up=True).get(
+        account_id
+    )
 
 
 def snapshots_by_pk(
@@ -331,9 +402,27 @@ def snapshots_by_pk(
 
 
 def snapshots_by_account_id(
-    session: Session, tenant_id: str, account_ids: list[str]
+    session: Session, tenant_id: str, account_ids: list[str], *, own_ids_looked_up: bool = False
 ) -> dict[str, AccountSnapshot]:
-    return repository.snapshots_by_account_id(session, tenant_id, account_ids)
+    """The accounts callers name, by each name given: their own ids first, then external ids
+    for the names left (``own_ids_looked_up``: the caller already looked for its own ids)."""
+    found = (
+        {}
+        if own_ids_looked_up
+        else repository.snapshots_by_account_id(session, tenant_id, account_ids)
+    )
+    forms = {given: lookup_forms(given) for given in account_ids if given not in found}
+    if not forms:
+        return found
+    by_external = repository.snapshots_by_external_id(
+        session, tenant_id, sorted({form for wanted in forms.values() for form in wanted})
+    )
+    for given, wanted in forms.items():
+        # The id as given first: it is what the caller stored, whatever its system.
+        match = next((by_external[form] for form in wanted if form in by_external), None)
+        if match is not None:
+            found[given] = match
+    return found
 
 
 def snapshots_matching(

@@ -1,7 +1,12 @@
 """Every table, imported here so ``Base.metadata`` is complete for Alembic and tests."""
 
 from playrunner.enums import GrantType, TaskStatus, UserRole
-from playrunner.models.account import Account, AccountRole, AccountRoleAssignment
+from playrunner.models.account import (
+    Account,
+    AccountExternalId,
+    AccountRole,
+    AccountRoleAssignment,
+)
 from playrunner.models.account_import import AccountImport, ImportStatus
 from playrunner.models.base import Base
 from playrunner.models.flow import Flow
@@ -52,6 +57,7 @@ __all__ = [
     "OPEN_TASK_STATUSES",
     "AccessToken",
     "Account",
+    "AccountExternalId",
     "AccountImport",
     "AccountRole",
     "AccountRoleAssignment",

@@ -39,6 +39,23 @@ class Account(UUIDPrimaryKey, Base):
         )
 
 
+class AccountExternalId(Base):
+    """An account's id in another system (``system``: "salesforce", ...), at most one per
+    system. A trigger sends a bare id without naming the system, so within a service an
+    external id names one account whatever its system; that unique constraint is also the
+    index the lookup uses."""
+
+    __tablename__ = "account_external_ids"
+    __table_args__ = (UniqueConstraint("tenant_id", "external_id"),)
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    system: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(255))
+
+
 class AccountRole(UUIDPrimaryKey, Base):
     """A role on the account team, such as "Success Manager"."""
 

@@ -25,6 +25,7 @@ FEATURES = (
     "tasks",
     "form_requests",
     "accounts",
+    "automations",
     "plays",
     "runs",
     "forms",
