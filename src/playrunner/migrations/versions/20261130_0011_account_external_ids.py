@@ -1,13 +1,11 @@
 """account external ids
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-30
 
 An account's ids in other systems (its Salesforce Account Id, ...), so that a button in
-Salesforce can name the account by Salesforce's id. Written on the salesforce branch beside
-0010 (email notifications, another branch): when both are merged this revision is re-pointed
-to revise 0010.
+Salesforce can name the account by Salesforce's id.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
