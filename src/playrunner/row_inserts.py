@@ -33,6 +33,11 @@ class RowInsert:
         self._defaults: dict[str, Callable[[], Any]] = {}
         for column in table.columns:
             default = column.default
+            if column.server_default is not None and default is None:
+                # Every column is sent, so the database's own default would never apply.
+                raise ValueError(
+                    f"{table.name}.{column.name} has only a server default: give it a Python one"
+                )
             if default is not None and (default.is_scalar or default.is_callable):
                 self._defaults[column.name] = _default(default.arg, default.is_callable)  # type: ignore[attr-defined]
         self._prepared: dict[str, tuple[str, list[Processor]]] = {}
