@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 "Email is off: set PLAYRUNNER_SMTP_HOST and PLAYRUNNER_SMTP_FROM to send it"
             )
         if settings.webhook_workers:
-            workers = Workers(settings, database, every_kind(), busy=in_flight.busy)
+            workers = Workers(settings, database, every_kind(), traffic=in_flight)
             try:
                 work_waiting = await database.read(workers.work_waiting)
             except SQLAlchemyError as exc:  # not migrated yet, or down: start on first work

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.models import EmailAttempt, EmailNotification, EmailStatus, Run
+from playrunner.models import EmailAttempt, EmailNotification, EmailStatus, Run, RunAnnouncement
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
 from tests.live_server import LiveServer
@@ -157,11 +157,11 @@ def test_a_run_that_rolls_back_sends_nothing(
     client: httpx.Client, factory: Factory, database: Database, mailbox: Mailbox
 ) -> None:
     world = ServiceWorld(factory)
-    with database_refuses(database, "email_notifications"):
+    with database_refuses(database, "run_announcements"):
         failed = trigger(client, world.admin_token, body(world.play, "acme"))
     assert failed.status_code >= 500
     with database.session(read_only=True) as session:
-        for table in (Run, EmailNotification):
+        for table in (Run, RunAnnouncement, EmailNotification):
             assert session.scalar(select(func.count()).select_from(table)) == 0
     # A later run is emailed, alone.
     trigger(client, world.admin_token, body(world.play, "acme"))

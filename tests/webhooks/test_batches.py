@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -16,8 +17,9 @@ from playrunner.app import create_app
 from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.models import WebhookDelivery
+from playrunner.models import RunAnnouncement, WebhookDelivery
 from playrunner.outbox import lease
+from playrunner.runs import announcements
 from playrunner.webhooks import delivery
 from playrunner.webhooks import service as webhooks_service
 from playrunner.webhooks.schemas import EndpointCreate
@@ -53,6 +55,13 @@ def deliveries(database: Database) -> dict[str, list[WebhookDelivery]]:
     return found
 
 
+def pending_announcements(database: Database) -> list[uuid.UUID]:
+    with database.session(read_only=True) as session:
+        return list(
+            session.scalars(select(RunAnnouncement.id).where(RunAnnouncement.status == "pending"))
+        )
+
+
 def test_a_batch_is_claimed_once_and_an_unreachable_endpoints_rest_is_given_back(
     settings: Settings, database: Database, factory: Factory, receiver: Receiver
 ) -> None:
@@ -71,6 +80,8 @@ def test_a_batch_is_claimed_once_and_an_unreachable_endpoints_rest_is_given_back
         )
     for _ in range(3):
         run_play(database, world.admin, world.play.id, "acme")
+    assert deliveries(database) == {}  # the runs wrote their announcements, no more
+    assert announcements.expand_many(database, settings, pending_announcements(database)) == {}
     ids = [d.id for rows in deliveries(database).values() for d in rows]
     assert len(ids) == 6
 

@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.models import Run, WebhookDelivery, WebhookEvent
+from playrunner.models import Run, RunAnnouncement, WebhookDelivery, WebhookEvent
 from playrunner.webhooks.schemas import EventBody
 from tests.factories import Factory, task_play
 from tests.faults import database_refuses
@@ -178,11 +178,11 @@ def test_a_run_that_rolls_back_sends_nothing(
 ) -> None:
     world = ServiceWorld(factory)
     register(client, world.admin_token, receiver.url, ["*"])
-    with database_refuses(database, "webhook_deliveries"):
+    with database_refuses(database, "run_announcements"):
         failed = trigger(client, world.admin_token, body(world.play, "acme"))
     assert failed.status_code >= 500
     with database.session(read_only=True) as session:
-        for table in (Run, WebhookEvent, WebhookDelivery):
+        for table in (Run, RunAnnouncement, WebhookEvent, WebhookDelivery):
             assert session.scalar(select(func.count()).select_from(table)) == 0
     # A later run is delivered, alone.
     trigger(client, world.admin_token, body(world.play, "acme"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import uuid
 from typing import Any
 
@@ -125,13 +126,27 @@ class RequestContextMiddleware:
 
 class RequestsInFlight:
     """How many HTTP requests the process is answering (counted by ``CountRequests``): the
-    outbox workers in a serving process yield to them (``outbox/workers.py``)."""
+    outbox workers in a serving process yield to them (``outbox/workers.py``), waiting on
+    ``idle`` (an event set while none is in flight) rather than polling the count: a thread
+    woken every few milliseconds takes the interpreter's lock from the requests it waits
+    for."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.arrivals = 0  # requests started since the process began
+        self.idle = threading.Event()
+        self.idle.set()
 
-    def busy(self) -> bool:
-        return self.count > 0
+    def started(self) -> None:
+        self.count += 1
+        self.arrivals += 1
+        if self.count == 1:
+            self.idle.clear()
+
+    def finished(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self.idle.set()
 
 
 class CountRequests:
@@ -143,11 +158,11 @@ class CountRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.counter.count += 1
+        self.counter.started()
         try:
             await self.app(scope, receive, send)
         finally:
-            self.counter.count -= 1
+            self.counter.finished()
 
 
 class LimitedBody:

@@ -8,6 +8,7 @@ from playrunner.models.account import (
     AccountRoleAssignment,
 )
 from playrunner.models.account_import import AccountImport, ImportStatus
+from playrunner.models.announcement import AnnouncementStatus, RunAnnouncement
 from playrunner.models.base import Base
 from playrunner.models.flow import Flow
 from playrunner.models.form import FieldType, Form, FormField
@@ -62,6 +63,7 @@ __all__ = [
     "AccountRole",
     "AccountRoleAssignment",
     "ActionType",
+    "AnnouncementStatus",
     "AssigneeKind",
     "Base",
     "DeliveryStatus",
@@ -84,6 +86,7 @@ __all__ = [
     "PasswordLink",
     "PlayAction",
     "Run",
+    "RunAnnouncement",
     "RunSource",
     "RunStatus",
     "SuccessPlay",

@@ -3,8 +3,8 @@ burst at a window's edge), counted with the ``limits`` library on the rate limit
 Redis when Playrunner has it (every worker of every host shares the pace), else this
 process's memory (each process paces itself).
 
-A worker that finds the pace used up does not sleep: it gives the email back with a time to
-try again, spread over the backlog in front of it (``sending.py``)."""
+A worker that finds the pace used up does not sleep: it gives the rest of its batch back
+with a time to try again, spread over the backlog in front of it (``sending.py``)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,18 @@ class MailPace:
     def wait(self) -> float:
         """Take a slot for one email now (0), or the seconds until one frees up. While Redis
         is unreachable nothing is sent unpaced: the email waits ``redis_retry_seconds``."""
+        return self._ask(take=True)
+
+    def room(self) -> float:
+        """Whether a slot is free now (0, taking none), or the seconds until one is: a
+        worker with a batch asks before claiming each email, and gives the rest back at
+        once when the pace is used up."""
+        return self._ask(take=False)
+
+    def _ask(self, *, take: bool) -> float:
         try:
-            if self._limiter.hit(self._item, self._key):
+            ask = self._limiter.hit if take else self._limiter.test
+            if ask(self._item, self._key):
                 return 0.0
             reset_at, _ = self._limiter.get_window_stats(self._item, self._key)
         except (StorageError, OSError) as exc:

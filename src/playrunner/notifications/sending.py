@@ -26,7 +26,7 @@ from playrunner.notifications import mail, repository, service
 from playrunner.notifications.pace import MailPace
 from playrunner.outbox import lease
 from playrunner.outbox.lease import Outcome
-from playrunner.outbox.workers import Kind, SendMany, one_at_a_time
+from playrunner.outbox.workers import Kind, SendMany
 from playrunner.tenants import service as tenants_service
 from playrunner.users import service as users_service
 from playrunner.work import service as work_service
@@ -93,14 +93,48 @@ def _message_id(settings: Settings, email_id: uuid.UUID) -> str:
     return f"<{email_id}@{urlsplit(settings.base_url).hostname or 'playrunner'}>"
 
 
+def attempt_many(
+    database: Database, settings: Settings, pace: MailPace, email_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, float]:
+    """``attempt`` each email while the pace has room; once it has none, give the rest back
+    together (one statement, one task to try them again), untouched until then."""
+    waits: dict[uuid.UUID, float] = {}
+    for position, email_id in enumerate(email_ids):
+        room = pace.room() if settings.email_enabled else 0.0
+        if room > 0:
+            waits.update(_postpone_all(database, pace, email_ids[position:], room))
+            break
+        wait = attempt(database, settings, pace, email_id)
+        if wait is not None:
+            waits[email_id] = wait
+    return waits
+
+
 def _postpone(database: Database, pace: MailPace, email_id: uuid.UUID, wait: float) -> float:
-    """Give the email back until the pace has room: after ``wait``, plus a random share of
-    the time the emails due before it will take, so a backlog is not all retried at once."""
+    """Give a claimed email back until the pace has room (another worker took the last
+    slot between asking and sending)."""
     with database.session() as session:
-        ahead = repository.count_due(session, utcnow())
-        delay = wait + random.uniform(0, ahead * 60 / pace.per_minute)
+        delay = _spread(session, pace, wait)
         lease.postpone(session, EmailNotification, email_id, utcnow() + timedelta(seconds=delay))
     return delay
+
+
+def _postpone_all(
+    database: Database, pace: MailPace, email_ids: list[uuid.UUID], wait: float
+) -> dict[uuid.UUID, float]:
+    """Give these emails (those due and unclaimed) back until the pace has room."""
+    with database.session() as session:
+        delay = _spread(session, pace, wait)
+        until = utcnow() + timedelta(seconds=delay)
+        moved = lease.postpone_free(session, EmailNotification, email_ids, utcnow(), until)
+    return dict.fromkeys(moved, delay)
+
+
+def _spread(session: Session, pace: MailPace, wait: float) -> float:
+    """After ``wait``, plus a random share of the time the emails due before these will
+    take, so a backlog is not all retried at once."""
+    ahead = repository.count_due(session, utcnow())
+    return wait + random.uniform(0, ahead * 60 / pace.per_minute)
 
 
 def _skip(database: Database, email_id: uuid.UUID, reason: str) -> None:
@@ -147,7 +181,7 @@ def _record(
 
 
 def _sender(settings: Settings, database: Database) -> SendMany:
-    return one_at_a_time(functools.partial(attempt, database, settings, MailPace(settings)))
+    return functools.partial(attempt_many, database, settings, MailPace(settings))
 
 
 KIND = Kind(

@@ -1,24 +1,25 @@
 """Emails to assignees: which are written, to whom, and whether each is still wanted.
 
-A batch of runs (one ``start_runs`` call: a trigger, a bulk run) writes ONE email per person
-it assigned work to, in the runs' own transaction, listing what was assigned (the first
-``LISTED`` items and how many in all). Nothing is read for it: the engine has the items and
-their assignees in memory. Whether the person still wants it (their setting, the service's
-forcing) and what it says are decided when it is sent (``notifications/sending.py``), so the
-trigger path pays one INSERT, and nothing at all while email is off.
+A batch of runs (one ``start_runs`` call: a trigger, a bulk run) makes ONE email per person
+it assigned work to, listing what was assigned (the first ``LISTED`` items and how many in
+all). Nothing is read for it: the engine has the items and their assignees in memory. The
+emails travel in the runs' announcement (``runs/announcements.py``: one row written in the
+runs' transaction) and the workers write them from it; whether the person still wants it
+(their setting, the service's forcing) and what it says are decided when it is sent
+(``notifications/sending.py``). While email is off nothing is made.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal
-from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.models import EmailNotification, EmailStatus
 from playrunner.models.records import FormRequestRecord, TaskRecord
@@ -38,13 +39,13 @@ FORM_REQUEST = "form_request"
 
 
 class AssignedWork(Protocol):
-    """What a run made (``runs.engine.RunOutcome``)."""
+    """What a run made (``runs.announcements.NewRun``)."""
 
     @property
-    def tasks(self) -> list[TaskRecord]: ...
+    def tasks(self) -> Sequence[TaskRecord]: ...
 
     @property
-    def form_requests(self) -> list[FormRequestRecord]: ...
+    def form_requests(self) -> Sequence[FormRequestRecord]: ...
 
 
 def process_context(settings: Settings) -> dict[str, object]:
@@ -52,10 +53,11 @@ def process_context(settings: Settings) -> dict[str, object]:
     return {MAIL_ON: settings.email_enabled}
 
 
-def email_assignees(session: Session, tenant_id: str, outcomes: Sequence[AssignedWork]) -> None:
-    """Write one email per person these runs assigned work to (none while email is off)."""
+def emails_for(session: Session, outcomes: Sequence[AssignedWork]) -> list[dict[str, Any]]:
+    """One email per person these runs assigned work to, as ``write_emails`` takes them
+    (none while email is off): whom, the first ``LISTED`` items, and how many in all."""
     if not session.info.get(MAIL_ON):
-        return
+        return []
     listed: dict[uuid.UUID, list[dict[str, str]]] = {}
     counts: dict[uuid.UUID, int] = {}
     for outcome in outcomes:
@@ -68,22 +70,31 @@ def email_assignees(session: Session, tenant_id: str, outcomes: Sequence[Assigne
                 if count < LISTED:
                     listed.setdefault(user_id, []).append({"kind": kind, "id": str(item.id)})
                 counts[user_id] = count + 1
-    if not counts:
+    return [
+        {"user_id": user_id, "items": listed[user_id], "item_count": count}
+        for user_id, count in counts.items()
+    ]
+
+
+def write_emails(
+    session: Session, tenant_id: str, emails: Sequence[Mapping[str, Any]], at: datetime
+) -> None:
+    """Write these emails (``emails_for``), due at once, for the workers to send."""
+    if not emails:
         return
-    now = utcnow()
     rows: list[dict[str, Any]] = [
         {
             "id": uuid.uuid4(),
             "tenant_id": tenant_id,
-            "user_id": user_id,
-            "items": listed[user_id],
-            "item_count": count,
+            "user_id": uuid.UUID(str(email["user_id"])),
+            "items": email["items"],
+            "item_count": email["item_count"],
             "status": EmailStatus.PENDING,
             "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
+            "next_attempt_at": at,
+            "created_at": at,
         }
-        for user_id, count in counts.items()
+        for email in emails
     ]
     repository.add_emails(session, rows)
     wakeup.announce(session, OUTBOX_KIND, [row["id"] for row in rows])

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from playrunner.models.announcement import RunAnnouncement
 from playrunner.models.notification import EmailNotification
 from playrunner.models.webhook import WebhookDelivery
 
@@ -28,8 +29,8 @@ MAX_BACKOFF_SECONDS = 6 * 3600
 PENDING = "pending"  # the one status every outbox table shares
 
 # The outbox tables.
-OutboxTable = type[WebhookDelivery] | type[EmailNotification]
-OutboxRow = WebhookDelivery | EmailNotification
+OutboxTable = type[WebhookDelivery] | type[EmailNotification] | type[RunAnnouncement]
+OutboxRow = WebhookDelivery | EmailNotification | RunAnnouncement
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ def backoff_seconds(attempts: int, base: float) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def _due_and_free(table: OutboxTable, now: datetime) -> tuple[ColumnElement[bool], ...]:
+def due_and_free(table: OutboxTable, now: datetime) -> tuple[ColumnElement[bool], ...]:
     """A pending row whose time has come and that no live worker holds."""
     return (
         table.status == PENDING,
@@ -81,7 +82,7 @@ def claim(
     """Take a due, unclaimed pending row for one worker until ``until`` (one winner)."""
     claimed = session.execute(
         update(table)
-        .where(table.id == row_id, *_due_and_free(table, now))
+        .where(table.id == row_id, *due_and_free(table, now))
         .values(locked_until=until)
         .execution_options(synchronize_session=False)
     )
@@ -98,16 +99,7 @@ def claim_many(
 ) -> list[uuid.UUID]:
     """Take those of these rows that are due and unclaimed, until ``until``; their ids (one
     statement: each row has one winner)."""
-    if not row_ids:
-        return []
-    claimed = session.scalars(
-        update(table)
-        .where(table.id.in_(row_ids), *_due_and_free(table, now))
-        .values(locked_until=until)
-        .returning(table.id)
-        .execution_options(synchronize_session=False)
-    )
-    return list(claimed)
+    return _set_on_free(session, table, row_ids, now, locked_until=until)
 
 
 def release(session: Session, table: OutboxTable, row_ids: Sequence[uuid.UUID]) -> None:
@@ -131,11 +123,43 @@ def postpone(session: Session, table: OutboxTable, row_id: uuid.UUID, until: dat
     )
 
 
+def postpone_free(
+    session: Session,
+    table: OutboxTable,
+    row_ids: Sequence[uuid.UUID],
+    now: datetime,
+    until: datetime,
+) -> list[uuid.UUID]:
+    """Make those of these rows that are due and unclaimed due again at ``until`` (not an
+    attempt: nothing was sent); their ids."""
+    return _set_on_free(session, table, row_ids, now, next_attempt_at=until)
+
+
+def _set_on_free(
+    session: Session,
+    table: OutboxTable,
+    row_ids: Sequence[uuid.UUID],
+    now: datetime,
+    **values: datetime,
+) -> list[uuid.UUID]:
+    """Set ``values`` on those of these rows that are due and unclaimed; their ids."""
+    if not row_ids:
+        return []
+    changed = session.scalars(
+        update(table)
+        .where(table.id.in_(row_ids), *due_and_free(table, now))
+        .values(**values)
+        .returning(table.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(changed)
+
+
 def due(session: Session, table: OutboxTable, now: datetime, limit: int) -> list[uuid.UUID]:
     """Pending rows whose time has come and that no live worker holds, oldest due first."""
     query = (
         select(table.id)
-        .where(*_due_and_free(table, now))
+        .where(*due_and_free(table, now))
         .order_by(table.next_attempt_at)
         .limit(limit)
     )

@@ -2,9 +2,10 @@
 
 The outbox tables are the truth: a row exists once its change committed, whatever happens
 to the queue. Huey carries the work to do now and later (one task per kind of row:
-``deliver`` for webhook deliveries, ``send_email`` for emails; retries scheduled with their
-backoff) to any number of workers, over the storage that fits the deployment: a SQLite file
-beside the database by default, or Redis, or PostgreSQL when Playrunner uses them. Each
+``announce_runs`` for announcements of new runs, which become the next two, ``deliver`` for
+webhook deliveries, ``send_email`` for emails; retries scheduled with their backoff) to any
+number of workers, over the storage that fits the deployment: a SQLite file beside the
+database by default, or Redis, or PostgreSQL when Playrunner uses them. Each
 worker also sweeps every outbox table every ``webhook_sweep_seconds`` for due rows nothing
 is carrying (a process killed after its commit, a worker killed mid-send, a queue emptied),
 so nothing is lost to the queue.
@@ -23,7 +24,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
 from huey.api import TaskWrapper
@@ -42,28 +43,25 @@ logger = logging.getLogger("playrunner.outbox")
 QUEUE_NAME = "playrunner-outbox"
 SWEEP_BATCH = 500
 
+# How often a worker waiting for the requests to end looks whether it is to stop.
+_STOP_CHECK_SECONDS = 0.25
+# How long no request must arrive before the workers of a serving process take their turn.
+_QUIET_SECONDS = 0.05
+
+
+class Traffic(Protocol):
+    """A serving process's requests in flight (``api.middleware.RequestsInFlight``)."""
+
+    idle: threading.Event  # set while none is in flight
+    arrivals: int  # how many have started
+
+
 # Rows handed to a worker at once (one queue message, one claim, one transaction for their
 # attempts).
 BATCH = 100
 
-# One try at sending one row: the seconds until its next try, or None when there is none.
-Send = Callable[[uuid.UUID], float | None]
 # One try at each of these rows: the seconds until the next try of those tried again.
 SendMany = Callable[[list[uuid.UUID]], dict[uuid.UUID, float]]
-
-
-def one_at_a_time(send: Send) -> SendMany:
-    """A ``SendMany`` that sends the rows one by one (a kind with its own pace: email)."""
-
-    def send_many(row_ids: list[uuid.UUID]) -> dict[uuid.UUID, float]:
-        waits: dict[uuid.UUID, float] = {}
-        for row_id in row_ids:
-            wait = send(row_id)
-            if wait is not None:
-                waits[row_id] = wait
-        return waits
-
-    return send_many
 
 
 @dataclass(frozen=True)
@@ -105,12 +103,12 @@ class Workers:
         settings: Settings,
         database: Database,
         kinds: Sequence[Kind],
-        busy: Callable[[], bool] | None = None,
+        traffic: Traffic | None = None,
     ) -> None:
-        """``busy``: whether the serving process has requests in flight (workers sending
-        in it yield to them, up to ``outbox_yield_seconds``)."""
+        """``traffic``: the serving process's requests (workers in it yield to them, up to
+        ``outbox_yield_seconds``)."""
         self.settings = settings
-        self.busy = busy
+        self.traffic = traffic
         self.database = database
         self.kinds = {kind.name: kind for kind in kinds}
         self._lock = threading.Lock()
@@ -142,14 +140,25 @@ class Workers:
             task([str(row_id) for row_id in row_ids[start : start + BATCH]])
 
     def _yield_to_requests(self) -> None:
-        """Wait for a moment with no request in flight (at most ``outbox_yield_seconds``):
-        sending shares the process, and its CPU, with the requests, so a burst of calls is
-        answered first and its notifications sent after it."""
-        if self.busy is None:
+        """Wait until no request has been in flight for ``_QUIET_SECONDS`` (at most
+        ``outbox_yield_seconds``): sending shares the process, and its CPU, with the
+        requests, so a burst of calls is answered first and its notifications sent after
+        it. (Under steady load the count touches zero now and then between two requests:
+        that is no pause to send in.)"""
+        traffic = self.traffic
+        if traffic is None:
             return
         deadline = time.monotonic() + self.settings.outbox_yield_seconds
-        while self.busy() and time.monotonic() < deadline and not self._stop.is_set():
-            time.sleep(0.01)
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if not traffic.idle.wait(min(left, _STOP_CHECK_SECONDS)):
+                continue
+            arrivals = traffic.arrivals
+            time.sleep(min(_QUIET_SECONDS, max(left, 0)))
+            if traffic.idle.is_set() and traffic.arrivals == arrivals:
+                return
 
     def sweep(self) -> int:
         """Enqueue every due row that no worker holds, of every kind sent here; how many."""
@@ -252,10 +261,22 @@ class Workers:
         sweeper = threading.Thread(target=self._sweeper, name="outbox-sweep", daemon=True)
         sweeper.start()
         self._sweep_logged()
+        # Rows this worker writes (the deliveries and emails of an announcement) are queued
+        # as soon as their transaction commits (no request shares this process).
+        wakeup.listen(self._enqueue_logged)
         try:
             Consumer(self.huey, workers=threads, periodic=False, max_delay=1.0).run()
         finally:
             self._stop.set()
+            wakeup.listen(None, replacing=self._enqueue_logged)
+
+    def _enqueue_logged(self, kind: str, row_ids: list[uuid.UUID]) -> None:
+        try:
+            self.enqueue(kind, row_ids)
+        except Exception as exc:
+            logger.error(
+                "could not queue new outbox rows (the sweep will): %s", describe_failure(exc)
+            )
 
 
 def _task(huey: Huey, name: str, send: SendMany, before: Callable[[], None]) -> TaskWrapper:
@@ -267,8 +288,11 @@ def _task(huey: Huey, name: str, send: SendMany, before: Callable[[], None]) -> 
         if isinstance(row_ids, str):  # queued by a version that sent one row per task
             row_ids = [row_ids]
         before()
+        later: dict[float, list[str]] = {}  # rows given the same wait go back as one task
         for row_id, wait in send([uuid.UUID(r) for r in row_ids]).items():
-            run.schedule(([str(row_id)],), delay=wait)
+            later.setdefault(wait, []).append(str(row_id))
+        for wait, ids in later.items():
+            run.schedule((ids,), delay=wait)
 
     wrapper: TaskWrapper = run
     return wrapper

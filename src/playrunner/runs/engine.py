@@ -22,11 +22,9 @@ from playrunner.clock import utcnow
 from playrunner.form_requests import service as form_requests_service
 from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
 from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRecord, TaskRecord
-from playrunner.notifications import service as notifications_service
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render, template_context
-from playrunner.runs import repository
-from playrunner.runs import service as runs_service
+from playrunner.runs import announcements, repository
 from playrunner.runs.assignees import AssigneeResolver
 from playrunner.tasks import service as tasks_service
 
@@ -125,14 +123,13 @@ def start_runs(
             [task for o in outcomes for task in o.tasks],
             [request for o in outcomes for request in o.form_requests],
         )
-        notifications_service.email_assignees(session, tenant_id, outcomes)
-        runs_service.announce_created(
+        announcements.announce(
             session,
             tenant_id,
             play,
             runner.email,
             {a.id: a.account_id for a in (*accounts, *targets)},
-            [runs_service.NewRun(o.run, o.tasks, o.form_requests, o.assignees) for o in outcomes],
+            [announcements.NewRun(o.run, o.tasks, o.form_requests, o.assignees) for o in outcomes],
         )
     return outcomes
 

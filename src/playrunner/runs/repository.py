@@ -6,20 +6,24 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from playrunner.models import (
     Account,
+    AnnouncementStatus,
     FormRequest,
     Run,
+    RunAnnouncement,
     RunSource,
     SuccessPlay,
     Task,
     User,
 )
 from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
+from playrunner.outbox import lease
 from playrunner.pagination import DEFAULT_PAGE_SIZE, count_rows
 from playrunner.row_inserts import RowInsert
 
@@ -175,3 +179,58 @@ def read(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunRow | None:
     """One run as ``find`` shows it, or None when the tenant has no such run."""
     found = find(session, tenant_id, RunFilter(run_id=run_id, limit=1))
     return found[0] if found else None
+
+
+# Announcements of new runs (``runs/announcements.py``)
+
+_INSERT_ANNOUNCEMENT = RowInsert(RunAnnouncement)
+
+
+@dataclass(frozen=True, slots=True)
+class TakenAnnouncement:
+    id: uuid.UUID
+    tenant_id: str
+    body: str
+    created_at: datetime
+
+
+def insert_announcements(session: Session, rows: list[dict[str, Any]]) -> None:
+    _INSERT_ANNOUNCEMENT.execute(session, rows)  # on the trigger path: through the driver
+
+
+def take_announcements(
+    session: Session, ids: Sequence[uuid.UUID], now: datetime
+) -> list[TakenAnnouncement]:
+    """Delete those of these announcements that are due and that no worker holds, and
+    return them (one statement: each has one winner; the caller writes what they announce
+    in the same transaction, so a rollback gives them back). Expanded, an announcement has
+    nothing more to say: the table holds only those still to expand, and stays small."""
+    if not ids:
+        return []
+    taken = session.execute(
+        delete(RunAnnouncement)
+        .where(RunAnnouncement.id.in_(ids), *lease.due_and_free(RunAnnouncement, now))
+        .returning(
+            RunAnnouncement.id,
+            RunAnnouncement.tenant_id,
+            RunAnnouncement.body,
+            RunAnnouncement.created_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    found = [TakenAnnouncement(*row) for row in taken]
+    found.sort(key=lambda a: a.created_at)
+    return found
+
+
+def any_pending_announcement(session: Session) -> bool:
+    query = select(RunAnnouncement.id).where(RunAnnouncement.status == AnnouncementStatus.PENDING)
+    return session.scalar(query.limit(1)) is not None
+
+
+def waiting_announced_runs(session: Session, tenant_id: str) -> int:
+    query = select(func.coalesce(func.sum(RunAnnouncement.run_count), 0)).where(
+        RunAnnouncement.tenant_id == tenant_id,
+        RunAnnouncement.status == AnnouncementStatus.PENDING,
+    )
+    return int(session.scalar(query) or 0)

@@ -4,27 +4,22 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from playrunner.clock import utcnow
 from playrunner.errors import InvalidRequest, NotFound
 from playrunner.form_requests import service as form_requests_service
 from playrunner.models import Run
-from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
 from playrunner.pagination import check_page_size
-from playrunner.plays.plan import PlayPlan
 from playrunner.runs import repository
 from playrunner.runs.repository import RunFilter, RunRow
 from playrunner.runs.schemas import RunDetail, RunRead
 from playrunner.tasks import service as tasks_service
 from playrunner.validation import canonical_email
-from playrunner.webhooks import service as webhooks_service
-from playrunner.webhooks.schemas import EventType
 
 
 def page_runs(session: Session, tenant_id: str, where: RunFilter) -> tuple[list[RunRead], int]:
@@ -84,61 +79,6 @@ def read_run(session: Session, tenant_id: str, run_id: uuid.UUID) -> RunDetail:
         tasks=tasks_service.read_of_run(session, tenant_id, run_id),
         form_requests=form_requests_service.read_of_run(session, tenant_id, run_id),
     )
-
-
-RUN_EVENTS = ("run.created", "task.created", "form_request.created")
-
-
-@dataclass(frozen=True)
-class NewRun:
-    """A run just written, with what it made: the records the engine built."""
-
-    run: RunRecord
-    tasks: Sequence[TaskRecord]
-    form_requests: Sequence[FormRequestRecord]
-    assignees: Mapping[uuid.UUID, str | None]
-
-
-def announce_created(
-    session: Session,
-    tenant_id: str,
-    play: PlayPlan,
-    runner_email: str,
-    account_ids: Mapping[uuid.UUID, str],
-    runs: Sequence[NewRun],
-) -> None:
-    """``run.created``, ``task.created`` and ``form_request.created`` for webhook endpoints
-    that listen, each resource as the API shows it, built from the engine's records (no
-    reading back: this is on the trigger path). ``account_ids``: account ids by primary key."""
-    if not webhooks_service.listening(session, tenant_id, RUN_EVENTS):
-        return
-    summaries = [
-        run_read(
-            RunRow(
-                new.run,
-                play.name,
-                account_ids[new.run.account_id],
-                account_ids[new.run.requested_account_id],
-                runner_email,
-                len(new.tasks),
-                len(new.form_requests),
-            )
-        )
-        for new in runs
-    ]
-    tasks = [task for new in runs for task in new.tasks]
-    requests = [request for new in runs for request in new.form_requests]
-    assignees = {item: email for new in runs for item, email in new.assignees.items()}
-    flows = {a.flow_id: a.flow_key for a in play.actions if a.flow_id and a.flow_key}
-    batches: list[tuple[EventType, Sequence[BaseModel]]] = [("run.created", summaries)]
-    if tasks and webhooks_service.listening(session, tenant_id, ["task.created"]):
-        batches.append(
-            ("task.created", tasks_service.read_new(tasks, account_ids, assignees, flows))
-        )
-    if requests and webhooks_service.listening(session, tenant_id, ["form_request.created"]):
-        found = form_requests_service.read_new(session, requests, account_ids, assignees)
-        batches.append(("form_request.created", found))
-    webhooks_service.publish_all(session, tenant_id, batches)
 
 
 def run_read(row: RunRow) -> RunRead:

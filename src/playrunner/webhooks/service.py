@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 import uuid
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal, require_service_admin
@@ -45,6 +47,7 @@ _CHANGED = "playrunner_endpoints_changed"
 # another process within that time.
 SUBSCRIPTIONS_TTL = 1.0
 _subscriptions: dict[tuple[str, str], tuple[float, list[tuple[uuid.UUID, str]]]] = {}
+_database_names: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 _TIMESTAMP = TypeAdapter(datetime)
 
 
@@ -244,10 +247,12 @@ def publish_all(
     session: Session,
     tenant_id: str,
     batches: Sequence[tuple[EventType, Sequence[BaseModel]]],
+    occurred_at: datetime | None = None,
 ) -> None:
     """``publish`` for several event types at once: one INSERT for all their events, one
-    for all their deliveries."""
-    now = utcnow()
+    for all their deliveries. ``occurred_at``: when the change was made, if earlier than
+    now (events written by the workers from an announcement)."""
+    now = occurred_at or utcnow()
     stamp = _TIMESTAMP.dump_json(now).decode()
     events: list[dict[str, Any]] = []
     deliveries: list[dict[str, Any]] = []
@@ -332,7 +337,11 @@ def _forget(key: tuple[str, str]) -> None:
 
 
 def _cache_key(session: Session, tenant_id: str) -> tuple[str, str]:
-    return (str(session.get_bind().engine.url), tenant_id)
+    engine = session.get_bind().engine
+    url = _database_names.get(engine)
+    if url is None:
+        url = _database_names[engine] = str(engine.url)  # (rendering it is not free)
+    return (url, tenant_id)
 
 
 def _announce(session: Session, delivery_ids: list[uuid.UUID]) -> None:
