@@ -6,6 +6,7 @@ this is about PostgreSQL; every write route of the API is raced here (a test che
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -433,7 +434,12 @@ def change_a_webhook_endpoint_while_it_is_deleted(w: RaceWorld) -> Race:
     play_id = w.ok(w.api.admin.post("/api/v1/successplays", json=task_play(name=w.fresh("P "))))
     run_via_api(w.api, play_id["id"], w.account())
     path = f"/api/v1/webhooks/{endpoint_id}"
-    (delivery,) = w.ok(w.api.admin.get(f"{path}/deliveries"))
+    # The run's delivery is written by the server's workers once the call is answered.
+    deadline = time.monotonic() + 30
+    while not (found := w.ok(w.api.admin.get(f"{path}/deliveries"))):
+        assert time.monotonic() < deadline, "the run's delivery was never written"
+        time.sleep(0.05)
+    (delivery,) = found
     return Race(
         mixed(
             Call("PATCH", path, {"description": "renamed"}),

@@ -6,6 +6,7 @@ Commands import this when they run (not at the top of their modules), so that co
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -17,6 +18,7 @@ from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.migrations import is_current, upgrade
 from playrunner.notifications import service as notifications_service
+from playrunner.outbox import wakeup
 from playrunner.tenants import service as tenants_service
 
 T = TypeVar("T")
@@ -32,6 +34,8 @@ def database(*, migrate: bool = False) -> Iterator[Database]:
         sqlite_synchronous=settings.sqlite_synchronous,
     )
     db.context.update(notifications_service.process_context(settings))
+    listener = _announce_at_once(db, settings)
+    wakeup.listen(listener)
     try:
         if migrate:
             upgrade(db.engine)
@@ -42,7 +46,23 @@ def database(*, migrate: bool = False) -> Iterator[Database]:
             )
         yield db
     finally:
+        wakeup.listen(None, replacing=listener)
         db.dispose()
+
+
+def _announce_at_once(db: Database, settings: Settings) -> wakeup.Listener:
+    """A command that runs plays writes the runs' events and emails as soon as they commit
+    (a server leaves that to its workers, after a burst of requests; a command is no burst):
+    ``playrunner webhooks deliveries`` then shows them at once. Sending them stays with the
+    workers of a server or ``playrunner worker``."""
+
+    def listener(kind: str, row_ids: list[uuid.UUID]) -> None:
+        from playrunner.runs import announcements  # loaded only by commands that run plays
+
+        if kind == announcements.OUTBOX_KIND:
+            announcements.expand_many(db, settings, row_ids)
+
+    return listener
 
 
 def in_service(
