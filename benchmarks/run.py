@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -31,12 +32,15 @@ from playrunner.db import Database
 from playrunner.demo.seed import ADMIN as DEMO_ADMIN
 from playrunner.demo.seed import DEMO_TENANT_ID, seed_demo
 from playrunner.demo.seed import play_id as demo_play_id
+from playrunner.inbound import service as inbound_service
+from playrunner.inbound.schemas import RuleWrite, SourceCreate
 from playrunner.migrations import upgrade
 from playrunner.notifications import service as notifications_service
 from playrunner.runs import announcements
 from playrunner.tokens import service as tokens_service
 from playrunner.users import service as users_service
 from playrunner.webhooks import service as webhooks_service
+from playrunner.webhooks import signing
 from playrunner.webhooks.schemas import EndpointCreate
 
 HERE = Path(__file__).resolve().parent
@@ -120,6 +124,12 @@ class Server:
 
 
 def wrk(workload: Workload, seconds: float, max_requests: int = 0) -> Load:
+    arguments = [str(workload.tokens_file), workload.play_id, workload.accounts]
+    return run_wrk("trigger.lua", [*arguments, str(max_requests)], seconds)
+
+
+def run_wrk(script: str, arguments: list[str], seconds: float) -> Load:
+    """wrk with one of this folder's scripts (each prints a RESULT line)."""
     command = [
         "wrk",
         "-t1",
@@ -128,13 +138,10 @@ def wrk(workload: Workload, seconds: float, max_requests: int = 0) -> Load:
         "--timeout",
         "10s",
         "-s",
-        str(HERE / "trigger.lua"),
+        str(HERE / script),
         f"http://127.0.0.1:{PORT}",
         "--",
-        str(workload.tokens_file),
-        workload.play_id,
-        workload.accounts,
-        str(max_requests),
+        *arguments,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
@@ -301,7 +308,7 @@ def measure(server: Server, workload: Workload, seconds: float) -> Load:
         server.stop()
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10, help="length of each measured run")
     parser.add_argument("--memory-calls", type=int, default=MEMORY_CALLS)
@@ -315,11 +322,20 @@ def main() -> None:
         help="only the trigger call with webhooks and email off and on",
     )
     parser.add_argument(
+        "--events-only",
+        action="store_true",
+        help="only inbound events against the trigger call (SQLite, PostgreSQL + Redis)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="only profile the SQLite server under load with py-spy (results/profile.svg)",
     )
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = _parser().parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make bench` installs it (apt-get install wrk)")
     if args.profile:
@@ -332,6 +348,9 @@ def main() -> None:
         return
     if args.notifications_only:
         publish(notifications_only(args.seconds), "notifications.md")
+        return
+    if args.events_only:
+        publish(events_only(args.seconds, args.skip_postgres), "events.md")
         return
     rows: list[tuple[str, Load, Load | None]] = []
     with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
@@ -358,6 +377,7 @@ def main() -> None:
         notifications = measure_notifications(
             sqlite_url, sqlite_env, workload, workdir, args.seconds
         )
+        events = [("SQLite", *events_rows(sqlite_url, sqlite_env, workload, workdir, args.seconds))]
 
         if not args.skip_postgres:
             postgres_url = fresh_postgres_database()
@@ -371,6 +391,8 @@ def main() -> None:
             rows.append(("bare ASGI baseline, 2 workers", base2, None))
             pg2 = measure(playrunner(2, pg_env, workdir / "pg2.log"), pg_workload, args.seconds)
             rows.append(("Playrunner, PostgreSQL + Redis, 2 workers", pg2, base2))
+            pg_events = events_rows(postgres_url, pg_env, pg_workload, workdir, args.seconds)
+            events.append(("PostgreSQL + Redis", *pg_events))
 
         before, after, memory_seconds, memory_failures = measure_memory(
             playrunner(1, sqlite_env, workdir / "memory.log"), workload, args.memory_calls
@@ -380,6 +402,7 @@ def main() -> None:
         rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
     )
     report += "\n" + render_notifications(notifications, args.seconds)
+    report += "\n" + render_events(events, args.seconds)
     single = next(load for name, load, _ in rows if name.startswith("Playrunner, SQLite"))
     report += (
         f"\nBulk (SQLite, 1 process): one call running the play on {BULK_ACCOUNTS:,} accounts "
@@ -388,6 +411,122 @@ def main() -> None:
         f" ({BULK_ACCOUNTS / single.rps / bulk_seconds:.0f}x).\n"
     )
     publish(report + pages(), "latest.md")
+
+
+# Inbound events (issue 15): signed events stored per second, against the trigger call.
+EVENTS_PER_SECOND_CEILING = 6000  # events made per measured second (more than any run takes)
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # where its events are posted
+    secret: str  # what signs them
+
+
+def prepare_events(database_url: str) -> Source:
+    """An event source on the demo service, with a rule setting an attribute on the account
+    each event names (processed after the load)."""
+    settings = Settings(database_url=database_url, secret_key=BENCH_KEY)
+    database = Database(database_url)
+    with database.session() as session:
+        admin = users_service.principal_for(
+            users_service.get_by_email(session, DEMO_TENANT_ID, DEMO_ADMIN[0])
+        )
+        source = inbound_service.create_source(
+            session, admin, SourceCreate(name=f"bench {time.time_ns()}"), settings
+        )
+        rule = RuleWrite.model_validate(
+            {
+                "name": "Seen",
+                "match": {"type": "seen"},
+                "account_path": "account",
+                "action": "set_attributes",
+                "attributes": {"last_seen": "at"},
+            }
+        )
+        inbound_service.add_rule(session, admin, source.id, rule)
+    database.dispose()
+    return Source(source.events_url, source.secret)
+
+
+def signed_events(source: Source, accounts: list[str], count: int, file: Path) -> Path:
+    """``count`` events for the source, each with its own id, signed now."""
+    secret = source.secret
+    now = datetime.now(UTC)
+    with file.open("w") as out:
+        for n in range(count):
+            body = json.dumps({"type": "seen", "account": accounts[n % len(accounts)], "at": n})
+            headers = signing.signature_headers(secret, f"msg_{n}_{time.time_ns()}", now, body)
+            out.write(
+                f"{headers['webhook-id']}\t{headers['webhook-timestamp']}\t"
+                f"{headers['webhook-signature']}\t{body}\n"
+            )
+    return file
+
+
+def measure_events(
+    server: Server, source: Source, accounts: list[str], workdir: Path, seconds: float
+) -> Load:
+    """Signed events posted to the server as fast as it stores them (each new: 202)."""
+    try:
+        warm = signed_events(source, accounts, 2 * EVENTS_PER_SECOND_CEILING, workdir / "w.txt")
+        run_wrk("events.lua", [str(warm), source.path], 2)
+        count = int(seconds * EVENTS_PER_SECOND_CEILING)
+        events = signed_events(source, accounts, count, workdir / "events.txt")
+        return run_wrk("events.lua", [str(events), source.path], seconds)
+    finally:
+        server.stop()
+
+
+def events_rows(
+    database_url: str, env: dict[str, str], workload: Workload, workdir: Path, seconds: float
+) -> tuple[Load, Load]:
+    """The trigger call, then inbound events, on the same kind of server, back to back."""
+    source = prepare_events(database_url)
+    accounts = workload.accounts.split(",")
+    env = {**env, "PLAYRUNNER_SECRET_KEY": BENCH_KEY}
+    trigger = measure(playrunner(1, env, workdir / "trigger.log"), workload, seconds)
+    events = measure_events(
+        playrunner(1, env, workdir / "events.log"), source, accounts, workdir, seconds
+    )
+    return trigger, events
+
+
+def render_events(results: list[tuple[str, Load, Load]], seconds: float) -> str:
+    lines = [
+        f"Inbound events (1 process, {seconds:.0f} s per run): signed events stored (202) per"
+        " second, against the trigger call on the same kind of server just before.",
+        "",
+        "| database | trigger call requests/s | events/s | p99 ms (events) | non-2xx | events /"
+        " trigger |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, trigger, events in results:
+        errors = events.non_2xx + events.socket_errors
+        lines.append(
+            f"| {name} | {trigger.rps:,.0f} | {events.rps:,.0f} | {events.p99_ms:.2f} |"
+            f" {errors} | {events.rps / trigger.rps:.1f}x |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def events_only(seconds: float, skip_postgres: bool) -> str:
+    results: list[tuple[str, Load, Load]] = []
+    with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
+        workdir = Path(tmp)
+        sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
+        workload = seed(sqlite_url, workdir, "sqlite")
+        env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
+        results.append(("SQLite", *events_rows(sqlite_url, env, workload, workdir, seconds)))
+        if not skip_postgres:
+            postgres_url = fresh_postgres_database()
+            pg_workload = seed(postgres_url, workdir, "postgresql")
+            pg_env = environment(
+                PLAYRUNNER_DATABASE_URL=postgres_url, PLAYRUNNER_REDIS_URL=REDIS_URL
+            )
+            rows = events_rows(postgres_url, pg_env, pg_workload, workdir, seconds)
+            results.append(("PostgreSQL + Redis", *rows))
+    return render_events(results, seconds)
 
 
 def notifications_only(seconds: float) -> str:

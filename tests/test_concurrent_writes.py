@@ -6,10 +6,12 @@ this is about PostgreSQL; every write route of the API is raced here (a test che
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,6 +19,7 @@ import pytest
 
 from playrunner.app import create_app
 from playrunner.config import Settings
+from playrunner.webhooks import signing
 from tests.factories import Factory, task_play
 from tests.live_server import LiveServer
 from tests.worlds import PATH, ApiWorld, run_via_api
@@ -44,6 +47,9 @@ class Call:
     admin: bool = True
     form: dict[str, str] | None = None  # an OAuth endpoint's form body, sent with ``client``
     client: tuple[str, str] | None = None
+    # A body sent as it is, with its own headers and no token (an inbound event).
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
 
 
 @dataclass
@@ -98,13 +104,9 @@ def fire(world: RaceWorld, race: Race) -> Counter[int]:
                         call.path,
                         json=call.json,
                         data=call.form,
+                        content=call.content,
                         auth=call.client,
-                        headers={"Accept": "application/json"}
-                        if call.client
-                        else {
-                            "app-token": world.admin_token if call.admin else world.user_token,
-                            "Accept": "application/json",
-                        },
+                        headers=_headers(world, call),
                     )
                     for call in race.calls
                 )
@@ -120,6 +122,15 @@ def fire(world: RaceWorld, race: Race) -> Counter[int]:
     for status in race.once:
         assert statuses[status] == 1, statuses
     return statuses
+
+
+def _headers(world: RaceWorld, call: Call) -> dict[str, str]:
+    if call.headers is not None:
+        return {**call.headers, "Accept": "application/json"}
+    if call.client:
+        return {"Accept": "application/json"}
+    token = world.admin_token if call.admin else world.user_token
+    return {"app-token": token, "Accept": "application/json"}
 
 
 def same(call: Call, times: int = CLIENTS) -> list[Call]:
@@ -450,6 +461,49 @@ def change_a_webhook_endpoint_while_it_is_deleted(w: RaceWorld) -> Race:
         ),
         {200, 201, 204, 404},
     )
+
+
+@race("POST /api/v1/event-sources")
+def create_the_same_event_source(w: RaceWorld) -> Race:
+    body = {"name": w.fresh("Source ")}
+    return Race(same(Call("POST", "/api/v1/event-sources", body)), {201, 409}, once={201})
+
+
+@race(
+    "POST /api/v1/event-sources/{source_id}/rotate-secret",
+    "DELETE /api/v1/event-sources/{source_id}",
+    "POST /api/v1/event-sources/{source_id}/rules",
+    "PUT /api/v1/event-sources/{source_id}/rules/{rule_id}",
+    "DELETE /api/v1/event-sources/{source_id}/rules/{rule_id}",
+    "POST /api/v1/event-sources/{source_id}/test",
+)
+def change_an_event_source_while_it_is_deleted(w: RaceWorld) -> Race:
+    source = w.ok(w.api.admin.post("/api/v1/event-sources", json={"name": w.fresh("S ")}))
+    path = f"/api/v1/event-sources/{source['id']}"
+    rule: dict[str, Any] = {"name": "r", "account_path": "account", "action": "set_attributes"}
+    rule["attributes"] = {"seen": "type"}
+    made = w.ok(w.api.admin.post(f"{path}/rules", json=rule))
+    return Race(
+        mixed(
+            Call("POST", f"{path}/rotate-secret"),
+            Call("DELETE", path),
+            Call("POST", f"{path}/rules", rule),
+            Call("PUT", f"{path}/rules/{made['id']}", {**rule, "name": "renamed"}),
+            Call("DELETE", f"{path}/rules/{made['id']}"),
+            Call("POST", f"{path}/test", {"payload": {"type": "t", "account": "a"}}),
+        ),
+        {200, 201, 204, 404},
+    )
+
+
+@race("POST /api/v1/events/{source_id}")
+def post_the_same_event_at_once(w: RaceWorld) -> Race:
+    """A sender's retries arriving together: the event is stored once (one 202)."""
+    source = w.ok(w.api.admin.post("/api/v1/event-sources", json={"name": w.fresh("E ")}))
+    body = json.dumps({"type": "t", "account": w.account()})
+    headers = signing.signature_headers(source["secret"], w.fresh("msg_"), datetime.now(UTC), body)
+    call = Call("POST", source["events_url"], content=body.encode(), headers=headers)
+    return Race(same(call), {200, 202}, once={202})
 
 
 # The consent page's answer: one person's browser behind a session and a CSRF token, which

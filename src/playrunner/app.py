@@ -43,6 +43,9 @@ from playrunner.form_requests.router import router as form_requests_router
 from playrunner.forms.pages import router as forms_pages
 from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
+from playrunner.inbound.pages import router as event_sources_pages
+from playrunner.inbound.router import receiver as events_receiver
+from playrunner.inbound.router import router as event_sources_router
 from playrunner.logs import summarise_repeats
 from playrunner.notifications import service as notifications_service
 from playrunner.notifications.pages import router as notifications_pages
@@ -147,6 +150,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         form_requests_router,
         runs_router,
         webhooks_router,
+        event_sources_router,
+        events_receiver,
         oauth_router,
     ):
         app.include_router(router)
@@ -168,6 +173,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         tokens_pages,
         apps_pages,
         webhooks_pages,
+        event_sources_pages,
         notifications_pages,
     ):
         app.include_router(pages)

@@ -25,8 +25,11 @@ class RowInsert:
     """``INSERT INTO table (every column) VALUES (...)`` for rows given as mappings by column
     name; a column a row leaves out takes its Python-side default (or NULL)."""
 
-    def __init__(self, model: type[Any]) -> None:
-        """``model``: a mapped class (its table)."""
+    def __init__(self, model: type[Any], *, unless_key_exists: Sequence[str] = ()) -> None:
+        """``model``: a mapped class (its table). ``unless_key_exists``: the columns of a
+        unique key; a row whose key is taken is not inserted (``ON CONFLICT ... DO NOTHING``,
+        the same words on SQLite and PostgreSQL), and ``insert_one`` says so."""
+        self._unless = tuple(unless_key_exists)
         table: Table = model.__table__
         self.table = table
         self.names = [column.name for column in table.columns]
@@ -51,6 +54,8 @@ class RowInsert:
                 f"INSERT INTO {quote(self.table.name)} ({', '.join(map(quote, self.names))})"
                 f" VALUES ({', '.join(mark for _ in self.names)})"
             )
+            if self._unless:
+                sql += f" ON CONFLICT ({', '.join(map(quote, self._unless))}) DO NOTHING"
             processors: list[Processor] = [
                 column.type._cached_bind_processor(dialect) for column in self.table.columns
             ]
@@ -62,19 +67,27 @@ class RowInsert:
             return
         connection = session.connection()
         sql, processors = self._prepare(connection.dialect)
+        connection.exec_driver_sql(sql, [self._values(row, processors) for row in rows])
+
+    def insert_one(self, session: Session, row: Mapping[str, Any]) -> bool:
+        """Insert one row; whether it was (False: its unique key was taken)."""
+        connection = session.connection()
+        sql, processors = self._prepare(connection.dialect)
+        result = connection.exec_driver_sql(sql, self._values(row, processors))
+        inserted: int = result.rowcount
+        return inserted == 1
+
+    def _values(self, row: Mapping[str, Any], processors: list[Processor]) -> tuple[Any, ...]:
         defaults = self._defaults
-        parameters = []
-        for row in rows:
-            values = []
-            for name, process in zip(self.names, processors, strict=True):
-                if name in row:
-                    value = row[name]
-                else:
-                    make = defaults.get(name)
-                    value = make() if make is not None else None
-                values.append(value if process is None or value is None else process(value))
-            parameters.append(tuple(values))
-        connection.exec_driver_sql(sql, parameters)
+        values = []
+        for name, process in zip(self.names, processors, strict=True):
+            if name in row:
+                value = row[name]
+            else:
+                make = defaults.get(name)
+                value = make() if make is not None else None
+            values.append(value if process is None or value is None else process(value))
+        return tuple(values)
 
 
 def _default(arg: Any, is_callable: bool) -> Callable[[], Any]:

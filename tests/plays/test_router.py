@@ -106,7 +106,12 @@ def test_a_play_reads_back_as_it_was_written(api: ApiWorld) -> None:
 
     uuid.UUID(created["id"])
     assert created["created_at"] == created["updated_at"]
-    assert as_written(created) == {**body, "active": True, "duplicate_policy": "allow"}
+    assert as_written(created) == {
+        **body,
+        "active": True,
+        "duplicate_policy": "allow",
+        "event_criteria": None,
+    }
     assert api.user.get(f"{URL}/{created['id']}").json() == created
 
 
@@ -147,6 +152,7 @@ def test_defaults_are_shown_and_triggers_in_one_order(api: ApiWorld) -> None:
         "active": True,
         "apply_to_parent": False,
         "duplicate_policy": "allow",
+        "event_criteria": None,
         "actions": [
             default_task,
             {**default_task, "assignee": {"kind": "user", "email": api.user_user.email}},
@@ -344,6 +350,7 @@ def test_put_replaces_the_whole_definition(api: ApiWorld) -> None:
     assert as_written(replaced) == {
         **new,
         "duplicate_policy": "allow",
+        "event_criteria": None,
         "actions": as_written(replaced)["actions"],
     }
 

@@ -145,7 +145,13 @@ async def _save(
         }
         spec = parse_model(AccountWrite, data, what="account")
         await db.write(
-            lambda s: service.write_account(s, admin.tenant_id, spec, replace=account is not None)
+            lambda s: service.write_account(
+                s,
+                admin.tenant_id,
+                spec,
+                replace=account is not None,
+                actor_user_id=admin.user_id,
+            )
         )
     except PlayrunnerError as refused:
         return await _editor(

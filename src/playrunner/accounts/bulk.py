@@ -10,15 +10,22 @@ from sqlalchemy.orm import Session
 from playrunner.accounts import repository
 from playrunner.accounts.schemas import AccountWrite, BulkItemResult, BulkResult
 from playrunner.accounts.service import sync_external_ids, without_nulls
+from playrunner.criteria import changes as criteria_changes
 from playrunner.errors import InvalidRequest
 from playrunner.models import Account, AccountRole, User
 from playrunner.users import service as users_service
 from playrunner.validation import canonical_email, parse_model
 
 
-def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -> BulkResult:
+def bulk_upsert(
+    session: Session,
+    tenant_id: str,
+    items: list[dict[str, Any]],
+    actor_user_id: uuid.UUID | None = None,
+) -> BulkResult:
     """Create or replace many accounts at once. Each item succeeds or fails on its own; the
-    ones that fail change nothing. Parents may be other items of the same call."""
+    ones that fail change nothing. Parents may be other items of the same call.
+    ``actor_user_id``: who changes them (event plays their attributes start run as them)."""
     results: list[BulkItemResult | None] = [None] * len(items)
     valid: dict[str, tuple[int, AccountWrite]] = {}
     for index, item in enumerate(items):
@@ -70,23 +77,7 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
                 index, account_id, f"parent account {spec.parent_account_id!r} failed"
             )
 
-    accounts: dict[str, Account] = {}
-    for account_id, (index, spec) in accepted.items():
-        account = existing.get(account_id)
-        created = account is None
-        if account is None:
-            account = Account(id=uuid.uuid4(), tenant_id=tenant_id, account_id=account_id)
-            session.add(account)
-        account.name = spec.name
-        account.attributes = without_nulls(spec.attributes)
-        accounts[account_id] = account
-        results[index] = BulkItemResult(
-            index=index, account_id=account_id, status="created" if created else "updated"
-        )
-    for account_id, (_, spec) in accepted.items():
-        parent_id = spec.parent_account_id
-        parent = (accounts.get(parent_id) or existing.get(parent_id)) if parent_id else None
-        accounts[account_id].parent_id = parent.id if parent is not None else None
+    accounts, changed = _write(session, tenant_id, accepted, existing, results)
     session.flush()
     for account_id, (_, spec) in accepted.items():
         for role_name, email in spec.roles.items():
@@ -101,6 +92,7 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
             sync_external_ids(
                 session, tenant_id, account.id, current[account.id], spec.external_ids
             )
+    criteria_changes.record(session, tenant_id, changed, actor_user_id)
     done = [r for r in results if r is not None]
     return BulkResult(
         created=sum(r.status == "created" for r in done),
@@ -108,6 +100,38 @@ def bulk_upsert(session: Session, tenant_id: str, items: list[dict[str, Any]]) -
         failed=sum(r.status == "error" for r in done),
         results=done,
     )
+
+
+def _write(
+    session: Session,
+    tenant_id: str,
+    accepted: dict[str, tuple[int, AccountWrite]],
+    existing: dict[str, Account],
+    results: list[BulkItemResult | None],
+) -> tuple[dict[str, Account], list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]]]:
+    """Create or update the accepted accounts (their results set); them by id, and each
+    one's attributes before and after."""
+    accounts: dict[str, Account] = {}
+    changed: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]] = []
+    for account_id, (index, spec) in accepted.items():
+        account = existing.get(account_id)
+        created = account is None
+        if account is None:
+            account = Account(id=uuid.uuid4(), tenant_id=tenant_id, account_id=account_id)
+            session.add(account)
+        before = {} if created else dict(account.attributes)
+        account.name = spec.name
+        account.attributes = without_nulls(spec.attributes)
+        changed.append((account.id, before, account.attributes))
+        accounts[account_id] = account
+        results[index] = BulkItemResult(
+            index=index, account_id=account_id, status="created" if created else "updated"
+        )
+    for account_id, (_, spec) in accepted.items():
+        parent_id = spec.parent_account_id
+        parent = (accounts.get(parent_id) or existing.get(parent_id)) if parent_id else None
+        accounts[account_id].parent_id = parent.id if parent is not None else None
+    return accounts, changed
 
 
 def _failed(index: int, account_id: Any, message: str) -> BulkItemResult:

@@ -9,6 +9,7 @@ stored as such; everything else is text.
 from __future__ import annotations
 
 import csv
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -41,10 +42,16 @@ class ChunkResult:
     rejected: list[tuple[int, str, str]]  # line, account id, reason
 
 
-def import_chunk(session: Session, tenant_id: str, chunk: Sequence[CsvRow]) -> ChunkResult:
+def import_chunk(
+    session: Session,
+    tenant_id: str,
+    chunk: Sequence[CsvRow],
+    actor_user_id: uuid.UUID | None = None,
+) -> ChunkResult:
     """Write a chunk of rows: each row is applied or refused on its own, and a refused row
-    changes nothing (the CLI and the web app's import alike)."""
-    result = bulk.bulk_upsert(session, tenant_id, [row.item for row in chunk])
+    changes nothing (the CLI and the web app's import alike). ``actor_user_id``: who imports
+    (event plays the rows start run as them; by default the service's first admin)."""
+    result = bulk.bulk_upsert(session, tenant_id, [row.item for row in chunk], actor_user_id)
     rejected = [
         (
             chunk[outcome.index].line,

@@ -71,7 +71,7 @@ def apply_chunk(
 ) -> None:
     """One chunk of rows, and the import's progress, in one transaction."""
     job = get_import(session, tenant_id, import_id)
-    result = import_chunk(session, tenant_id, chunk)
+    result = import_chunk(session, tenant_id, chunk, job.user_id)
     job.processed += len(chunk)
     job.created += result.created
     job.updated += result.updated

@@ -86,7 +86,12 @@ async def create_account(
     """Create an account; 409 if the id is taken (use PUT to create-or-replace)."""
     return await db.write(
         lambda s: service.read_accounts(
-            s, [service.write_account(s, principal.tenant_id, body, replace=False)[0]]
+            s,
+            [
+                service.write_account(
+                    s, principal.tenant_id, body, replace=False, actor_user_id=principal.user_id
+                )[0]
+            ],
         )[0]
     )
 
@@ -101,7 +106,9 @@ async def create_account(
 async def bulk_upsert(body: BulkUpsert, principal: AdminPrincipal, db: DatabaseDep) -> BulkResult:
     """Create or replace up to 10,000 accounts; one result per item, in order. Items that fail
     change nothing; the others are written together."""
-    return await db.write(lambda s: bulk.bulk_upsert(s, principal.tenant_id, body.accounts))
+    return await db.write(
+        lambda s: bulk.bulk_upsert(s, principal.tenant_id, body.accounts, principal.user_id)
+    )
 
 
 @router.get(
@@ -135,7 +142,9 @@ async def upsert_account(
     )
 
     def work(s: Session) -> tuple[AccountRead, bool]:
-        account, created = service.write_account(s, principal.tenant_id, spec)
+        account, created = service.write_account(
+            s, principal.tenant_id, spec, actor_user_id=principal.user_id
+        )
         return service.read_accounts(s, [account])[0], created
 
     account, created = await db.write(work)
@@ -156,7 +165,12 @@ async def patch_account(
     """Change some fields; attributes and roles merge (null removes one)."""
     return await db.write(
         lambda s: service.read_accounts(
-            s, [service.patch_account(s, principal.tenant_id, account_id, body)]
+            s,
+            [
+                service.patch_account(
+                    s, principal.tenant_id, account_id, body, actor_user_id=principal.user_id
+                )
+            ],
         )[0]
     )
 

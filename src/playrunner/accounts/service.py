@@ -16,6 +16,7 @@ from playrunner.accounts.schemas import (
     AccountRead,
     AccountWrite,
 )
+from playrunner.criteria import changes as criteria_changes
 from playrunner.errors import Conflict, InvalidRequest, NotFound
 from playrunner.models import Account, AccountRole, User
 from playrunner.models.records import AccountSnapshot, RoleHolder
@@ -137,10 +138,16 @@ def create_account(
 
 
 def write_account(
-    session: Session, tenant_id: str, spec: AccountWrite, *, replace: bool = True
+    session: Session,
+    tenant_id: str,
+    spec: AccountWrite,
+    *,
+    replace: bool = True,
+    actor_user_id: uuid.UUID | None = None,
 ) -> tuple[Account, bool]:
     """Create the account, or (``replace``) overwrite the one with this id. Returns it and
-    whether it was created."""
+    whether it was created. ``actor_user_id``: who changes it (event plays its attributes
+    start run as them)."""
     account_id = spec.account_id.strip()
     if not account_id:
         raise InvalidRequest("account_id must not be empty", field="account_id")
@@ -151,10 +158,14 @@ def write_account(
         session.add(account)
     elif not replace:
         raise Conflict(f"Account {account_id!r} already exists", field="account_id")
+    before = {} if created else dict(account.attributes)
     account.name = spec.name
     account.attributes = without_nulls(spec.attributes)
     _set_parent(session, account, spec.parent_account_id)
     session.flush()
+    criteria_changes.record(
+        session, tenant_id, [(account.id, before, account.attributes)], actor_user_id
+    )
     if spec.roles:
         set_roles(session, tenant_id, account, spec.roles)
     if spec.external_ids is not None:
@@ -163,7 +174,12 @@ def write_account(
 
 
 def patch_account(
-    session: Session, tenant_id: str, account_id: str, patch: AccountPatch
+    session: Session,
+    tenant_id: str,
+    account_id: str,
+    patch: AccountPatch,
+    *,
+    actor_user_id: uuid.UUID | None = None,
 ) -> Account:
     account = get_account(session, tenant_id, account_id, for_update=True)
     given = patch.model_fields_set
@@ -172,7 +188,11 @@ def patch_account(
     if "parent_account_id" in given:
         _set_parent(session, account, patch.parent_account_id)
     if patch.attributes is not None:
+        before = dict(account.attributes)
         account.attributes = without_nulls({**account.attributes, **patch.attributes})
+        criteria_changes.record(
+            session, tenant_id, [(account.id, before, account.attributes)], actor_user_id
+        )
     session.flush()
     if patch.roles is not None:
         set_roles(session, tenant_id, account, patch.roles)
@@ -306,10 +326,21 @@ def team(session: Session, account: Account) -> list[tuple[str, User]]:
     return repository.list_role_holders(session, account.id)
 
 
-def update_attributes(session: Session, account: Account, changes: dict[str, Any]) -> None:
+def update_attributes(
+    session: Session,
+    account: Account,
+    changes: dict[str, Any],
+    *,
+    actor_user_id: uuid.UUID | None = None,
+) -> None:
+    """Set these attributes (a submitted form's answers, an inbound event's values)."""
+    before = dict(account.attributes)
     # A new dict, so the JSON column sees the change.
     account.attributes = {**account.attributes, **changes}
     session.flush()
+    criteria_changes.record(
+        session, account.tenant_id, [(account.id, before, account.attributes)], actor_user_id
+    )
 
 
 # Reading -----------------------------------------------------------------------------------

@@ -48,6 +48,14 @@ def _endpoint_id(endpoint_id: Annotated[str, _uuid_path("The webhook endpoint's 
     return parse_id(endpoint_id, "Webhook endpoint", "endpoint_id")
 
 
+def _source_id(source_id: Annotated[str, _uuid_path("The event source's id")]) -> uuid.UUID:
+    return parse_id(source_id, "Event source", "source_id")
+
+
+def _rule_id(rule_id: Annotated[str, _uuid_path("The rule's id")]) -> uuid.UUID:
+    return parse_id(rule_id, "Rule", "rule_id")
+
+
 def _delivery_id(delivery_id: Annotated[str, _uuid_path("The delivery's id")]) -> uuid.UUID:
     return parse_id(delivery_id, "Webhook delivery", "delivery_id")
 
@@ -61,3 +69,5 @@ TokenId = Annotated[uuid.UUID, Depends(_token_id)]
 AppId = Annotated[uuid.UUID, Depends(_app_id)]
 EndpointId = Annotated[uuid.UUID, Depends(_endpoint_id)]
 DeliveryId = Annotated[uuid.UUID, Depends(_delivery_id)]
+SourceId = Annotated[uuid.UUID, Depends(_source_id)]
+RuleId = Annotated[uuid.UUID, Depends(_rule_id)]

@@ -73,6 +73,12 @@ CATALOGUE: tuple[Scope, ...] = (
         "webhook endpoints and their deliveries",
         "Register, change and delete webhook endpoints; rotate their secrets; redeliver.",
     ),
+    *_read_write(
+        "events",
+        "Inbound events",
+        "event sources, their rules and the events received",
+        "Create and delete event sources and their rules; rotate their secrets; test rules.",
+    ),
 )
 
 _BY_NAME = {scope.name: scope for scope in CATALOGUE}

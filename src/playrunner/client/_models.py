@@ -158,6 +158,7 @@ class Play(_Model):
     active: bool
     apply_to_parent: bool = False
     duplicate_policy: str = "allow"
+    event_criteria: dict[str, Any] | None = None
     actions: tuple[dict[str, Any], ...]
     created_at: datetime
     updated_at: datetime

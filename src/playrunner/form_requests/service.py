@@ -146,7 +146,7 @@ def submit(session: Session, actor: Principal, request_id: uuid.UUID, answers: A
     clean = forms_service.validate_answers(form, answers)
     account = accounts_service.get_account_by_pk(session, actor.tenant_id, request.account_id)
     before = dict(account.attributes)
-    accounts_service.update_attributes(session, account, clean)
+    accounts_service.update_attributes(session, account, clean, actor_user_id=actor.user_id)
     request.answers = clean
     request.status = FormRequestStatus.SUBMITTED
     request.submitted_at = utcnow()

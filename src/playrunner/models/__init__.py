@@ -10,6 +10,12 @@ from playrunner.models.account import (
 from playrunner.models.account_import import AccountImport, ImportStatus
 from playrunner.models.announcement import AnnouncementStatus, RunAnnouncement
 from playrunner.models.base import Base
+from playrunner.models.criteria import (
+    CriteriaCheck,
+    CriteriaCheckStatus,
+    CriteriaState,
+    DailyCriteriaCheck,
+)
 from playrunner.models.flow import Flow
 from playrunner.models.form import FieldType, Form, FormField
 from playrunner.models.form_request import (
@@ -18,6 +24,13 @@ from playrunner.models.form_request import (
     FormRequestStatus,
 )
 from playrunner.models.idempotency import IdempotencyKey
+from playrunner.models.inbound import (
+    EventRule,
+    EventSource,
+    InboundEvent,
+    InboundEventStatus,
+    RuleAction,
+)
 from playrunner.models.notification import EmailAttempt, EmailNotification, EmailStatus
 from playrunner.models.oauth import (
     DEFAULT_ACCESS_TOKEN_LIFETIME,
@@ -66,11 +79,17 @@ __all__ = [
     "AnnouncementStatus",
     "AssigneeKind",
     "Base",
+    "CriteriaCheck",
+    "CriteriaCheckStatus",
+    "CriteriaState",
+    "DailyCriteriaCheck",
     "DeliveryStatus",
     "DuplicatePolicy",
     "EmailAttempt",
     "EmailNotification",
     "EmailStatus",
+    "EventRule",
+    "EventSource",
     "FieldType",
     "Flow",
     "Form",
@@ -80,11 +99,14 @@ __all__ = [
     "GrantType",
     "IdempotencyKey",
     "ImportStatus",
+    "InboundEvent",
+    "InboundEventStatus",
     "OAuthApp",
     "OAuthAuthorizationCode",
     "OAuthToken",
     "PasswordLink",
     "PlayAction",
+    "RuleAction",
     "Run",
     "RunAnnouncement",
     "RunSource",

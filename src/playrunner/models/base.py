@@ -47,6 +47,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def nullable_json() -> Any:
+    """A JSON column where Python's None is SQL NULL (SQLAlchemy's JSON writes JSON ``null``
+    by default, which ``IS NULL`` does not find)."""
+    return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute

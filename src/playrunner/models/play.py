@@ -3,12 +3,13 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from playrunner.clock import utcnow
-from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
+from playrunner.models.base import Base, UUIDPrimaryKey, enum_column, nullable_json
 
 
 class ActionType(enum.StrEnum):
@@ -47,6 +48,9 @@ class SuccessPlay(UUIDPrimaryKey, Base):
     duplicate_policy: Mapped[DuplicatePolicy] = mapped_column(
         enum_column(DuplicatePolicy), default=DuplicatePolicy.ALLOW, server_default="allow"
     )
+    # An event play's criteria (``criteria/schemas.py: EventCriteria``, as JSON): the play runs
+    # on an account when it enters them, or exits, as they say.
+    event_criteria: Mapped[dict[str, Any] | None] = mapped_column(nullable_json())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Deleted plays stay for the history of their runs, and are "not found" everywhere else.

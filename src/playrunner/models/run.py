@@ -16,6 +16,7 @@ class RunSource(enum.StrEnum):
     API = "api"
     CLI = "cli"
     WEB = "web"  # a person, from an account page in the web app
+    EVENT = "event"  # an event play, on an account entering or exiting its criteria
 
 
 class RunStatus(enum.StrEnum):

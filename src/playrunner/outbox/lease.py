@@ -22,6 +22,8 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from playrunner.models.announcement import RunAnnouncement
+from playrunner.models.criteria import CriteriaCheck
+from playrunner.models.inbound import InboundEvent
 from playrunner.models.notification import EmailNotification
 from playrunner.models.webhook import WebhookDelivery
 
@@ -29,8 +31,14 @@ MAX_BACKOFF_SECONDS = 6 * 3600
 PENDING = "pending"  # the one status every outbox table shares
 
 # The outbox tables.
-OutboxTable = type[WebhookDelivery] | type[EmailNotification] | type[RunAnnouncement]
-OutboxRow = WebhookDelivery | EmailNotification | RunAnnouncement
+OutboxTable = (
+    type[WebhookDelivery]
+    | type[EmailNotification]
+    | type[RunAnnouncement]
+    | type[CriteriaCheck]
+    | type[InboundEvent]
+)
+OutboxRow = WebhookDelivery | EmailNotification | RunAnnouncement | CriteriaCheck | InboundEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +214,30 @@ def settle(
     next_at = now + timedelta(seconds=wait)
     if give_up or outcome.final or next_at > retry_until:
         row.status = failed  # type: ignore[assignment]
+        row.finished_at = now
+        return None
+    row.next_attempt_at = next_at
+    return wait
+
+
+def record_failure(
+    row: OutboxRow,
+    error: str,
+    *,
+    now: datetime,
+    retry_base_seconds: float,
+    retry_hours: float,
+    failed: str,
+) -> float | None:
+    """A row whose work (not a send: an expansion, a check) failed with ``error``: its next
+    try after the backoff, or ``failed`` once the retry period since it was written is over.
+    Returns the seconds until the next try, None when there is none."""
+    row.attempts += 1
+    row.last_error = error[:500]
+    wait = backoff_seconds(row.attempts, retry_base_seconds)
+    next_at = now + timedelta(seconds=wait)
+    if next_at > row.created_at + timedelta(hours=retry_hours):
+        row.status = failed  # type: ignore[assignment]  # the table's own StrEnum value
         row.finished_at = now
         return None
     row.next_attempt_at = next_at

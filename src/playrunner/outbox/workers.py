@@ -76,6 +76,8 @@ class Kind:
     waiting: Callable[[Session, Settings], bool]
     # Whether this deployment sends rows of this kind at all (email: SMTP is configured).
     enabled: Callable[[Settings], bool] = lambda _settings: True
+    # Work to look for at every sweep (the daily check of event criteria), if any.
+    periodic: Callable[[Settings, Database], None] | None = None
 
 
 def queue_storage(settings: Settings) -> Huey:
@@ -161,11 +163,14 @@ class Workers:
                 return
 
     def sweep(self) -> int:
-        """Enqueue every due row that no worker holds, of every kind sent here; how many."""
+        """Enqueue every due row that no worker holds, of every kind sent here; how many.
+        (Each kind's periodic work first: it may write rows.)"""
         found = 0
         for kind in self.kinds.values():
             if not kind.enabled(self.settings):
                 continue
+            if kind.periodic is not None:
+                kind.periodic(self.settings, self.database)
             with self.database.session(read_only=True) as session:
                 due = lease.due(session, kind.table, utcnow(), SWEEP_BATCH)
             self.enqueue(kind.name, due)

@@ -12,8 +12,11 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
+from playrunner.criteria.schemas import EXAMPLE as CRITERIA_EXAMPLE
+from playrunner.criteria.schemas import EventCriteria
 from playrunner.forms.schemas import KEY_PATTERN
 from playrunner.models import ActionType, DuplicatePolicy
 from playrunner.validation import Count, EmailAddress, Flag, IntegerOnly, Name, StrictModel
@@ -99,7 +102,23 @@ class PlaySpec(StrictModel):
             " play is recorded as skipped and creates nothing."
         ),
     )
+    event_criteria: EventCriteria | None = Field(
+        default=None,
+        description=(
+            "An event play's criteria: it runs on an account when the account enters them"
+            " (or exits, as run_on says), checked whenever the account's attributes change"
+            " and daily for date conditions. Accounts already inside when the criteria are"
+            " saved have not entered them."
+        ),
+        examples=[CRITERIA_EXAMPLE],
+    )
     actions: list[Action] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _criteria_need_the_event_trigger(self) -> PlaySpec:
+        if self.event_criteria is not None and "event" not in self.triggers:
+            raise ValueError("event_criteria needs the event trigger")
+        return self
 
     @field_validator("triggers")
     @classmethod

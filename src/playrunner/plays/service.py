@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
+from playrunner.criteria import baseline as criteria_baseline
 from playrunner.errors import AccountNotFound, Conflict, InvalidRequest, NotFound
 from playrunner.flows import service as flows_service
 from playrunner.form_requests import service as form_requests_service
@@ -61,7 +62,11 @@ def create_play(
         updated_at=now,
     )
     _set_fields(play, spec)
-    return repository.add(session, play)
+    added = repository.add(session, play)
+    if play.event_criteria is not None:
+        session.flush()
+        criteria_baseline.start_from_now(session, tenant_id, play.id, play.event_criteria)
+    return added
 
 
 def replace_play(
@@ -80,10 +85,14 @@ def replace_play(
     if key == play.key and as_spec(spec) == _read_spec(session, play):
         return play
     play.key = key
+    criteria_before = play.event_criteria
     _set_fields(play, spec)
     # Set by hand: replacing only the actions does not update the play's own row.
     play.updated_at = utcnow()
     repository.replace_actions(session, play, actions)
+    if play.event_criteria != criteria_before:
+        session.flush()
+        criteria_baseline.start_from_now(session, tenant_id, play.id, play.event_criteria)
     _announce_updated(session, play)
     return play
 
@@ -122,6 +131,9 @@ def _set_fields(play: SuccessPlay, spec: PlaySpec) -> None:
     play.active = spec.active
     play.apply_to_parent = spec.apply_to_parent
     play.duplicate_policy = spec.duplicate_policy
+    play.event_criteria = (
+        spec.event_criteria.model_dump(mode="json") if spec.event_criteria is not None else None
+    )
 
 
 def _build_action(session: Session, tenant_id: str, action: Action, position: int) -> PlayAction:
@@ -384,6 +396,7 @@ def _definition(play: SuccessPlay, names: dict[uuid.UUID, ActionNames]) -> dict[
         "active": play.active,
         "apply_to_parent": play.apply_to_parent,
         "duplicate_policy": play.duplicate_policy,
+        "event_criteria": play.event_criteria,
         "actions": [_action_definition(action, names[action.id]) for action in play.actions],
     }
 

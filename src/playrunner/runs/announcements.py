@@ -24,7 +24,6 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -34,12 +33,11 @@ from sqlalchemy.orm import Session
 from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.db_failures import describe_failure
 from playrunner.form_requests import service as form_requests_service
 from playrunner.models import AnnouncementStatus, RunAnnouncement
 from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
 from playrunner.notifications import service as notifications_service
-from playrunner.outbox import lease, wakeup
+from playrunner.outbox import batches, wakeup
 from playrunner.outbox.workers import Kind
 from playrunner.plays.plan import PlayPlan
 from playrunner.runs import repository
@@ -139,21 +137,22 @@ def waiting_runs(session: Session, tenant_id: str) -> int:
 def expand_many(
     database: Database, settings: Settings, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, float]:
-    """Expand those of these announcements that are due and free, in one transaction;
-    should that fail, each in its own (one that fails is tried again with backoff).
-    Returns the seconds until the next try of those tried again."""
-    try:
-        with database.session() as session:
-            for taken in repository.take_announcements(session, ids, utcnow()):
-                _expand(session, taken)
-        return {}
-    except Exception as exc:
-        if len(ids) > 1:
-            waits: dict[uuid.UUID, float] = {}
-            for one in ids:
-                waits.update(expand_many(database, settings, [one]))
-            return waits
-        return _failed(database, settings, ids[0], describe_failure(exc))
+    """Expand those of these announcements that are due and free (``outbox.batches``).
+    Returns the seconds until the next try of those that failed."""
+    return batches.all_or_each(
+        database,
+        settings,
+        ids,
+        _expand_due,
+        table=RunAnnouncement,
+        failed=AnnouncementStatus.FAILED,
+        what="announce runs",
+    )
+
+
+def _expand_due(session: Session, ids: list[uuid.UUID]) -> None:
+    for taken in repository.take_announcements(session, ids, utcnow()):
+        _expand(session, taken)
 
 
 def _expand(session: Session, taken: TakenAnnouncement) -> None:
@@ -197,36 +196,6 @@ def _events(
         found = form_requests_service.read_new(session, requests, accounts, assignees)
         batches.append(("form_request.created", found))
     return batches
-
-
-def _failed(
-    database: Database, settings: Settings, announcement_id: uuid.UUID, error: str
-) -> dict[uuid.UUID, float]:
-    """Record a failed expansion: tried again after the backoff, failed once the retry
-    period is over."""
-    logger.error("could not announce runs (%s): %s", announcement_id, error)
-    now = utcnow()
-    try:
-        with database.session() as session:
-            row = lease.row_for_update(session, RunAnnouncement, announcement_id)
-            if row is None or row.status is not AnnouncementStatus.PENDING:
-                return {}
-            row.attempts += 1
-            row.last_error = error[:500]
-            wait: float | None = lease.backoff_seconds(
-                row.attempts, settings.webhook_retry_base_seconds
-            )
-            retry_until = row.created_at + timedelta(hours=settings.webhook_retry_hours)
-            if now + timedelta(seconds=wait or 0) > retry_until:
-                row.status = AnnouncementStatus.FAILED
-                row.finished_at = now
-                wait = None
-            else:
-                row.next_attempt_at = now + timedelta(seconds=wait or 0)
-    except Exception as exc:  # the database itself is failing: the sweep tries again
-        logger.error("could not record it either: %s", describe_failure(exc))
-        return {}
-    return {} if wait is None else {announcement_id: wait}
 
 
 KIND = Kind(

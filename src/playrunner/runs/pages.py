@@ -27,11 +27,12 @@ from playrunner.ui.pages import render
 from playrunner.ui.paging import PageView
 from playrunner.ui.routes import pages_router
 from playrunner.ui.session import CurrentAdmin
+from playrunner.ui.templates import RUN_SOURCE_LABELS
 
 router = pages_router()
 
 PAGE_SIZE = 50
-SOURCES = [("api", "API"), ("cli", "CLI"), ("web", "Web app")]
+SOURCES = list(RUN_SOURCE_LABELS.items())
 
 
 @router.get("/runs")

@@ -35,6 +35,7 @@ FEATURES = (
     "oauth",
     "webhooks",
     "notifications",
+    "inbound",
 )
 
 STATUS_LABELS = {
@@ -47,6 +48,13 @@ STATUS_LABELS = {
     FormRequestStatus.CANCELLED: "Cancelled",
 }
 PRIORITY_LABELS = {1: "High", 2: "Normal", 3: "Low"}
+# Where a run came from, as the pages say it (``models.RunSource``).
+RUN_SOURCE_LABELS = {"api": "API", "cli": "CLI", "web": "Web app", "event": "Event play"}
+
+
+def run_source(value: Any) -> str:
+    text = str(getattr(value, "value", value))
+    return RUN_SOURCE_LABELS.get(text, text)
 
 
 def moment(value: datetime | None) -> Markup:
@@ -140,6 +148,7 @@ def _environment() -> Environment:
         due=due,
         status_label=status_label,
         priority_label=PRIORITY_LABELS.get,
+        run_source=run_source,
         zip_self=zip_self,
         attribute_value=attribute_value,
         field_label=field_label,

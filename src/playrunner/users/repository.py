@@ -76,6 +76,20 @@ def lock_active_admin_ids(session: Session, tenant_id: str) -> list[uuid.UUID]:
     )
 
 
+def first_active_admin(session: Session, tenant_id: str) -> User | None:
+    query = (
+        select(User)
+        .where(
+            User.tenant_id == tenant_id,
+            User.role == UserRole.SERVICE_ADMIN,
+            User.active.is_(True),
+        )
+        .order_by(User.created_at, User.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
 def add(session: Session, user: User) -> User:
     session.add(user)
     session.flush()

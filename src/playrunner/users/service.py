@@ -85,6 +85,14 @@ def find_active_user(session: Session, tenant_id: str, user_id: uuid.UUID | None
     return user if user is not None and user.active else None
 
 
+def acting_user(session: Session, tenant_id: str, user_id: uuid.UUID | None) -> User | None:
+    """Who work done on someone's behalf is done as: that user while they are active, else
+    the service's first active admin (None: the service has none)."""
+    return find_active_user(session, tenant_id, user_id) or repository.first_active_admin(
+        session, tenant_id
+    )
+
+
 def get_user(session: Session, tenant_id: str, user_id: uuid.UUID) -> User:
     user = repository.get(session, tenant_id, user_id)
     if user is None:
