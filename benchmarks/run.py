@@ -546,20 +546,26 @@ BENCH_KEY = "bench-webhook-key"
 DRAIN_LIMIT_SECONDS = 300
 
 
+NOTIFICATION_ROUNDS = 2  # off, on, off, on, off: each "on" between two "off"
+
+
 @dataclass
 class Notified:
-    """The trigger call with notifications off, on, and off again (this machine drifts:
-    "on" is compared with the mean of the two "off" runs around it), and what became of
-    the webhook deliveries: how many were waiting when the load stopped, how long the
-    server took to send them after it, and how many ended in each status."""
+    """The trigger call with notifications off and on, alternately (this machine drifts:
+    the "on" runs are compared with the "off" runs around them), and what became of the
+    notifications: how many runs were still to announce or deliver when each "on" load
+    stopped, how long the server took to send them after it, and how many ended in each
+    status."""
 
-    off: Load
-    on: Load
-    off_again: Load
-    waiting_at_end: int
-    drain_seconds: float | None
+    runs: list[tuple[str, Load]]  # ("off" | "on", load), in the order measured
+    waiting_at_end: list[int]
+    drain_seconds: list[float | None]
     deliveries: str
     emails: str
+
+    def mean(self, kind: str) -> float:
+        loads = [load.rps for name, load in self.runs if name == kind]
+        return sum(loads) / len(loads)
 
 
 def measure_notifications(
@@ -570,24 +576,9 @@ def measure_notifications(
     account's Success Manager). Each call writes its run's announcement in its transaction;
     the server's own worker threads expand them into events, deliveries and emails and send
     those to a receiver and an SMTP server on this machine (the bare baseline app;
-    aiosmtpd's sink)."""
-    off = measure(playrunner(1, env, workdir / "off.log"), workload, seconds)
+    aiosmtpd's sink). Off and on alternate, off first and last."""
     settings = Settings(
         database_url=database_url, secret_key=BENCH_KEY, webhooks_allow_private_networks=True
-    )
-    database = Database(database_url)
-    with database.session() as session:
-        admin = users_service.principal_for(
-            users_service.get_by_email(session, DEMO_TENANT_ID, DEMO_ADMIN[0])
-        )
-        spec = EndpointCreate(url=f"http://127.0.0.1:{RECEIVER_PORT}/hooks", events=["*"])
-        endpoint = webhooks_service.create_endpoint(session, admin, spec, settings)
-    receiver = baseline(1, workdir / "receiver.log", RECEIVER_PORT)
-    smtp_log = (workdir / "smtp.log").open("w")
-    smtp = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{SMTP_PORT}", *SINK],
-        stdout=smtp_log,
-        stderr=subprocess.STDOUT,
     )
     on_env = {
         **env,
@@ -598,14 +589,40 @@ def measure_notifications(
         "PLAYRUNNER_SMTP_SECURITY": "none",
         "PLAYRUNNER_SMTP_FROM": "playrunner@bench.example",
     }
+    database = Database(database_url)
+    with database.session() as session:
+        admin = users_service.principal_for(
+            users_service.get_by_email(session, DEMO_TENANT_ID, DEMO_ADMIN[0])
+        )
+    receiver = baseline(1, workdir / "receiver.log", RECEIVER_PORT)
+    smtp_log = (workdir / "smtp.log").open("w")
+    smtp = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{SMTP_PORT}", *SINK],
+        stdout=smtp_log,
+        stderr=subprocess.STDOUT,
+    )
+    runs: list[tuple[str, Load]] = []
+    waiting: list[int] = []
+    drains: list[float | None] = []
     try:
-        server = playrunner(1, on_env, workdir / "on.log")
-        try:
-            wrk(workload, 2)
-            on = wrk(workload, seconds)
-            waiting, drain = drained(database)
-        finally:
-            server.stop()
+        for round_number in range(NOTIFICATION_ROUNDS):
+            off_log = workdir / f"off-{round_number}.log"
+            runs.append(("off", measure(playrunner(1, env, off_log), workload, seconds)))
+            with database.session() as session:
+                spec = EndpointCreate(url=f"http://127.0.0.1:{RECEIVER_PORT}/hooks", events=["*"])
+                endpoint = webhooks_service.create_endpoint(session, admin, spec, settings)
+            server = playrunner(1, on_env, workdir / f"on-{round_number}.log")
+            try:
+                wrk(workload, 2)
+                runs.append(("on", wrk(workload, seconds)))
+                left, drain = drained(database)
+                waiting.append(left)
+                drains.append(drain)
+            finally:
+                server.stop()
+            with database.session() as session:
+                webhooks_service.delete_endpoint(session, admin, endpoint.id)
+        runs.append(("off", measure(playrunner(1, env, workdir / "off.log"), workload, seconds)))
     finally:
         receiver.stop()
         smtp.terminate()
@@ -614,10 +631,8 @@ def measure_notifications(
     with database.session() as session:
         deliveries = webhooks_service.delivery_counts(session, DEMO_TENANT_ID)
         emails = notifications_service.email_counts(session, DEMO_TENANT_ID)
-        webhooks_service.delete_endpoint(session, admin, endpoint.id)
     database.dispose()
-    off_again = measure(playrunner(1, env, workdir / "off-again.log"), workload, seconds)
-    return Notified(off, on, off_again, waiting, drain, _statuses(deliveries), _statuses(emails))
+    return Notified(runs, waiting, drains, _statuses(deliveries), _statuses(emails))
 
 
 def drained(database: Database) -> tuple[int, float | None]:
@@ -642,35 +657,32 @@ def _statuses(counts: dict[str, int]) -> str:
 
 
 def render_notifications(result: Notified, seconds: float) -> str:
-    off_rps = (result.off.rps + result.off_again.rps) / 2
-    cost = 100 * (1 - result.on.rps / off_rps)
-    drain = (
-        f"{result.drain_seconds:.1f} s"
-        if result.drain_seconds is not None
-        else f"more than {DRAIN_LIMIT_SECONDS} s"
+    off_rps, on_rps = result.mean("off"), result.mean("on")
+    cost = 100 * (1 - on_rps / off_rps)
+    drains = ", ".join(
+        f"{d:.1f} s" if d is not None else f"more than {DRAIN_LIMIT_SECONDS} s"
+        for d in result.drain_seconds
     )
     lines = [
         f"Notifications (SQLite, 1 process, {seconds:.0f} s per run): webhooks for every event"
-        " and an email per run, sent by the server's own workers.",
+        " and an email per run, sent by the server's own workers; off and on alternate.",
         "",
         "| notifications | requests/s | p50 ms | p99 ms | non-2xx |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, load in (
-        ("off", result.off),
-        ("on (webhooks + email)", result.on),
-        ("off again", result.off_again),
-    ):
+    for name, load in result.runs:
+        label = "on (webhooks + email)" if name == "on" else "off"
         errors = load.non_2xx + load.socket_errors
         lines.append(
-            f"| {name} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} | {errors} |"
+            f"| {label} | {load.rps:,.0f} | {load.p50_ms:.2f} | {load.p99_ms:.2f} | {errors} |"
         )
+    waiting = ", ".join(f"{w:,}" for w in result.waiting_at_end)
     lines += [
         "",
-        f"Turning them on costs the trigger call {cost:.1f}% of its throughput (against the"
-        f" mean of the two off runs: {off_rps:,.0f} requests/s).",
-        f"Runs not yet announced plus webhook deliveries waiting when the load stopped:"
-        f" {result.waiting_at_end:,}; all announced and sent {drain} later.",
+        f"Turning them on costs the trigger call {cost:.1f}% of its throughput (mean of the"
+        f" on runs {on_rps:,.0f} requests/s against the mean of the off runs {off_rps:,.0f}).",
+        f"Runs not yet announced plus webhook deliveries waiting when each on load stopped:"
+        f" {waiting}; all announced and sent {drains} later.",
         f"Deliveries: {result.deliveries}. Emails: {result.emails}.",
     ]
     return "\n".join(lines) + "\n"

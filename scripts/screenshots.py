@@ -11,13 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
 from tests.loopback_http import LoopbackHTTPServer
+
+from playrunner.webhooks import signing
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -234,6 +236,8 @@ def shoot_configuration(page: Page, demo: dict[str, object]) -> None:
     page.get_by_text("Run a manual SuccessPlay on an account").first.wait_for()
     save(page, "api-docs", full_page=False)
     shoot_webhooks(page, demo)
+    shoot_events(page, demo)
+    shoot_criteria(page)
 
 
 def shoot_webhooks(page: Page, demo: dict[str, object]) -> None:
@@ -264,6 +268,57 @@ def shoot_webhooks(page: Page, demo: dict[str, object]) -> None:
         page.goto("/webhooks")
         page.get_by_role("link", name=url).click()
         save(page, "webhook-deliveries")
+
+
+def shoot_events(page: Page, demo: dict[str, object]) -> None:
+    """An event source made in the console: a rule, tried on a sample, then a signed event a
+    system posted, processed."""
+    plays = demo["plays"]
+    assert isinstance(plays, dict)
+    page.goto("/event-sources")
+    page.get_by_label("Name").fill("LinkedIn Sales Navigator")
+    page.get_by_label("Description").fill("Job changes of our champions")
+    page.get_by_role("button", name="Create").click()
+    secret = page.locator("#signing-secret").inner_text().strip()
+    source_url = page.url
+    page.get_by_label("Name").fill("Champion changed jobs")
+    page.get_by_label("When (one per line: path = value)").fill("type = job_change")
+    page.get_by_label("Account id at").fill("data.company.id")
+    page.get_by_label("Then").select_option("run_play")
+    page.get_by_label("Play to run").select_option(str(plays["form"]))
+    page.get_by_role("button", name="Add the rule").click()
+    source_url = page.url.split("?")[0]
+    event = {"type": "job_change", "data": {"person": {"title": "CTO"}, "company": {"id": "acme"}}}
+    body = json.dumps(event)
+    headers = signing.signature_headers(secret, "evt_20261130_0001", datetime.now(UTC), body)
+    path = source_url.removeprefix(BASE).replace("/event-sources/", "/api/v1/events/")
+    httpx.post(BASE + path, content=body, headers=headers).raise_for_status()
+    for _ in range(100):
+        page.goto(source_url)
+        if page.get_by_text("Processed").count():
+            break
+        time.sleep(0.1)
+    page.get_by_label("Sample event (JSON)").fill(json.dumps(event, indent=2))
+    page.get_by_role("button", name="Try it").click()
+    page.locator("#test-result").wait_for()
+    save(page, "event-source")
+
+
+def shoot_criteria(page: Page) -> None:
+    """An event play's criteria in the editor."""
+    page.goto("/successplays/new")
+    page.get_by_label("Name").fill("Renewal at risk")
+    page.get_by_label("Description").fill("Sentiment is poor and the renewal is near")
+    page.get_by_label("Manual (from the trigger API, an account page, the CLI)").uncheck()
+    page.get_by_label("Event (when an account meets criteria)").check()
+    page.locator("#conditions\\[0\\]\\.attribute").fill("sentiment")
+    page.locator("#conditions\\[0\\]\\.op").select_option("in")
+    page.locator("#conditions\\[0\\]\\.value").fill("Red, Yellow")
+    page.locator("#conditions\\[1\\]\\.attribute").fill("renewal_date")
+    page.locator("#conditions\\[1\\]\\.op").select_option("within_days")
+    page.locator("#conditions\\[1\\]\\.value").fill("60")
+    page.get_by_role("heading", name="Event criteria").scroll_into_view_if_needed()
+    save(page, "play-criteria", full_page=False)
 
 
 def receiver() -> tuple[LoopbackHTTPServer, list[str]]:

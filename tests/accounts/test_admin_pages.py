@@ -209,3 +209,29 @@ def test_editing_an_account_keeps_its_external_ids_and_its_page_shows_them(
         {"salesforce": "0019000000B98deAAB"},
     )
     assert "salesforce id <code>0019000000B98deAAB</code>" in admin.get("/accounts/acme").text
+
+
+def test_an_admin_gives_an_account_its_salesforce_id_in_the_editor(pages: PagesWorld) -> None:
+    admin = pages.signed_in(pages.admin)
+    fields = {
+        "name": "Acme",
+        "parent_account_id": "",
+        "attributes": "",
+        "external_ids.salesforce": "0019000000B98de",
+    }
+    done = post_form(admin, "/accounts/acme/edit", "/accounts/acme/edit", fields)
+    assert done.status_code == 303, done.text
+    with pages.database.session() as session:
+        account = accounts_service.read_account(session, pages.tenant.id, "acme")
+    assert account.external_ids == {"salesforce": "0019000000B98deAAB"}  # its 18-character form
+    assert 'value="0019000000B98deAAB"' in admin.get("/accounts/acme/edit").text
+    cleared = {**fields, "external_ids.salesforce": ""}
+    assert (
+        post_form(admin, "/accounts/acme/edit", "/accounts/acme/edit", cleared).status_code == 303
+    )
+    with pages.database.session() as session:
+        assert accounts_service.read_account(session, pages.tenant.id, "acme").external_ids == {}
+    bad = {**fields, "external_ids.salesforce": "not-an-id!"}
+    refused = post_form(admin, "/accounts/acme/edit", "/accounts/acme/edit", bad)
+    assert refused.status_code == 400
+    assert 'id="external_ids.salesforce-error"' in refused.text

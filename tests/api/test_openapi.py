@@ -17,6 +17,7 @@ PUBLIC_PATHS = (
     "/readyz",
     "/api/v1/oauth/scopes",
     "/.well-known/oauth-authorization-server",
+    "/api/v1/events/{source_id}",  # signed with the source's secret, not a token
 )
 
 

@@ -107,3 +107,22 @@ def test_a_malformed_file_is_refused_whole_with_its_line(
     code, _, err = run(database_url, str(ragged))
     assert code == 1
     assert f"{ragged}: line 3: more cells than the header has columns" in err
+
+
+def test_salesforce_ids_come_in_an_ext_column_and_find_the_accounts(
+    database_url: str, database: Database, factory: Factory, tmp_path: Path
+) -> None:
+    tenant = factory.tenant()
+    path = write_csv(
+        tmp_path / "accounts.csv",
+        ["id", "name", "ext:salesforce"],
+        [["acme", "Acme", "001Dn00000AbCdE"], ["globex", "Globex", ""]],
+    )
+    code, out, err = run(database_url, str(path))
+    assert code == 0, out + err
+    with database.session(read_only=True) as session:
+        found = accounts_service.find_snapshot(session, tenant.id, "001Dn00000AbCdEIAV")
+        assert found is not None
+        assert found.account_id == "acme"
+        assert accounts_service.find_snapshot(session, tenant.id, "001Dn00000AbCdE") == found
+        assert accounts_service.read_account(session, tenant.id, "globex").external_ids == {}

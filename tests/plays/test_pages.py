@@ -185,3 +185,50 @@ def test_behind_a_proxy_the_curl_and_password_links_name_the_public_url(
         admin, "/users", "/users", {"email": "new@example.com", "name": "New", "how": "link"}
     )
     assert '<pre id="password-link">https://playrunner.example.com/set-password/' in invited.text
+
+
+def test_an_admin_gives_an_event_play_its_criteria_in_the_editor(pages: PagesWorld) -> None:
+    browser = pages.signed_in(pages.admin)
+    fields = editor_fields(
+        triggers="event",
+        **{
+            "criteria.match": "any",
+            "criteria.run_on": "exit",
+            "conditions[0].attribute": "sentiment",
+            "conditions[0].op": "in",
+            "conditions[0].value": "Red, Yellow",
+            "conditions[1].attribute": "renewal_date",
+            "conditions[1].op": "within_days",
+            "conditions[1].value": "60",
+            "conditions[2].attribute": "",
+            "conditions[2].op": "equals",
+            "conditions[2].value": "",
+        },
+    )
+    done = post_form(browser, "/successplays/new", "/successplays/new", fields)
+    assert done.status_code == 303, done.text
+    play_id = done.headers["location"].split("/")[2].split("?")[0]
+    with pages.database.session() as session:
+        play = plays_service.read_play(session, pages.tenant.id, play_id)
+    assert play.event_criteria is not None
+    assert play.event_criteria.model_dump() == {
+        "match": "any",
+        "run_on": "exit",
+        "conditions": [
+            {"attribute": "sentiment", "op": "in", "value": ["Red", "Yellow"]},
+            {"attribute": "renewal_date", "op": "within_days", "value": 60},
+        ],
+    }
+    editor = browser.get(f"/successplays/{play_id}/edit").text
+    assert 'value="Red, Yellow"' in editor  # reads back as typed
+    assert 'id="conditions[2].attribute"' in editor  # and a blank row to add one
+
+    bad = {**fields, "conditions[1].value": "soon"}
+    refused = post_form(browser, "/successplays/new", "/successplays/new", bad)
+    assert refused.status_code == 400
+    assert "within_days takes a whole number of days" in refused.text
+    assert 'id="conditions[1]-error"' in refused.text
+    manual = {**fields, "triggers": "manual"}
+    refused = post_form(browser, "/successplays/new", "/successplays/new", manual)
+    assert refused.status_code == 400
+    assert "event_criteria needs the event trigger" in refused.text

@@ -34,11 +34,20 @@ router = pages_router()
 
 AccountIdPath = Annotated[str, Path(min_length=1, max_length=255)]
 MAX_UPLOAD_FIELDS = 5
+SALESFORCE = "salesforce"
+SALESFORCE_FIELD = f"external_ids.{SALESFORCE}"
 
 
 @router.get("/accounts/new")
 async def new_account(request: Request, admin: CurrentAdmin, db: DatabaseDep) -> Response:
-    blank = {"account_id": "", "name": "", "parent_account_id": "", "attributes": "", "roles": {}}
+    blank = {
+        "account_id": "",
+        "name": "",
+        "parent_account_id": "",
+        "attributes": "",
+        "salesforce_id": "",
+        "roles": {},
+    }
     return await _editor(request, admin, db, blank, account=None)
 
 
@@ -102,6 +111,7 @@ async def edit_account(
         **account.model_dump(),
         "parent_account_id": account.parent_account_id or "",
         "attributes": _attribute_lines(account.attributes),
+        "salesforce_id": account.external_ids.get(SALESFORCE, ""),
     }
     return await _editor(request, admin, db, data, account=account)
 
@@ -129,6 +139,12 @@ async def _save(
         "name": form.get("name").strip(),
         "parent_account_id": form.get("parent_account_id").strip(),
         "attributes": form.get("attributes"),
+        # Absent (a form without the field): the account's external ids are left as they are.
+        "salesforce_id": (
+            form.get(SALESFORCE_FIELD).strip()
+            if any(name == SALESFORCE_FIELD for name, _ in form.pairs)
+            else None
+        ),
         "roles": {
             name.removeprefix("role:"): value
             for name, value in form.pairs
@@ -142,6 +158,7 @@ async def _save(
             "parent_account_id": typed["parent_account_id"] or None,
             "attributes": parse_attributes(typed["attributes"]),
             "roles": {role: email or None for role, email in typed["roles"].items()},
+            "external_ids": _with_salesforce_id(account, typed["salesforce_id"]),
         }
         spec = parse_model(AccountWrite, data, what="account")
         await db.write(
@@ -154,16 +171,33 @@ async def _save(
             )
         )
     except PlayrunnerError as refused:
+        errors = field_messages(refused)
+        if "external_ids" in errors:  # the one external id the editor has
+            errors[SALESFORCE_FIELD] = errors.pop("external_ids")
         return await _editor(
             request,
             admin,
             db,
             typed,
             account=account,
-            errors=field_messages(refused),
+            errors=errors,
             status=refusal_status(refused),
         )
     return redirect(f"/accounts/{quote(spec.account_id, safe='')}")
+
+
+def _with_salesforce_id(
+    account: AccountRead | None, salesforce_id: str | None
+) -> dict[str, str] | None:
+    """The account's external ids with the Salesforce one as typed (empty: none); its ids in
+    other systems are kept. None: not given, nothing changes."""
+    if salesforce_id is None:
+        return None
+    ids = dict(account.external_ids) if account else {}
+    ids.pop(SALESFORCE, None)
+    if salesforce_id:
+        ids[SALESFORCE] = salesforce_id
+    return ids
 
 
 def parse_attributes(text: str) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from playrunner.errors import InvalidRequest
 
 ATTRIBUTE_PREFIX = "attr:"
 ROLE_PREFIX = "role:"
+# An account's id in another system: ext:salesforce (the external_ids of the API).
+EXTERNAL_ID_PREFIX = "ext:"
 _FIXED = ("id", "name", "parent")
 
 
@@ -90,11 +92,14 @@ def _check_header(header: Sequence[str], source: str) -> None:
     if "id" not in header:
         raise InvalidRequest(f"{source}: line 1: an 'id' column is required", field="file")
     for column in header:
-        if column in _FIXED or column.startswith((ATTRIBUTE_PREFIX, ROLE_PREFIX)):
+        if column in _FIXED or column.startswith(
+            (ATTRIBUTE_PREFIX, ROLE_PREFIX, EXTERNAL_ID_PREFIX)
+        ):
             continue
         raise InvalidRequest(
             f"{source}: line 1: unknown column {column!r}; use id, name, parent,"
-            f" {ATTRIBUTE_PREFIX}<attribute> or {ROLE_PREFIX}<role name>",
+            f" {ATTRIBUTE_PREFIX}<attribute>, {ROLE_PREFIX}<role name> or"
+            f" {EXTERNAL_ID_PREFIX}<system>",
             field="file",
         )
     if len(set(header)) != len(header):
@@ -111,6 +116,10 @@ def _item(record: dict[str, str]) -> dict[str, Any]:
     }
     if parent := (record.get("parent") or "").strip():
         item["parent_account_id"] = parent
+    if any(column.startswith(EXTERNAL_ID_PREFIX) for column in record):
+        # As attributes: the file says what the account's external ids are (an empty cell:
+        # none in that system).
+        item["external_ids"] = {}
     for column, cell in record.items():
         value = (cell or "").strip()
         if not value:
@@ -119,6 +128,8 @@ def _item(record: dict[str, str]) -> dict[str, Any]:
             item["attributes"][column.removeprefix(ATTRIBUTE_PREFIX)] = typed_cell(value)
         elif column.startswith(ROLE_PREFIX):
             item["roles"][column.removeprefix(ROLE_PREFIX)] = value
+        elif column.startswith(EXTERNAL_ID_PREFIX):
+            item["external_ids"][column.removeprefix(EXTERNAL_ID_PREFIX)] = value
     return item
 
 

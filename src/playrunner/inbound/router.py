@@ -12,6 +12,7 @@ from playrunner.api.state import app_state
 from playrunner.auth.dependencies import AdminPrincipal, require_scope
 from playrunner.inbound import service
 from playrunner.inbound.schemas import (
+    EVENT_EXAMPLE,
     EventAccepted,
     InboundEventRead,
     RuleRead,
@@ -37,6 +38,18 @@ WRITE = [require_scope("events:write")]
     responses={
         200: {"model": EventAccepted, "description": "A duplicate: dropped"},
         **problem_responses(400, 401, 404, 413, 503),
+    },
+    openapi_extra={
+        "parameters": [
+            {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
+            for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object", "example": EVENT_EXAMPLE}}
+            },
+        },
     },
 )
 async def post_event(source_id: SourceId, request: Request, db: DatabaseDep) -> Response:

@@ -24,6 +24,11 @@ from playrunner.models import InboundEventStatus, RuleAction
 from playrunner.validation import Flag, Name, StrictModel
 
 Scalar = StrictStr | StrictInt | StrictFloat | StrictBool | None
+# An event as a system might post it (the seed's use case: a champion changed jobs).
+EVENT_EXAMPLE: dict[str, Any] = {
+    "type": "job_change",
+    "data": {"person": {"name": "Ada Lovelace", "title": "CTO"}, "company": {"id": "acme"}},
+}
 
 
 def _compiles(expression: str) -> str:
@@ -108,7 +113,7 @@ class RuleRead(BaseModel):
 class RuleTest(StrictModel):
     """A sample event to try the source's rules on; nothing is written."""
 
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(examples=[EVENT_EXAMPLE])
 
 
 class RuleTestResult(BaseModel):

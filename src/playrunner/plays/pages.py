@@ -64,6 +64,7 @@ NEW_PLAY: dict[str, Any] = {
     "active": True,
     "apply_to_parent": False,
     "duplicate_policy": "allow",
+    "event_criteria": None,
     "actions": [NEW_TASK],
 }
 
@@ -229,8 +230,73 @@ def posted_play(form: Form) -> dict[str, Any]:
         "active": form.get("active") == "on",
         "apply_to_parent": form.get("apply_to_parent") == "on",
         "duplicate_policy": form.get("duplicate_policy", "allow"),
+        "event_criteria": posted_criteria(form),
         "actions": actions,
     }
+
+
+CONDITION_OPERATORS = [
+    ("equals", "equals"),
+    ("in", "is one of (comma-separated)"),
+    ("greater_than", "is greater than"),
+    ("less_than", "is less than"),
+    ("is_set", "is set"),
+    ("changed_to", "changes to"),
+    ("within_days", "is a date within N days from today"),
+]
+_NUMBER_OPERATORS = ("greater_than", "less_than", "within_days")
+
+
+def posted_criteria(form: Form) -> dict[str, Any] | None:
+    """The editor's criteria rows as the API's ``event_criteria`` (rows without an attribute
+    are left out; none at all: no criteria). A value is what the operator takes: a list for
+    "is one of", a number for the comparisons, none for "is set"."""
+    conditions = []
+    for position in positions(form.pairs, "conditions"):
+        field = f"conditions[{position}]"
+        attribute = form.get(f"{field}.attribute").strip()
+        if not attribute:
+            continue
+        op = form.get(f"{field}.op")
+        typed = form.get(f"{field}.value").strip()
+        value: Any = typed
+        if op == "in":
+            value = [part.strip() for part in typed.split(",") if part.strip()]
+        elif op in _NUMBER_OPERATORS:
+            value = _number_or_text(typed)
+        elif op == "is_set":
+            value = None
+        conditions.append({"attribute": attribute, "op": op, "value": value})
+    if not conditions:
+        return None
+    return {
+        "match": form.get("criteria.match", "all"),
+        "run_on": form.get("criteria.run_on", "enter"),
+        "conditions": conditions,
+    }
+
+
+def _number_or_text(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def criteria_rows(criteria: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The criteria's conditions as the editor's rows (values as typed), and blank rows to
+    add more: one more than there are, three at least."""
+    rows = []
+    for condition in (criteria or {}).get("conditions", []):
+        value = condition.get("value")
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append({**condition, "value": "" if value is None else str(value)})
+    blank = {"attribute": "", "op": "equals", "value": ""}
+    return rows + [blank] * max(1, 3 - len(rows))
 
 
 async def _editor(
@@ -278,6 +344,9 @@ async def _editor(
             "data": data,
             "errors": errors or {},
             "previews": {p.position: p for p in previews},
+            "criteria": data.get("event_criteria") or {"match": "all", "run_on": "enter"},
+            "condition_rows": criteria_rows(data.get("event_criteria")),
+            "operators": CONDITION_OPERATORS,
             "preview_on": preview_on,
             "preview_error": preview_error,
             **choices,
