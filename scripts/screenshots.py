@@ -307,8 +307,8 @@ def shoot_events(page: Page, demo: dict[str, object]) -> None:
 def shoot_criteria(page: Page) -> None:
     """An event play's criteria in the editor."""
     page.goto("/successplays/new")
-    page.get_by_label("Name").fill("Renewal at risk")
-    page.get_by_label("Description").fill("Sentiment is poor and the renewal is near")
+    page.locator("#name").fill("Renewal at risk")
+    page.locator("#description").fill("Sentiment is poor and the renewal is near")
     page.get_by_label("Manual (from the trigger API, an account page, the CLI)").uncheck()
     page.get_by_label("Event (when an account meets criteria)").check()
     page.locator("#conditions\\[0\\]\\.attribute").fill("sentiment")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, Text
+from sqlalchemy import ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from playrunner.models.base import Base, UUIDPrimaryKey, enum_column
@@ -30,8 +30,10 @@ class AnnouncementStatus(enum.StrEnum):
 
 
 class RunAnnouncement(OutboxColumns, UUIDPrimaryKey, Base):
+    # No index but the key: the rows live seconds (deleted once expanded), so the sweep's
+    # scan of the few pending ones costs less than an index written on every trigger call.
+    # Keys are time-ordered (``ids.time_ordered_id``), so the key's index grows at its end.
     __tablename__ = "run_announcements"
-    __table_args__ = (Index("ix_run_announcements_due", "status", "next_attempt_at"),)
 
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     # JSON (``runs/announcements.py`` writes and reads it with orjson).

@@ -34,6 +34,7 @@ from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.form_requests import service as form_requests_service
+from playrunner.ids import time_ordered_id
 from playrunner.models import AnnouncementStatus, RunAnnouncement
 from playrunner.models.records import FormRequestRecord, RunRecord, TaskRecord
 from playrunner.notifications import service as notifications_service
@@ -105,14 +106,14 @@ def announce(
                     for new in chunk
                     for pk in (new.run.account_id, new.run.requested_account_id)
                 },
-                runs=[new.run for new in chunk],
-                tasks=[task for new in chunk for task in new.tasks],
-                form_requests=[request for new in chunk for request in new.form_requests],
+                runs=[_row(new.run) for new in chunk],
+                tasks=[_row(task) for new in chunk for task in new.tasks],
+                form_requests=[_row(r) for new in chunk for r in new.form_requests],
                 assignees={item: email for new in chunk for item, email in new.assignees.items()},
             )
         rows.append(
             {
-                "id": uuid.uuid4(),
+                "id": time_ordered_id(),
                 "tenant_id": tenant_id,
                 "body": orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS).decode(),
                 "run_count": len(chunk),
@@ -129,6 +130,17 @@ def announce(
 def waiting_runs(session: Session, tenant_id: str) -> int:
     """How many of the service's runs wait for their announcement to be expanded."""
     return repository.waiting_announced_runs(session, tenant_id)
+
+
+def _row(record: RunRecord | TaskRecord | FormRequestRecord) -> list[Any]:
+    """A record as its values in field order: the names would be a third of the bytes the
+    trigger call writes for its announcement (and a durable commit pays per page)."""
+    return [getattr(record, name) for name in type(record).__slots__]
+
+
+def _records(kind: type[Any], rows: list[list[Any]]) -> list[dict[str, Any]]:
+    names: tuple[str, ...] = kind.__slots__
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 # In the workers
@@ -168,9 +180,9 @@ def _events(
 ) -> list[tuple[EventType, Sequence[BaseModel]]]:
     """The runs' events, each resource as the API showed it when the runs were made."""
     accounts = _NAMES_BY_PK.validate_python(body["accounts"])
-    runs = _RUNS.validate_python(body["runs"])
-    tasks = _TASKS.validate_python(body["tasks"])
-    requests = _FORM_REQUESTS.validate_python(body["form_requests"])
+    runs = _RUNS.validate_python(_records(RunRecord, body["runs"]))
+    tasks = _TASKS.validate_python(_records(TaskRecord, body["tasks"]))
+    requests = _FORM_REQUESTS.validate_python(_records(FormRequestRecord, body["form_requests"]))
     assignees = _ASSIGNEES.validate_python(body["assignees"])
     flows = _NAMES_BY_PK.validate_python(body["flows"])
     task_counts = Counter(task.run_id for task in tasks)
