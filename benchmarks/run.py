@@ -546,7 +546,7 @@ BENCH_KEY = "bench-webhook-key"
 DRAIN_LIMIT_SECONDS = 300
 
 
-NOTIFICATION_ROUNDS = 2  # off, on, off, on, off: each "on" between two "off"
+NOTIFICATION_ROUNDS = 3  # off, on, off, on, off, on, off: each "on" between two "off"
 
 
 @dataclass
