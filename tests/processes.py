@@ -110,3 +110,25 @@ class ServerProcess:
                 if time.monotonic() > deadline:
                     raise AssertionError("server never accepted:\n" + self.printed) from None
                 time.sleep(0.02)
+
+
+def run_example(script: str, tmp_path: Path) -> str:
+    """``examples/<script>`` run as a new user runs it (its own SQLite database and port under
+    ``tmp_path``); its output, once it has succeeded."""
+    repository = Path(__file__).resolve().parents[1]
+    env = clean_environment(
+        PLAYRUNNER_DATABASE_URL=f"sqlite:///{tmp_path / 'example.db'}",
+        PLAYRUNNER=str(Path(sys.executable).parent / "playrunner"),
+        PORT=str(free_port()),
+        SERVER_LOG=str(tmp_path / "server.log"),
+    )
+    done = subprocess.run(
+        ["bash", str(repository / "examples" / script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

@@ -227,3 +227,26 @@ def test_rules_are_checked_when_saved(client: httpx.Client, world: ServiceWorld)
         == 404
     )
     assert client.get(SOURCES, headers={"app-token": world.user_token}).status_code == 403
+
+
+def test_a_rule_whose_play_was_deactivated_is_logged_with_the_triggers_words(
+    client: httpx.Client, database: Database, world: ServiceWorld
+) -> None:
+    source = Source(client, world.admin_token)
+    play_id = str(world.form_play_id)  # type: ignore[attr-defined]
+    source.rule(
+        name="Champion changed jobs",
+        match={"type": "job_change"},
+        account_path="data.company.id",
+        action="run_play",
+        play=play_id,
+    )
+    off = client.post(f"/api/v1/successplays/{play_id}/disable", headers=source.admin)
+    assert off.status_code < 300, off.text
+    assert source.post(JOB_CHANGE).status_code == 202
+    (event,) = eventually(lambda: [e for e in source.events() if e["status"] != "pending"])
+    assert event["status"] == "ignored"
+    assert event["outcome"] == "Rule 'Champion changed jobs' matched; SuccessPlay not found"
+    assert event["run_id"] is None
+    with database.session(read_only=True) as session:
+        assert list(session.scalars(select(Run))) == []

@@ -84,7 +84,7 @@ def _account(session: Session, runner: Principal, account_id: str) -> AccountSna
     return account
 
 
-def _lock_for_duplicates(session: Session, play: PlayPlan, accounts: list[AccountSnapshot]) -> None:
+def lock_for_duplicates(session: Session, play: PlayPlan, accounts: list[AccountSnapshot]) -> None:
     """With skip_if_open, two triggers on one account must not both find it clear: hold the
     accounts (and their parents) until this transaction ends. SQLite's single writer already
     serialises them."""
@@ -102,7 +102,7 @@ def run_manual_successplay(
 ) -> RunOutcome:
     play = runnable_play(session, runner, successplay_id)
     account = _account(session, runner, account_id)
-    _lock_for_duplicates(session, play, [account])
+    lock_for_duplicates(session, play, [account])
     return start_run(session, play, account, runner, source)
 
 
@@ -121,7 +121,7 @@ def run_from_app(
     def run() -> dict[str, Any]:
         play = runnable_play(session, runner, successplay_id, admins_only=False)
         account = _account(session, runner, account_id)
-        _lock_for_duplicates(session, play, [account])
+        lock_for_duplicates(session, play, [account])
         return outcome_answer(start_run(session, play, account, runner, RunSource.WEB))
 
     return _idempotently(session, runner, key, run)
@@ -260,7 +260,7 @@ def _bulk(
         wanted = [a.account_id for a in matching]
         found = {a.account_id: a for a in matching}
     accounts = [found[account_id] for account_id in wanted if account_id in found]
-    _lock_for_duplicates(session, play, accounts)
+    lock_for_duplicates(session, play, accounts)
     outcomes = iter(start_runs(session, play, accounts, runner, source))
     results = []
     for account_id in wanted:

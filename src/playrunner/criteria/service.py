@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from playrunner.accounts import service as accounts_service
+from playrunner.automations import service as automations_service
 from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.criteria import changes, repository
@@ -31,7 +32,7 @@ from playrunner.criteria.evaluation import meets
 from playrunner.criteria.schemas import EventCriteria
 from playrunner.db import Database
 from playrunner.db_failures import describe_failure
-from playrunner.models import CriteriaCheck, CriteriaCheckStatus, DuplicatePolicy, RunSource
+from playrunner.models import CriteriaCheck, CriteriaCheckStatus, RunSource
 from playrunner.outbox import batches
 from playrunner.outbox.workers import Kind
 from playrunner.plays import service as plays_service
@@ -148,10 +149,7 @@ def _check(session: Session, check: repository.TakenCheck) -> None:
         plan = plays_service.load_plan(session, tenant_id, play_id)
         if plan is None or not plan.active:
             continue
-        if plan.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN:
-            accounts_service.lock_accounts(
-                session, {account.id} | ({account.parent_id} if account.parent_id else set())
-            )
+        automations_service.lock_for_duplicates(session, plan, [account])
         start_runs(session, plan, [account], runner, RunSource.EVENT)
 
 

@@ -46,7 +46,6 @@ from playrunner.inbound.schemas import (
     SourceRead,
 )
 from playrunner.models import (
-    DuplicatePolicy,
     EventRule,
     EventSource,
     InboundEvent,
@@ -487,21 +486,19 @@ def _run_play(
     session: Session, source: EventSource, rule: EventRule, account: AccountSnapshot
 ) -> tuple[uuid.UUID | None, str | None]:
     """Run the rule's play on the account, as the source's creator (or the service's first
-    admin); the run's id, or why it did not run."""
-    plan = (
-        plays_service.load_plan(session, source.tenant_id, rule.play_id) if rule.play_id else None
-    )
-    if plan is None:
-        return None, "its play was deleted"
-    if not plan.active or not plan.manual_trigger:
-        return None, f"the play {plan.name!r} is not active and manual"
+    admin), through the trigger's checks; the run's id, or why it did not run."""
     user = users_service.acting_user(session, source.tenant_id, source.created_by)
     if user is None:
         return None, "the service has no active admin to run the play as"
-    if plan.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN:
-        held = {account.id} | ({account.parent_id} if account.parent_id else set())
-        accounts_service.lock_accounts(session, held)
-    outcome = start_run(session, plan, account, users_service.principal_for(user), RunSource.EVENT)
+    runner = users_service.principal_for(user)
+    try:
+        plan = automations_service.runnable_play(
+            session, runner, str(rule.play_id), admins_only=False
+        )
+    except PlayrunnerError as refused:
+        return None, refused.message
+    automations_service.lock_for_duplicates(session, plan, [account])
+    outcome = start_run(session, plan, account, runner, RunSource.EVENT)
     return outcome.run.id, None
 
 
