@@ -173,6 +173,16 @@ class GroupCommit:
         await committed
         return result
 
+    async def run_statement(self, work: Callable[[Connection], T]) -> T:
+        """``work``, one statement on the shared connection, committed with the batch. No
+        savepoint: SQLite undoes a failing statement alone (or, on errors such as a full
+        disk, the whole transaction, whose COMMIT then fails for every request anyway)."""
+        result = work(self._join_batch())
+        committed = asyncio.get_running_loop().create_future()
+        self._waiting.append(committed)
+        await committed
+        return result
+
     def _join_batch(self) -> Connection:
         if self._connection is None or self._connection.invalidated:
             self._connection = self._engine.connect()

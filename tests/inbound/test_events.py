@@ -143,6 +143,15 @@ def test_a_bad_signature_is_refused_and_logged(
     assert sum("event refused for source" in r.getMessage() for r in caplog.records) == 2
     assert source.events() == []
     assert client.post(f"/api/v1/events/{uuid.uuid4()}", json={}).status_code == 404
+    # The receiving route is a plain one ahead of the others (inbound/router.py): its other
+    # answers are still the API's problems, with a request id.
+    malformed = client.post("/api/v1/events/not-an-id", json={})
+    assert malformed.status_code == 404
+    assert malformed.json()["detail"] == "Event source not-an-id not found"
+    read = client.get(source.url)
+    assert read.status_code == 405
+    assert read.headers["content-type"] == "application/problem+json"
+    assert read.headers["x-request-id"]
 
 
 def test_a_rules_dry_run_says_what_would_happen_and_writes_nothing(

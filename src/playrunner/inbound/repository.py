@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from playrunner.db import Database
 from playrunner.models import (
     Account,
     EventRule,
@@ -18,7 +20,7 @@ from playrunner.models import (
     SuccessPlay,
 )
 from playrunner.outbox import lease
-from playrunner.row_inserts import RowInsert
+from playrunner.row_inserts import InsertsPerTurn, RowInsert
 
 
 def sources(session: Session, tenant_id: str) -> Sequence[EventSource]:
@@ -83,10 +85,17 @@ def play_names(session: Session, play_ids: set[uuid.UUID]) -> dict[uuid.UUID, st
 _STORE_EVENT = RowInsert(InboundEvent, unless_key_exists=("source_id", "event_id"))
 
 
-def store_event(session: Session, values: dict[str, object]) -> bool:
-    """Store an event unless its source has one with its id: whether it was stored. Through
-    the driver (``row_inserts``): receiving is kept cheap."""
-    return _STORE_EVENT.insert_one(session, values)
+_stored: weakref.WeakKeyDictionary[Database, InsertsPerTurn] = weakref.WeakKeyDictionary()
+
+
+async def store_event(database: Database, row: dict[str, object]) -> bool:
+    """Store an event (committed) unless its source has one with its id: whether it was
+    stored. Through the driver, with the other events received in this turn of the event
+    loop (``row_inserts``): receiving is kept cheap."""
+    gathered = _stored.get(database)
+    if gathered is None:
+        gathered = _stored[database] = InsertsPerTurn(database, _STORE_EVENT)
+    return await gathered.insert(row)
 
 
 def event_for_update(session: Session, event_id: uuid.UUID) -> InboundEvent | None:

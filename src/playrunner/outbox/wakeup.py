@@ -45,3 +45,10 @@ def announce(session: Session, kind: str, row_ids: list[uuid.UUID]) -> None:
 
         after_commit(session, tell)
     pending.setdefault(kind, []).extend(row_ids)
+
+
+def tell(kind: str, row_ids: list[uuid.UUID]) -> None:
+    """Tell the workers about rows already committed (by ``Database.write_one``, whose
+    statement has no session to wait on)."""
+    if _listeners:
+        _listeners[0](kind, row_ids)
