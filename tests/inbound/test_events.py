@@ -54,6 +54,7 @@ class Source:
         assert answer.status_code == 201, answer.text
         created = answer.json()
         self.id, self.secret, self.url = created["id"], created["secret"], created["events_url"]
+        self.token = created["token"]
 
     def rule(self, **spec: Any) -> dict[str, Any]:
         answer = self.client.post(f"{SOURCES}/{self.id}/rules", json=spec, headers=self.admin)
@@ -71,6 +72,13 @@ class Source:
         return self.client.post(
             self.url, content=body, headers={**headers, "content-type": "application/json"}
         )
+
+    def post_with_token(
+        self, event: dict[str, Any], event_id: str, token: str | None = None
+    ) -> httpx.Response:
+        """As a system that cannot sign: the source's token, the event's id, no signature."""
+        headers = {"authorization": f"Bearer {token or self.token}", "webhook-id": event_id}
+        return self.client.post(self.url, json=event, headers=headers)
 
     def events(self) -> list[dict[str, Any]]:
         answer = self.client.get(f"{SOURCES}/{self.id}/events", headers=self.admin)
@@ -152,6 +160,38 @@ def test_a_bad_signature_is_refused_and_logged(
     assert read.status_code == 405
     assert read.headers["content-type"] == "application/problem+json"
     assert read.headers["x-request-id"]
+
+
+def test_a_system_that_cannot_sign_sends_the_sources_token_instead(
+    client: httpx.Client, world: ServiceWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = Source(client, world.admin_token)
+    assert source.token.startswith("pr_evt_")
+    first = source.post_with_token(JOB_CHANGE, "crm-1")
+    assert (first.status_code, first.json()) == (202, {"id": "crm-1", "status": "accepted"})
+    again = source.post_with_token(JOB_CHANGE, "crm-1")
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+
+    with caplog.at_level(logging.WARNING, logger="playrunner.inbound"):
+        wrong = source.post_with_token(JOB_CHANGE, "crm-2", token="pr_evt_not-the-token")
+        other = Source(client, world.admin_token, name="Another")
+        crossed = source.post_with_token(JOB_CHANGE, "crm-3", token=other.token)
+        no_id = source.post_with_token(JOB_CHANGE, "")
+    for answer in (wrong, crossed):
+        assert answer.status_code == 401, answer.text
+        assert answer.json()["detail"].startswith("Invalid token")
+    assert no_id.status_code == 400
+    assert no_id.json()["detail"] == "webhook-id must be 1 to 255 characters"
+    assert sum("the token is not the source's" in r.getMessage() for r in caplog.records) == 2
+
+    # Rotating makes a new token; the old one is refused at once.
+    rotated = client.post(f"{SOURCES}/{source.id}/rotate-secret", headers=source.admin)
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["token"] != source.token
+    assert source.post_with_token(JOB_CHANGE, "crm-4").status_code == 401
+    fresh = source.post_with_token(JOB_CHANGE, "crm-4", token=rotated.json()["token"])
+    assert fresh.status_code == 202
+    assert {e["event_id"] for e in source.events()} == {"crm-1", "crm-4"}
 
 
 def test_a_rules_dry_run_says_what_would_happen_and_writes_nothing(

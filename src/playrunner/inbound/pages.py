@@ -88,7 +88,7 @@ async def change_source(
     if action != "rotate":
         raise InvalidRequest("Choose what to change", field="do")
     rotated = await db.write(lambda s: service.rotate_secret(s, admin, source_id, settings))
-    done = "A new signing secret; events signed with the old one are refused."
+    done = "A new signing secret and token; the old ones are refused."
     return await _source(request, admin, db, rotated, done=done)
 
 
@@ -214,6 +214,7 @@ async def _source(
         {
             "source": source,
             "secret": source.secret if isinstance(source, SourceCreated) else None,
+            "token": source.token if isinstance(source, SourceCreated) else None,
             "rules": rules,
             "events": events,
             "plays": [(str(p.id), p.name) for p in plays],

@@ -144,7 +144,8 @@ async def get_source(source_id: SourceId, principal: AdminPrincipal, db: Databas
 async def rotate_secret(
     source_id: SourceId, principal: AdminPrincipal, db: DatabaseDep, request: Request
 ) -> SourceCreated:
-    """A new signing secret, shown only in this answer; the old one is refused at once."""
+    """A new signing secret and token, shown only in this answer; the old ones are refused at
+    once."""
     settings = app_state(request).settings
     return await db.write(lambda s: service.rotate_secret(s, principal, source_id, settings))
 

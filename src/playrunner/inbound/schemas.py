@@ -62,9 +62,12 @@ class SourceRead(BaseModel):
 
 
 class SourceCreated(SourceRead):
-    """A new source: ``secret`` signs its events (Standard Webhooks), shown only this once."""
+    """A new source (or one with new credentials), shown only this once: ``secret`` signs its
+    events (Standard Webhooks); a system that cannot sign sends ``token`` instead
+    (``Authorization: Bearer <token>``)."""
 
     secret: str
+    token: str
 
 
 class RuleWrite(StrictModel):

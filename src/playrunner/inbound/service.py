@@ -10,6 +10,7 @@ the same decision, nothing written.
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 import time
 import uuid
@@ -65,6 +66,7 @@ from playrunner.webhooks import signing
 logger = logging.getLogger("playrunner.inbound")
 OUTBOX_KIND = "process_event"
 EVENTS_PATH = "/api/v1/events"
+TOKEN_PREFIX = "pr_evt_"  # a source's token (a secret: the prefix tells what it is)
 
 
 # Sources
@@ -122,7 +124,7 @@ def create_source(
 def rotate_secret(
     session: Session, actor: Principal, source_id: uuid.UUID, settings: Settings
 ) -> SourceCreated:
-    """A new signing secret (shown once); events signed with the old one are refused."""
+    """A new signing secret and token (shown once); the old ones are refused."""
     source = get_source(session, actor, source_id, for_update=True)
     source.secret_salt = signing.new_salt()
     source.updated_at = utcnow()
@@ -141,8 +143,12 @@ def delete_source(
 
 
 def _with_secret(source: EventSource, settings: Settings) -> SourceCreated:
-    secret = signing.endpoint_secret(signing.server_key(settings), source.secret_salt)
-    return SourceCreated(**source_read(source).model_dump(), secret=secret)
+    key = signing.server_key(settings)
+    return SourceCreated(
+        **source_read(source).model_dump(),
+        secret=signing.endpoint_secret(key, source.secret_salt),
+        token=signing.derived_token(key, source.secret_salt, TOKEN_PREFIX),
+    )
 
 
 # Rules
@@ -251,6 +257,7 @@ class Signer:
     tenant_id: str
     name: str
     webhook: Webhook  # verifies with the source's secret
+    token: bytes  # the source's token, for senders that cannot sign
 
 
 # Which sources exist, and their secrets, are asked on every event, so this process keeps
@@ -271,7 +278,8 @@ def cached_signer(source_id: uuid.UUID, settings: Settings) -> Signer | None:
 
 
 def signer(session: Session, source_id: uuid.UUID, settings: Settings) -> Signer:
-    """The source events are posted to, by id (the caller is known by its signature only)."""
+    """The source events are posted to, by id (the caller is known by its signature or its
+    token only)."""
     key = (settings.database_url, source_id)
     now = time.monotonic()
     cached = _signers.get(key)
@@ -279,8 +287,10 @@ def signer(session: Session, source_id: uuid.UUID, settings: Settings) -> Signer
         source = repository.source_anywhere(session, source_id)
         found = None
         if source is not None:
-            secret = signing.endpoint_secret(signing.server_key(settings), source.secret_salt)
-            found = Signer(source.id, source.tenant_id, source.name, Webhook(secret))
+            server_key = signing.server_key(settings)
+            secret = signing.endpoint_secret(server_key, source.secret_salt)
+            token = signing.derived_token(server_key, source.secret_salt, TOKEN_PREFIX).encode()
+            found = Signer(source.id, source.tenant_id, source.name, Webhook(secret), token)
         cached = _signers[key] = (now, found)
     if cached[1] is None:
         raise NotFound(f"Event source {source_id} not found", field="source_id")
@@ -297,15 +307,20 @@ def _forget(key: tuple[str, uuid.UUID]) -> None:
 
 
 def verify(source: Signer, body: bytes, headers: Mapping[str, str]) -> str:
-    """The event's id, once its signature is the source's (401 otherwise, logged) and its
-    body a JSON object."""
-    try:
-        source.webhook.verify(body, dict(headers))
-    except WebhookVerificationError as exc:
-        logger.warning("event refused for source %s (%s): %s", source.source_id, source.name, exc)
-        raise AuthenticationFailed(
-            "Invalid signature: sign events with the source's secret"
-        ) from None
+    """The event's id, once it is the source's (its signature, or else its token: 401
+    otherwise, logged) and its body a JSON object."""
+    authorization = headers.get("authorization")
+    if authorization is not None and "webhook-signature" not in headers:
+        _check_token(source, authorization)
+    else:
+        try:
+            source.webhook.verify(body, dict(headers))
+        except WebhookVerificationError as exc:
+            _refused(source, str(exc))
+            raise AuthenticationFailed(
+                "Invalid signature: sign events with the source's secret"
+                " (or send its token: Authorization: Bearer <token>)"
+            ) from None
     event_id = headers.get("webhook-id", "")
     if not 0 < len(event_id) <= 255:
         raise InvalidRequest("webhook-id must be 1 to 255 characters", field="webhook-id")
@@ -316,6 +331,19 @@ def verify(source: Signer, body: bytes, headers: Mapping[str, str]) -> str:
     if not isinstance(payload, dict):
         raise InvalidRequest("The event must be a JSON object", field="body")
     return event_id
+
+
+def _check_token(source: Signer, authorization: str) -> None:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), source.token):
+        _refused(source, "the token is not the source's")
+        raise AuthenticationFailed(
+            "Invalid token: send the source's token as Authorization: Bearer <token>"
+        )
+
+
+def _refused(source: Signer, why: str) -> None:
+    logger.warning("event refused for source %s (%s): %s", source.source_id, source.name, why)
 
 
 async def receive(database: Database, source: Signer, event_id: str, body: bytes) -> EventAccepted:

@@ -66,6 +66,13 @@ def endpoint_secret(key: bytes, salt: str) -> str:
     return "whsec_" + base64.b64encode(digest).decode()
 
 
+def derived_token(key: bytes, salt: str, prefix: str) -> str:
+    """A bearer token derived, like a secret, from the server key and a salt (never stored:
+    made again to compare; a new salt revokes it)."""
+    digest = hmac.new(key, f"{salt}:token".encode(), hashlib.sha256).digest()
+    return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def signature_headers(secret: str, message_id: str, moment: datetime, body: str) -> dict[str, str]:
     """``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` for ``body``."""
     signature = Webhook(secret).sign(message_id, moment, body)
