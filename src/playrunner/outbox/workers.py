@@ -59,6 +59,11 @@ class Traffic(Protocol):
 # Rows handed to a worker at once (one queue message, one claim, one transaction for their
 # attempts).
 BATCH = 100
+# Rows a worker takes when it stopped waiting for a pause in the requests (a load that has
+# not paused for ``outbox_yield_seconds``): enough to keep making progress, little enough
+# that the requests it shares the process with hardly notice; the rest of its batch goes
+# back to the queue and waits for the next pause (or the next turn).
+UNDER_LOAD = 10
 
 # One try at each of these rows: the seconds until the next try of those tried again.
 SendMany = Callable[[list[uuid.UUID]], dict[uuid.UUID, float]]
@@ -141,26 +146,28 @@ class Workers:
         for start in range(0, len(row_ids), BATCH):
             task([str(row_id) for row_id in row_ids[start : start + BATCH]])
 
-    def _yield_to_requests(self) -> None:
+    def _yield_to_requests(self) -> bool:
         """Wait until no request has been in flight for ``_QUIET_SECONDS`` (at most
         ``outbox_yield_seconds``): sending shares the process, and its CPU, with the
         requests, so a burst of calls is answered first and its notifications sent after
         it. (Under steady load the count touches zero now and then between two requests:
-        that is no pause to send in.)"""
+        that is no pause to send in.) Whether the requests paused (False: the wait ran out,
+        or the workers are stopping)."""
         traffic = self.traffic
         if traffic is None:
-            return
+            return True
         deadline = time.monotonic() + self.settings.outbox_yield_seconds
         while not self._stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
-                return
+                return False
             if not traffic.idle.wait(min(left, _STOP_CHECK_SECONDS)):
                 continue
             arrivals = traffic.arrivals
             time.sleep(min(_QUIET_SECONDS, max(left, 0)))
             if traffic.idle.is_set() and traffic.arrivals == arrivals:
-                return
+                return True
+        return False
 
     def sweep(self) -> int:
         """Enqueue every due row that no worker holds, of every kind sent here; how many.
@@ -284,15 +291,18 @@ class Workers:
             )
 
 
-def _task(huey: Huey, name: str, send: SendMany, before: Callable[[], None]) -> TaskWrapper:
-    """Huey's task ``name``: one try at each of a batch of rows (after ``before``), and each
-    next try scheduled."""
+def _task(huey: Huey, name: str, send: SendMany, before: Callable[[], bool]) -> TaskWrapper:
+    """Huey's task ``name``: one try at each of a batch of rows (after ``before``, which says
+    whether the requests paused; if they did not, only ``UNDER_LOAD`` rows now and the rest
+    queued again), and each next try scheduled."""
 
     @huey.task(name=name)  # type: ignore[untyped-decorator]
     def run(row_ids: list[str] | str) -> None:
         if isinstance(row_ids, str):  # queued by a version that sent one row per task
             row_ids = [row_ids]
-        before()
+        if not before() and len(row_ids) > UNDER_LOAD:
+            row_ids, rest = row_ids[:UNDER_LOAD], row_ids[UNDER_LOAD:]
+            run(rest)
         later: dict[float, list[str]] = {}  # rows given the same wait go back as one task
         for row_id, wait in send([uuid.UUID(r) for r in row_ids]).items():
             later.setdefault(wait, []).append(str(row_id))
