@@ -100,14 +100,18 @@ class Server:
                 time.sleep(0.2)
         raise SystemExit(f"server did not start; see {log}")
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server and its worker processes."""
+    def pids(self) -> list[int]:
+        """The server's process and its worker processes."""
         pids = [self.process.pid]
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
+        return pids
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its worker processes."""
         total_kb = 0
-        for pid in pids:
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kb += int(line.split()[1])
@@ -116,12 +120,8 @@ class Server:
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the server and its worker processes have used so far:
         unlike requests per second, hardly moved by what else this machine runs."""
-        pids = [self.process.pid]
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        if children.exists():
-            pids += [int(pid) for pid in children.read_text().split()]
         ticks = 0
-        for pid in pids:
+        for pid in self.pids():
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             ticks += int(fields[11]) + int(fields[12])  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
