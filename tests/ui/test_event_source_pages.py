@@ -32,6 +32,7 @@ def test_an_admin_connects_a_system_and_its_events_run_a_play(
     expect(page.get_by_role("status").first).to_contain_text("Event source created.")
     secret = page.locator("#signing-secret").inner_text().strip()
     assert secret.startswith("whsec_")
+    assert page.locator("#source-token").inner_text().strip().startswith("pr_evt_")
 
     page.get_by_label("Name").fill("Champion changed jobs")
     page.get_by_label("When (one per line: path = value)").fill("type = job_change")
@@ -41,6 +42,7 @@ def test_an_admin_connects_a_system_and_its_events_run_a_play(
     page.get_by_role("button", name="Add the rule").click()
     expect(page.get_by_role("status").first).to_contain_text("Rule added.")
     assert not page.locator("#signing-secret").count()  # shown once
+    assert not page.locator("#source-token").count()
     rule = page.get_by_role("row", name=re.compile("Champion changed jobs"))
     expect(rule).to_contain_text("Salesforce follow-up")
     source_url = page.url.split("?")[0]
