@@ -16,7 +16,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from playrunner.db import Database
+from playrunner.db import AFTER_COMMIT, Database, _run_after_commit
 
 T = TypeVar("T")
 
@@ -34,16 +34,21 @@ class RolledBackDatabase(Database):
 
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
-        with (
-            Session(
-                self.connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-                info=dict(self.context),
-            ) as session,
-            session.begin(),
-        ):
-            yield session
+        with Session(
+            self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            info=dict(self.context),
+        ) as session:
+            with session.begin():
+                yield session
+            # As the real one: what waits for the commit (forgetting cached principals,
+            # waking workers) runs once the savepoint is released.
+            _run_after_commit(session.info.pop(AFTER_COMMIT, []))
+
+    async def write_one(self, work: Callable[[Connection], T]) -> T:
+        with self.connection.begin_nested():
+            return work(self.connection)
 
     async def write(self, work: Callable[[Session], T]) -> T:
         return self.run_sync(work)

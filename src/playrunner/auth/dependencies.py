@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from playrunner.api.state import app_state
-from playrunner.auth import scopes
+from playrunner.auth import principals, scopes
 from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.errors import AuthenticationFailed, PermissionDenied, RateLimitExceeded
 from playrunner.oauth import service as oauth_service
@@ -71,7 +71,11 @@ async def authenticate(
     """Who calls, from their token; counts the call against their rate limit."""
     state = app_state(request)
     secret = presented_secret(app_token, bearer)
-    principal = await state.database.read(lambda session: principal_for_secret(session, secret))
+    database = state.settings.database_url
+    principal = principals.kept(database, secret)
+    if principal is None:
+        principal = await state.database.read(lambda s: principal_for_secret(s, secret))
+        principals.keep(database, secret, principal)
     decision = await state.rate_limiter.hit(principal.caller)
     request.state.ratelimit_headers = decision.headers()
     if not decision.allowed:

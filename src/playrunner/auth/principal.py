@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from playrunner.errors import PermissionDenied
 from playrunner.models import UserRole
@@ -24,6 +25,8 @@ class Principal:
     # Set for an OAuth application's token: the app, and the scopes the token may use.
     app_id: uuid.UUID | None = None
     scopes: frozenset[str] | None = None
+    # When the token it came from stops working (None: never, or not from a token).
+    expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:

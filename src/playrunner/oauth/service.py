@@ -10,12 +10,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from playrunner.auth import principals
 from playrunner.auth import scopes as catalogue
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
@@ -138,7 +140,7 @@ def update_app(session: Session, tenant_id: str, app_id: uuid.UUID, patch: AppPa
     if acting_user_id != app.acting_user_id:
         revoked.add(GrantType.CLIENT_CREDENTIALS)
     if revoked:
-        repository.revoke_tokens(session, app.id, now, grant_types=revoked)
+        _revoke_tokens(session, app.id, now, grant_types=revoked)
     app.name = name
     app.scopes = scope_names
     if patch.access_token_lifetime is not None:
@@ -148,6 +150,7 @@ def update_app(session: Session, tenant_id: str, app_id: uuid.UUID, patch: AppPa
     app.acting_user_id = acting_user_id
     app.updated_at = now
     session.flush()
+    principals.forget_after_commit(session)  # its tokens' scopes may have changed
     return read_app(session, app)
 
 
@@ -167,7 +170,7 @@ def delete_app(session: Session, tenant_id: str, app_id: uuid.UUID) -> None:
     """Delete an app: every token it holds is revoked and its pending codes dropped."""
     app = get_app(session, tenant_id, app_id)
     now = utcnow()
-    repository.revoke_tokens(session, app.id, now)
+    _revoke_tokens(session, app.id, now)
     repository.delete_unused_codes(session, app.id)
     app.deleted_at = now
     session.flush()
@@ -335,7 +338,7 @@ def redeemable_code(session: Session, app: OAuthApp, code: str) -> OAuthAuthoriz
         return None
     now = utcnow()
     if found.used_at is not None:
-        repository.revoke_tokens(session, app.id, now, authorization_code_id=found.id)
+        _revoke_tokens(session, app.id, now, authorization_code_id=found.id)
         return None
     return found if found.expires_at > now else None
 
@@ -388,7 +391,7 @@ def usable_refresh_token(session: Session, refresh_token: str) -> OAuthToken | N
     now = utcnow()
     if found.revoked_at is not None:
         if found.authorization_code_id is not None:
-            repository.revoke_tokens(
+            _revoke_tokens(
                 session, found.app_id, now, authorization_code_id=found.authorization_code_id
             )
         return None
@@ -418,6 +421,27 @@ def revoke_token(session: Session, token: OAuthToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
+        principals.forget_after_commit(session)
+
+
+def _revoke_tokens(
+    session: Session,
+    app_id: uuid.UUID,
+    now: datetime,
+    *,
+    grant_types: Iterable[GrantType] | None = None,
+    authorization_code_id: uuid.UUID | None = None,
+) -> None:
+    """Revoke the app's tokens (all, those of some grant types, or those descended from one
+    authorization code), and have this process forget their principals."""
+    repository.revoke_tokens(
+        session,
+        app_id,
+        now,
+        grant_types=grant_types,
+        authorization_code_id=authorization_code_id,
+    )
+    principals.forget_after_commit(session)
 
 
 # Authentication of calls
@@ -448,4 +472,5 @@ def authenticate_access_token(session: Session, secret: str) -> Principal:
         role=found.role,
         app_id=found.app_id,
         scopes=frozenset(found.token_scopes) & frozenset(found.app_scopes),
+        expires_at=found.expires_at,
     )

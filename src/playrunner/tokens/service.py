@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
+from playrunner.auth import principals
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import AuthenticationFailed, Conflict, InvalidRequest, NotFound
@@ -109,6 +110,7 @@ def update_token(
     if expires is not None:
         token.expires_at = parse_expiry(expires, utcnow())
     session.flush()
+    principals.forget_after_commit(session)
     return token
 
 
@@ -118,6 +120,7 @@ def revoke_token(session: Session, owner: Principal, token_id: uuid.UUID) -> Acc
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()
+        principals.forget_after_commit(session)
     return token
 
 
@@ -164,4 +167,5 @@ def authenticate(session: Session, secret: str) -> Principal:
         name=found.name,
         role=found.role,
         token_id=found.token_id,
+        expires_at=found.expires_at,
     )

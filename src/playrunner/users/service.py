@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from playrunner.auth import principals
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import Conflict, InvalidRequest, NotFound
@@ -147,6 +148,7 @@ def update_user(session: Session, tenant_id: str, email: str, patch: UserPatch) 
     user.role = role
     user.active = active
     session.flush()
+    principals.forget_after_commit(session)  # their tokens act with the new role or not at all
     return user
 
 
