@@ -33,6 +33,7 @@ from playrunner.auth.openapi import with_security
 from playrunner.auth.pages import router as auth_pages
 from playrunner.automations.pages import router as automations_pages
 from playrunner.automations.router import router as automations_router
+from playrunner.automations.router import trigger as trigger_router
 from playrunner.config import Settings
 from playrunner.db import Database
 from playrunner.db_failures import describe_failure
@@ -45,7 +46,6 @@ from playrunner.forms.router import router as forms_router
 from playrunner.health.router import router as health_router
 from playrunner.inbound.pages import router as event_sources_pages
 from playrunner.inbound.router import receiver as events_receiver
-from playrunner.inbound.router import receiving_route as events_receiving_route
 from playrunner.inbound.router import router as event_sources_router
 from playrunner.logs import summarise_repeats
 from playrunner.notifications import service as notifications_service
@@ -141,9 +141,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(CountRequests, counter=in_flight)
     # Outermost, so everything inside sees the client's own address and scheme.
     app.add_middleware(ForwardedHeaders, trusted=settings.forwarded_allow_ips)
-    # The hottest routes first: routes are matched in order, and FastAPI's matching costs
-    # per route tried. Receiving an event is a plain route (inbound/router.py says why).
-    app.router.routes.append(events_receiving_route)
+    # The hottest routes first, as direct routes (api/routes.py): routes are tried in order,
+    # and FastAPI's matching through included routers costs per route tried.
+    app.router.routes.extend([*trigger_router.routes, *events_receiver.routes])
     app.include_router(automations_router)
     for router in (
         accounts_router,
@@ -188,13 +188,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            routes = [*app.routes, *events_receiver.routes]  # (documented, served plain)
             schema = get_openapi(
-                title=app.title, version=app.version, summary=app.summary, routes=routes
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
             )
             documented: list[type[BaseModel]] = [Problem, *oauth_form_models]
             schema = with_components(without_validation_422(schema), documented)
-            app.openapi_schema = with_security(schema, routes)
+            app.openapi_schema = with_security(schema, app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -11,13 +11,14 @@ declares nothing is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
@@ -69,8 +70,27 @@ async def authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
 ) -> Principal:
     """Who calls, from their token; counts the call against their rate limit."""
+    principal = await counted_principal(request, presented_secret(app_token, bearer))
+    if principal.is_app and not access_requirements(request.scope.get("route")):
+        raise PermissionDenied(APP_TOKENS_REFUSED)
+    return principal
+
+
+def secret_from_headers(headers: Mapping[str, str]) -> str:
+    """The token as ``authenticate`` reads it (FastAPI's APIKeyHeader and HTTPBearer, as
+    declared above), for a plain route that asks FastAPI for nothing."""
+    authorization = headers.get("authorization")
+    scheme, credentials = get_authorization_scheme_param(authorization)
+    bearer = None
+    if authorization and scheme and credentials and scheme.lower() == "bearer":
+        bearer = HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+    return presented_secret(headers.get("app-token"), bearer)
+
+
+async def counted_principal(request: Request, secret: str) -> Principal:
+    """The principal a token acts as (401 otherwise), its call counted against its rate limit
+    (429 past it): the first two checks of every authenticated call."""
     state = app_state(request)
-    secret = presented_secret(app_token, bearer)
     database = state.settings.database_url
     principal = principals.kept(database, secret)
     if principal is None:
@@ -80,8 +100,6 @@ async def authenticate(
     request.state.ratelimit_headers = decision.headers()
     if not decision.allowed:
         raise RateLimitExceeded(max(1, decision.reset_after))
-    if principal.is_app and not access_requirements(request.scope.get("route")):
-        raise PermissionDenied(APP_TOKENS_REFUSED)
     return principal
 
 
@@ -130,7 +148,8 @@ PERSONAL_TOKENS_ONLY: Any = Depends(AccessRequirement(None))
 """For routes no application may call (managing tokens and applications: a token made there
 would escape the application's scopes)."""
 
-TRIGGER_SCOPE: Any = require_scope(scopes.TRIGGER_MANUAL)
+TRIGGER_REQUIREMENT = AccessRequirement(scopes.TRIGGER_MANUAL)
+TRIGGER_SCOPE: Any = Depends(TRIGGER_REQUIREMENT)
 """The trigger API's scope, "SuccessPlays: Trigger manual SuccessPlays"."""
 
 

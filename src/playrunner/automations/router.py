@@ -11,8 +11,17 @@ from playrunner.api.dependencies import DatabaseDep
 from playrunner.api.negotiation import wants_json
 from playrunner.api.openapi import error_responses, problem_responses, text_example
 from playrunner.api.paths import RunId
-from playrunner.api.routes import TotangoCompatibleRoute
-from playrunner.auth.dependencies import TRIGGER_SCOPE, AdminPrincipal, require_scope
+from playrunner.api.routes import TEXT_ERRORS, DirectRoute, TotangoCompatibleRoute
+from playrunner.api.state import app_state
+from playrunner.auth.dependencies import (
+    TRIGGER_REQUIREMENT,
+    TRIGGER_SCOPE,
+    AdminPrincipal,
+    counted_principal,
+    require_scope,
+    secret_from_headers,
+)
+from playrunner.auth.principal import require_service_admin
 from playrunner.automations import service
 from playrunner.automations.schemas import (
     BODY_SHAPE,
@@ -33,8 +42,11 @@ RUN_ID_HEADER = "X-Run-Id"
 SKIPPED_HEADER = "X-Skipped"
 REPLAYED_HEADER = "Idempotent-Replayed"
 IDEMPOTENCY_KEY = "Idempotency-Key"
+TRIGGER_PATH = "/api/v2/automations/run-manual-successplay"
 
 router = APIRouter(route_class=TotangoCompatibleRoute, tags=["Automations (Totango-compatible)"])
+# The trigger: a direct route (api/routes.py says why), which the app puts first.
+trigger = APIRouter(route_class=DirectRoute, tags=["Automations (Totango-compatible)"])
 # Playrunner's own additions answer JSON and problem details; included into ``router`` below.
 extensions = APIRouter(tags=["Automations (Playrunner extensions)"])
 
@@ -60,8 +72,8 @@ _TRIGGER_PARAMETERS = [
 ]
 
 
-@router.post(
-    "/api/v2/automations/run-manual-successplay",
+@trigger.post(
+    TRIGGER_PATH,
     operation_id="runManualSuccessPlay",
     dependencies=[TRIGGER_SCOPE],
     summary="Run a manual SuccessPlay on an account",
@@ -111,9 +123,14 @@ _TRIGGER_PARAMETERS = [
         ),
     },
 )
-async def run_manual_successplay(
-    request: Request, principal: AdminPrincipal, db: DatabaseDep
-) -> Response:
+async def run_manual_successplay(request: Request) -> Response:
+    # As TotangoCompatibleRoute does, and as the declared dependencies would: a valid token
+    # (401), the rate limit (429), an application's scope (403), the role (403).
+    request.scope.setdefault("state", {})[TEXT_ERRORS] = True
+    principal = await counted_principal(request, secret_from_headers(request.headers))
+    await TRIGGER_REQUIREMENT(principal)
+    require_service_admin(principal)
+    db = app_state(request).database
     payload = await read_json_body(request, expected=BODY_SHAPE)
     trigger = parse_trigger(payload)
     if _dry_run(request):
