@@ -44,6 +44,7 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
 	scripts/services-up
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.anchor
 
 ## How long CLI commands take to start, against `python -c pass` in the same run.
 bench-cli: $(STAMP)
