@@ -5,8 +5,9 @@ SQLAlchemy owns the schema and each column's conversion (its types' bind process
 same functions its own INSERTs use); what is skipped is the work done on every execution
 (building and caching the statement, processing each parameter by name), which cost more
 than the database's own work for these small INSERTs. The SQL and the processors are
-made once per table and dialect; each call is one ``executemany`` (``exec_driver_sql``, so
-errors are still SQLAlchemy's and the connection is the unit of work's).
+made once per table and dialect; each call is one statement (``exec_driver_sql``, so errors
+are still SQLAlchemy's and the connection is the unit of work's). Received events go the
+same way, gathered over a turn of the event loop (``InsertsPerTurn``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class RowInsert:
     def __init__(self, model: type[Any], *, unless_key_exists: Sequence[str] = ()) -> None:
         """``model``: a mapped class (its table). ``unless_key_exists``: the columns of a
         unique key; a row whose key is taken is not inserted (``ON CONFLICT ... DO NOTHING``,
-        the same words on SQLite and PostgreSQL), and ``insert_one`` says so."""
+        the same words on SQLite and PostgreSQL), and ``insert_new`` says which were."""
         self._unless = tuple(unless_key_exists)
         table: Table = model.__table__
         self.table = table
@@ -72,15 +73,6 @@ class RowInsert:
         connection = session.connection()
         sql, processors = self._prepare(connection.dialect)
         connection.exec_driver_sql(sql, [self._values(row, processors) for row in rows])
-
-    def insert_one(self, connection: Connection, row: Mapping[str, Any]) -> bool:
-        """Insert one row; whether it was (False: its unique key was taken). On a connection
-        rather than a session: one statement is its own unit of work (``Database.write_one``).
-        """
-        sql, processors = self._prepare(connection.dialect)
-        result = connection.exec_driver_sql(sql, self._values(row, processors))
-        inserted: int = result.rowcount
-        return inserted == 1
 
     def insert_new(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> set[Any]:
         """Insert these rows in one statement (``VALUES (...), (...)``); the primary keys of

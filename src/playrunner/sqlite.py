@@ -168,9 +168,7 @@ class GroupCommit:
                 result = work(session)
         finally:
             session.close()
-        committed = asyncio.get_running_loop().create_future()
-        self._waiting.append(committed)
-        await committed
+        await self._committed()
         return result
 
     async def run_statement(self, work: Callable[[Connection], T]) -> T:
@@ -178,10 +176,14 @@ class GroupCommit:
         savepoint: SQLite undoes a failing statement alone (or, on errors such as a full
         disk, the whole transaction, whose COMMIT then fails for every request anyway)."""
         result = work(self._join_batch())
+        await self._committed()
+        return result
+
+    async def _committed(self) -> None:
+        """Wait for the batch's COMMIT (its error, if it fails)."""
         committed = asyncio.get_running_loop().create_future()
         self._waiting.append(committed)
         await committed
-        return result
 
     def _join_batch(self) -> Connection:
         if self._connection is None or self._connection.invalidated:

@@ -39,11 +39,11 @@ def announce(session: Session, kind: str, row_ids: list[uuid.UUID]) -> None:
         pending = session.info[_NEW] = {}
         listener = _listeners[0]
 
-        def tell() -> None:
+        def tell_pending() -> None:
             for each_kind, ids in pending.items():
                 listener(each_kind, list(ids))
 
-        after_commit(session, tell)
+        after_commit(session, tell_pending)
     pending.setdefault(kind, []).extend(row_ids)
 
 
