@@ -20,7 +20,7 @@ from playrunner.form_requests import service as form_requests_service
 from playrunner.forms import service as forms_service
 from playrunner.ids import as_uuid
 from playrunner.models import ActionType, AssigneeKind, PlayAction, SuccessPlay
-from playrunner.plays import repository
+from playrunner.plays import plan_cache, repository
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.repository import ActionNames, PlayFilter
 from playrunner.plays.schemas import (
@@ -206,8 +206,9 @@ def get_play(
 
 
 def load_plan(session: Session, tenant_id: str, play_id: uuid.UUID) -> PlayPlan | None:
-    """The play as the engine runs it (with its actions, in one query), or None."""
-    return repository.load_plan(session, tenant_id, play_id)
+    """The play as the engine runs it (with its actions, in one query), or None; kept by this
+    process for up to a second (``plan_cache`` says how edits still apply at once)."""
+    return plan_cache.plan(session, tenant_id, play_id, repository.load_plan)
 
 
 @dataclass(frozen=True)
