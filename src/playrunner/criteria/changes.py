@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from playrunner.clock import utcnow
 from playrunner.criteria import repository
 from playrunner.criteria.evaluation import changes_between
+from playrunner.ids import time_ordered_id
 from playrunner.models import CriteriaCheckStatus
 from playrunner.outbox import wakeup
 
@@ -52,7 +53,7 @@ def add_checks(
     now = utcnow()
     rows: list[dict[str, Any]] = [
         {
-            "id": uuid.uuid4(),
+            "id": time_ordered_id(),
             "tenant_id": tenant_id,
             "account_id": pk,
             "changes": changes,

@@ -28,6 +28,7 @@ from playrunner.form_requests.schemas import (
 )
 from playrunner.forms import service as forms_service
 from playrunner.forms.schemas import FormFieldRead
+from playrunner.ids import time_ordered_id
 from playrunner.models import OPEN_FORM_REQUEST_STATUSES, FormRequest, FormRequestStatus
 from playrunner.models.records import FormRequestRecord
 from playrunner.validation import canonical_email
@@ -48,7 +49,7 @@ def new_form_request(
 ) -> FormRequestRecord:
     """A new form request's row (its id made here)."""
     return FormRequestRecord(
-        id=uuid.uuid4(),
+        id=time_ordered_id(),
         tenant_id=tenant_id,
         form_id=form_id,
         account_id=account_pk,

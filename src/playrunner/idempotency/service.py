@@ -10,7 +10,6 @@ the caller (a token, or an OAuth app), so two callers never share one.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.errors import Conflict, IdempotencyKeyReused, InvalidRequest
 from playrunner.idempotency import repository
+from playrunner.ids import time_ordered_id
 
 LIFETIME = timedelta(hours=24)
 _IN_PROGRESS = 0
@@ -56,7 +56,7 @@ def begin(session: Session, caller: Principal, request: IdempotentRequest) -> St
     """Claim the key for this request (None: go ahead), or the answer it already had."""
     now = utcnow()
     values = {
-        "id": uuid.uuid4(),
+        "id": time_ordered_id(),
         "tenant_id": caller.tenant_id,
         "caller": caller.caller,
         "key": request.key,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from playrunner.auth.principal import Principal
 from playrunner.config import Settings
+from playrunner.ids import time_ordered_id
 from playrunner.models import EmailNotification, EmailStatus
 from playrunner.models.records import FormRequestRecord, TaskRecord
 from playrunner.notifications import repository
@@ -84,7 +85,7 @@ def write_emails(
         return
     rows: list[dict[str, Any]] = [
         {
-            "id": uuid.uuid4(),
+            "id": time_ordered_id(),
             "tenant_id": tenant_id,
             "user_id": uuid.UUID(str(email["user_id"])),
             "items": email["items"],

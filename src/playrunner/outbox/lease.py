@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from playrunner.ids import time_ordered_id
 from playrunner.models.announcement import RunAnnouncement
 from playrunner.models.criteria import CriteriaCheck
 from playrunner.models.inbound import InboundEvent
@@ -55,7 +56,7 @@ class Outcome:
     def attempt_values(self, attempted_at: datetime) -> dict[str, Any]:
         """The columns of the attempt to log (``AttemptColumns``)."""
         return {
-            "id": uuid.uuid4(),
+            "id": time_ordered_id(),
             "attempted_at": attempted_at,
             "status_code": self.status_code,
             "latency_ms": self.latency_ms,

@@ -20,6 +20,7 @@ from playrunner.accounts import service as accounts_service
 from playrunner.auth.principal import Principal
 from playrunner.clock import utcnow
 from playrunner.form_requests import service as form_requests_service
+from playrunner.ids import time_ordered_id
 from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
 from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRecord, TaskRecord
 from playrunner.plays.plan import PlayPlan
@@ -85,7 +86,7 @@ def start_runs(
     outcomes = []
     for account, target in zip(accounts, targets, strict=True):
         run = RunRecord(
-            id=uuid.uuid4(),
+            id=time_ordered_id(),
             tenant_id=tenant_id,
             play_id=play.id,
             requested_account_id=account.id,

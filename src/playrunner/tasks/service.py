@@ -22,7 +22,7 @@ from playrunner.auth.principal import Principal, require_service_admin
 from playrunner.clock import utcnow
 from playrunner.errors import AccountNotFound, Conflict, InvalidRequest, NotFound, PermissionDenied
 from playrunner.flows import service as flows_service
-from playrunner.ids import as_uuid
+from playrunner.ids import as_uuid, time_ordered_id
 from playrunner.models import CLOSED_TASK_STATUSES, OPEN_TASK_STATUSES, Task, TaskStatus
 from playrunner.models.records import TaskRecord
 from playrunner.tasks import repository
@@ -66,7 +66,7 @@ def new_task(
     """A new task's row (its id made here, not by the database)."""
     now = utcnow()
     return TaskRecord(
-        id=uuid.uuid4(),
+        id=time_ordered_id(),
         tenant_id=tenant_id,
         account_id=account_pk,
         run_id=run_id,

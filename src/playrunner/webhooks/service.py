@@ -24,6 +24,7 @@ from playrunner.clock import utcnow
 from playrunner.config import Settings
 from playrunner.db import after_commit
 from playrunner.errors import InvalidRequest, NotFound
+from playrunner.ids import time_ordered_id
 from playrunner.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from playrunner.outbox import lease, wakeup
 from playrunner.webhooks import addresses, repository, signing
@@ -277,7 +278,7 @@ def _events(
 ) -> None:
     """Add an event per resource, and a delivery of it per subscriber, to those lists."""
     for resource in resources:
-        event_id = uuid.uuid4()
+        event_id = time_ordered_id()
         events.append(
             {
                 "id": event_id,
@@ -290,7 +291,7 @@ def _events(
         for endpoint_id in subscribers:
             deliveries.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": time_ordered_id(),
                     "tenant_id": tenant_id,
                     "event_id": event_id,
                     "endpoint_id": endpoint_id,
