@@ -340,6 +340,11 @@ def _parser() -> argparse.ArgumentParser:
         help="only inbound events against the trigger call (SQLite, PostgreSQL + Redis)",
     )
     parser.add_argument(
+        "--trigger-only",
+        action="store_true",
+        help="only the trigger call's rows and the memory check",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="only profile the SQLite server under load with py-spy (results/profile.svg)",
@@ -365,65 +370,77 @@ def main() -> None:
     if args.events_only:
         publish(events_only(args.seconds, args.skip_postgres), "events.md")
         return
-    rows: list[tuple[str, Load, Load | None]] = []
     with tempfile.TemporaryDirectory(prefix="playrunner-bench-") as tmp:
         workdir = Path(tmp)
         sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
         workload = seed(sqlite_url, workdir, "sqlite")
         sqlite_env = environment(PLAYRUNNER_DATABASE_URL=sqlite_url)
-
+        if args.trigger_only:
+            publish(trigger_report(args, workdir, workload, sqlite_env)[0], "trigger.md")
+            return
         bulk_ids = seed_bulk_accounts(sqlite_url)
         bulk_token = workload.tokens_file.read_text().split()[0]
         bulk_seconds = measure_bulk(
             playrunner(1, sqlite_env, workdir / "bulk.log"), workload, bulk_token, bulk_ids
         )
-        base1 = measure(baseline(1, workdir / "baseline1.log"), workload, args.seconds)
-        rows.append(("bare ASGI baseline, 1 process", base1, None))
-        sqlite1 = measure(playrunner(1, sqlite_env, workdir / "sqlite.log"), workload, args.seconds)
-        rows.append(("Playrunner, SQLite, 1 process", sqlite1, base1))
-        # What durability costs: the default fsyncs every group commit (synchronous=FULL).
-        normal_env = {**sqlite_env, "PLAYRUNNER_SQLITE_SYNCHRONOUS": "NORMAL"}
-        normal = measure(playrunner(1, normal_env, workdir / "normal.log"), workload, args.seconds)
-        rows.append(
-            ("Playrunner, SQLite, 1 process, synchronous=NORMAL (not durable)", normal, base1)
-        )
         notifications = measure_notifications(
             sqlite_url, sqlite_env, workload, workdir, args.seconds
         )
         events = [("SQLite", *events_rows(sqlite_url, sqlite_env, workload, workdir, args.seconds))]
-
         if not args.skip_postgres:
             postgres_url = fresh_postgres_database()
-            pg_workload = seed(postgres_url, workdir, "postgresql")
-            pg_env = environment(
-                PLAYRUNNER_DATABASE_URL=postgres_url, PLAYRUNNER_REDIS_URL=REDIS_URL
-            )
-            pg1 = measure(playrunner(1, pg_env, workdir / "pg1.log"), pg_workload, args.seconds)
-            rows.append(("Playrunner, PostgreSQL + Redis, 1 worker", pg1, base1))
-            base2 = measure(baseline(2, workdir / "baseline2.log"), pg_workload, args.seconds)
-            rows.append(("bare ASGI baseline, 2 workers", base2, None))
-            pg2 = measure(playrunner(2, pg_env, workdir / "pg2.log"), pg_workload, args.seconds)
-            rows.append(("Playrunner, PostgreSQL + Redis, 2 workers", pg2, base2))
+            pg_workload = seed(postgres_url, workdir, "postgresql-events")
+            pg_env = postgres_environment(postgres_url)
             pg_events = events_rows(postgres_url, pg_env, pg_workload, workdir, args.seconds)
             events.append(("PostgreSQL + Redis", *pg_events))
-
-        before, after, memory_seconds, memory_failures = measure_memory(
-            playrunner(1, sqlite_env, workdir / "memory.log"), workload, args.memory_calls
-        )
-
-    report = render(
-        rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
-    )
+        report, single = trigger_report(args, workdir, workload, sqlite_env)
     report += "\n" + render_notifications(notifications, args.seconds)
     report += "\n" + render_events(events, args.seconds)
-    single = next(load for name, load, _ in rows if name.startswith("Playrunner, SQLite"))
     report += (
         f"\nBulk (SQLite, 1 process): one call running the play on {BULK_ACCOUNTS:,} accounts "
         f"took {bulk_seconds:.2f} s (median of 3); as single calls at the rate above it would "
-        f"take {BULK_ACCOUNTS / single.rps:.1f} s"
-        f" ({BULK_ACCOUNTS / single.rps / bulk_seconds:.0f}x).\n"
+        f"take {BULK_ACCOUNTS / single:.1f} s"
+        f" ({BULK_ACCOUNTS / single / bulk_seconds:.0f}x).\n"
     )
     publish(report + pages(), "latest.md")
+
+
+def postgres_environment(postgres_url: str) -> dict[str, str]:
+    return environment(PLAYRUNNER_DATABASE_URL=postgres_url, PLAYRUNNER_REDIS_URL=REDIS_URL)
+
+
+def trigger_report(
+    args: argparse.Namespace, workdir: Path, workload: Workload, sqlite_env: dict[str, str]
+) -> tuple[str, float]:
+    """The trigger call's rows (SQLite, durable and not; PostgreSQL + Redis with 1 and 2
+    workers, each beside the bare baseline with as many processes) and the memory check;
+    and the SQLite single-process rate."""
+    rows: list[tuple[str, Load, Load | None]] = []
+    base1 = measure(baseline(1, workdir / "baseline1.log"), workload, args.seconds)
+    rows.append(("bare ASGI baseline, 1 process", base1, None))
+    sqlite1 = measure(playrunner(1, sqlite_env, workdir / "sqlite.log"), workload, args.seconds)
+    rows.append(("Playrunner, SQLite, 1 process", sqlite1, base1))
+    # What durability costs: the default fsyncs every group commit (synchronous=FULL).
+    normal_env = {**sqlite_env, "PLAYRUNNER_SQLITE_SYNCHRONOUS": "NORMAL"}
+    normal = measure(playrunner(1, normal_env, workdir / "normal.log"), workload, args.seconds)
+    rows.append(("Playrunner, SQLite, 1 process, synchronous=NORMAL (not durable)", normal, base1))
+    if not args.skip_postgres:
+        postgres_url = fresh_postgres_database()
+        pg_workload = seed(postgres_url, workdir, "postgresql")
+        pg_env = postgres_environment(postgres_url)
+        pg1 = measure(playrunner(1, pg_env, workdir / "pg1.log"), pg_workload, args.seconds)
+        rows.append(("Playrunner, PostgreSQL + Redis, 1 worker", pg1, base1))
+        base2 = measure(baseline(2, workdir / "baseline2.log"), pg_workload, args.seconds)
+        rows.append(("bare ASGI baseline, 2 workers", base2, None))
+        pg2 = measure(playrunner(2, pg_env, workdir / "pg2.log"), pg_workload, args.seconds)
+        rows.append(("Playrunner, PostgreSQL + Redis, 2 workers", pg2, base2))
+    before, after, memory_seconds, memory_failures = measure_memory(
+        playrunner(1, sqlite_env, workdir / "memory.log"), workload, args.memory_calls
+    )
+    report = render(
+        rows, before, after, args.memory_calls, memory_seconds, args.seconds, memory_failures
+    )
+    return report, sqlite1.rps
 
 
 # Inbound events (issue 15): signed events stored per second, against the trigger call.
