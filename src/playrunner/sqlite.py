@@ -74,17 +74,21 @@ def _savepoints_as_driver_sql(dialect: Dialect) -> None:
     """Send SAVEPOINT, RELEASE and ROLLBACK TO as plain SQL. SQLAlchemy builds each as a
     statement and compiles it, and since every savepoint has a new name (``sa_savepoint_N``)
     the compiled cache never hits: a fifth of the trigger's unit of work, where every request
-    is a savepoint of the group commit. Names are SQLAlchemy's own, quoted as identifiers."""
-    quote = dialect.identifier_preparer.quote
+    is a savepoint of the group commit. The names are quoted here, not by the dialect's
+    identifier preparer, which keeps every identifier it quoted: one more per savepoint, for
+    the life of the process."""
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
 
     def do_savepoint(connection: Connection, name: str) -> None:
-        connection.exec_driver_sql(f"SAVEPOINT {quote(name)}")
+        connection.exec_driver_sql(f"SAVEPOINT {quoted(name)}")
 
     def do_rollback_to_savepoint(connection: Connection, name: str) -> None:
-        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {quote(name)}")
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {quoted(name)}")
 
     def do_release_savepoint(connection: Connection, name: str) -> None:
-        connection.exec_driver_sql(f"RELEASE SAVEPOINT {quote(name)}")
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {quoted(name)}")
 
     # The dialect's documented hooks for these three statements, replaced on this engine's
     # dialect only.
