@@ -40,6 +40,43 @@ _ROLE_HOLDERS = (
 )
 
 
+_SNAPSHOT_WITH_TEAM = (
+    select(
+        *_SNAPSHOT_COLUMNS,
+        AccountRoleAssignment.role_id,
+        User.id,
+        User.email,
+        User.active,
+    )
+    .outerjoin(AccountRoleAssignment, AccountRoleAssignment.account_id == Account.id)
+    .outerjoin(User, User.id == AccountRoleAssignment.user_id)
+    .where(
+        Account.tenant_id == bindparam("tenant_id"), Account.account_id == bindparam("account_id")
+    )
+)
+_SNAPSHOT_WIDTH = len(_SNAPSHOT_COLUMNS)
+
+
+def find_snapshot_with_team(
+    session: Session, tenant_id: str, account_id: str
+) -> tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]] | None:
+    """The account and everyone on its team (by role id), in one query: a row per role
+    held, or one row for an account without a team."""
+    rows = (
+        session.connection()
+        .execute(_SNAPSHOT_WITH_TEAM, {"tenant_id": tenant_id, "account_id": account_id})
+        .all()
+    )
+    if not rows:
+        return None
+    team = {
+        row[_SNAPSHOT_WIDTH]: RoleHolder(*row[_SNAPSHOT_WIDTH:])
+        for row in rows
+        if row[_SNAPSHOT_WIDTH] is not None
+    }
+    return AccountSnapshot(*rows[0][:_SNAPSHOT_WIDTH]), team
+
+
 def find_snapshot(session: Session, tenant_id: str, account_id: str) -> AccountSnapshot | None:
     row = (
         session.connection()

@@ -426,6 +426,23 @@ def find_snapshot(session: Session, tenant_id: str, account_id: str) -> AccountS
     )
 
 
+def find_snapshot_with_team(
+    session: Session, tenant_id: str, account_id: str
+) -> tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]] | None:
+    """``find_snapshot``, and everyone on the account's team by role id: for a run on one
+    account, which needs both (one query when the account is named by its own id)."""
+    found = repository.find_snapshot_with_team(session, tenant_id, account_id)
+    if found is not None:
+        return found
+    by_external_id = snapshots_by_account_id(
+        session, tenant_id, [account_id], own_ids_looked_up=True
+    )
+    account = by_external_id.get(account_id)
+    if account is None:
+        return None
+    return account, repository.role_holders(session, account.id)
+
+
 def snapshots_by_pk(
     session: Session, tenant_id: str, pks: set[uuid.UUID]
 ) -> dict[uuid.UUID, AccountSnapshot]:

@@ -138,7 +138,7 @@ async def run_manual_successplay(request: Request) -> Response:
             lambda s: service.dry_run(s, principal, trigger.successplay_id, trigger.account_id)
         )
         return Response(result.model_dump_json(), 200, media_type="application/json")
-    key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), request.url.path, payload)
+    key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), TRIGGER_PATH, payload)
     answer = await db.write(lambda s: service.trigger(s, principal, trigger, RunSource.API, key))
     body = answer.body
     headers = {
@@ -155,6 +155,8 @@ async def run_manual_successplay(request: Request) -> Response:
 
 
 def _dry_run(request: Request) -> bool:
+    if not request.scope.get("query_string"):  # the usual call: nothing to parse
+        return False
     value = request.query_params.get("dryRun", "false").lower()
     if value not in ("true", "false", "1", "0"):
         raise InvalidRequest("dryRun must be true or false", field="dryRun")

@@ -39,7 +39,7 @@ from playrunner.idempotency import service as idempotency
 from playrunner.idempotency.service import IdempotentRequest, StoredAnswer
 from playrunner.ids import as_uuid
 from playrunner.models import DuplicatePolicy, RunSource
-from playrunner.models.records import AccountSnapshot
+from playrunner.models.records import AccountSnapshot, RoleHolder
 from playrunner.plays import service as plays_service
 from playrunner.plays.plan import PlayPlan
 from playrunner.runs.engine import RunOutcome, start_run, start_runs
@@ -77,11 +77,14 @@ def runnable_play(
     return play
 
 
-def _account(session: Session, runner: Principal, account_id: str) -> AccountSnapshot:
-    account = accounts_service.find_snapshot(session, runner.tenant_id, account_id)
-    if account is None:
+def _account(
+    session: Session, runner: Principal, account_id: str
+) -> tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]:
+    """The account named in the call, with its team (read together, for the run)."""
+    found = accounts_service.find_snapshot_with_team(session, runner.tenant_id, account_id)
+    if found is None:
         raise AccountNotFound()
-    return account
+    return found
 
 
 def lock_for_duplicates(session: Session, play: PlayPlan, accounts: list[AccountSnapshot]) -> None:
@@ -101,9 +104,9 @@ def run_manual_successplay(
     source: RunSource,
 ) -> RunOutcome:
     play = runnable_play(session, runner, successplay_id)
-    account = _account(session, runner, account_id)
+    account, team = _account(session, runner, account_id)
     lock_for_duplicates(session, play, [account])
-    return start_run(session, play, account, runner, source)
+    return start_run(session, play, account, runner, source, team=team)
 
 
 def run_from_app(
@@ -120,9 +123,9 @@ def run_from_app(
 
     def run() -> dict[str, Any]:
         play = runnable_play(session, runner, successplay_id, admins_only=False)
-        account = _account(session, runner, account_id)
+        account, team = _account(session, runner, account_id)
         lock_for_duplicates(session, play, [account])
-        return outcome_answer(start_run(session, play, account, runner, RunSource.WEB))
+        return outcome_answer(start_run(session, play, account, runner, RunSource.WEB, team=team))
 
     return _idempotently(session, runner, key, run)
 
@@ -182,8 +185,8 @@ def dry_run(
 ) -> DryRunResult:
     """Every check, and the items the trigger would make; nothing is written."""
     play = runnable_play(session, runner, successplay_id, admins_only=admins_only)
-    account = _account(session, runner, account_id)
-    outcome = start_run(session, play, account, runner, RunSource.API, write=False)
+    account, team = _account(session, runner, account_id)
+    outcome = start_run(session, play, account, runner, RunSource.API, write=False, team=team)
     flows = flows_service.keys_by_pk(session, {t.flow_id for t in outcome.tasks if t.flow_id})
     forms = forms_service.names_by_pk(session, {r.form_id for r in outcome.form_requests})
     return DryRunResult(

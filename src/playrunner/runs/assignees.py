@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -34,12 +34,16 @@ class AssigneeResolver:
         actions: Sequence[ActionPlan],
         accounts: Sequence[AccountSnapshot],
         runner: Principal,
+        known_teams: Mapping[uuid.UUID, Mapping[uuid.UUID, RoleHolder]],
     ) -> None:
+        """``known_teams``: teams of these accounts the caller already read."""
         self.runner = runner
         needs_team = any(a.assignee_kind is AssigneeKind.ACCOUNT_ROLE for a in actions)
-        self.teams: dict[uuid.UUID, dict[uuid.UUID, RoleHolder]] = (
-            accounts_service.teams_of(session, {a.id for a in accounts}) if needs_team else {}
-        )
+        self.teams: dict[uuid.UUID, Mapping[uuid.UUID, RoleHolder]] = {}
+        if needs_team:
+            unknown = {a.id for a in accounts if a.id not in known_teams}
+            self.teams.update(accounts_service.teams_of(session, unknown) if unknown else {})
+            self.teams.update({a.id: known_teams[a.id] for a in accounts if a.id in known_teams})
         named = {a.assignee_user_id for a in actions if a.assignee_kind is AssigneeKind.USER}
         self.users = users_service.emails_and_activity(
             session, runner.tenant_id, {user_id for user_id in named if user_id is not None}

@@ -9,7 +9,7 @@ The trigger API, the CLI, dry runs and bulk runs all come through ``start_runs``
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +22,13 @@ from playrunner.clock import utcnow
 from playrunner.form_requests import service as form_requests_service
 from playrunner.ids import time_ordered_id
 from playrunner.models import ActionType, DuplicatePolicy, RunSource, RunStatus
-from playrunner.models.records import AccountSnapshot, FormRequestRecord, RunRecord, TaskRecord
+from playrunner.models.records import (
+    AccountSnapshot,
+    FormRequestRecord,
+    RoleHolder,
+    RunRecord,
+    TaskRecord,
+)
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.templates import render, template_context
 from playrunner.runs import announcements, repository
@@ -57,9 +63,12 @@ def start_run(
     source: RunSource,
     *,
     write: bool = True,
+    team: Mapping[uuid.UUID, RoleHolder] | None = None,
 ) -> RunOutcome:
-    """Run ``play`` (already checked as runnable) on one account."""
-    return start_runs(session, play, [account], runner, source, write=write)[0]
+    """Run ``play`` (already checked as runnable) on one account; ``team``: everyone on the
+    account's team by role id, when the caller read it with the account."""
+    teams = {account.id: team} if team is not None else None
+    return start_runs(session, play, [account], runner, source, write=write, teams=teams)[0]
 
 
 def start_runs(
@@ -70,10 +79,12 @@ def start_runs(
     source: RunSource,
     *,
     write: bool = True,
+    teams: Mapping[uuid.UUID, Mapping[uuid.UUID, RoleHolder]] | None = None,
 ) -> list[RunOutcome]:
     """Run ``play`` on each account, in order. Each run acts on the account, or on its
     immediate parent when the play says so. With ``write=False`` (a dry run) the outcomes
-    are built and rendered but nothing is written."""
+    are built and rendered but nothing is written. ``teams``: those of these accounts the
+    caller has already read (the others are read here)."""
     tenant_id = runner.tenant_id
     targets = _targets(session, play, accounts)
     parents = accounts_service.snapshots_by_pk(
@@ -81,7 +92,7 @@ def start_runs(
     )
     skip = play.duplicate_policy is DuplicatePolicy.SKIP_IF_OPEN
     open_runs = _open_runs(session, tenant_id, play.id, {t.id for t in targets}) if skip else {}
-    assignees = AssigneeResolver(session, play.actions, targets, runner)
+    assignees = AssigneeResolver(session, play.actions, targets, runner, teams or {})
     now = utcnow()
     outcomes = []
     for account, target in zip(accounts, targets, strict=True):

@@ -1,0 +1,67 @@
+"""What a run reads of the account it is on: the account and its whole team, in one query when
+the account is named by its own id (``accounts.service.find_snapshot_with_team``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+from playrunner.accounts import service
+from playrunner.db import Database
+from tests.factories import Factory
+
+
+def test_the_account_comes_with_everyone_on_its_team_in_one_query(
+    database: Database, factory: Factory
+) -> None:
+    tenant = factory.tenant()
+    csm, exec_sponsor = factory.user(tenant), factory.user(tenant)
+    factory.account(tenant, "acme", name="Acme", success_manager=csm)
+    factory.account(tenant, "solo", name="Solo")
+    elsewhere = factory.tenant()
+    other = factory.user(elsewhere)
+    factory.account(elsewhere, "acme", name="Acme elsewhere", success_manager=other)
+
+    def work(session: Any) -> None:
+        acme = service.get_account(session, tenant.id, "acme")
+        service.add_role(session, tenant.id, "Executive Sponsor")
+        service.assign_role(session, tenant.id, acme, "Executive Sponsor", exec_sponsor.email)
+        service.set_external_ids(
+            session, tenant.id, acme, {"salesforce": "0019000000B98de"}, replace=True
+        )
+
+    database.run_sync(work)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = database.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with database.session(read_only=True) as session:
+            statements.clear()
+            found = service.find_snapshot_with_team(session, tenant.id, "acme")
+            own_id_statements = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+            solo = service.find_snapshot_with_team(session, tenant.id, "solo")
+            by_salesforce = service.find_snapshot_with_team(session, tenant.id, "0019000000B98de")
+            missing = service.find_snapshot_with_team(session, tenant.id, "nobody")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert found is not None
+    account, team = found
+    assert (account.account_id, account.name) == ("acme", "Acme")
+    assert len(own_id_statements) == 1
+    assert {holder.email for holder in team.values()} == {csm.email, exec_sponsor.email}
+    assert all(holder.active for holder in team.values())
+    assert all(holder.role_id == role_id for role_id, holder in team.items())
+    # No team: the account, and nobody (a run then falls back to the runner).
+    assert solo is not None
+    assert (solo[0].account_id, solo[1]) == ("solo", {})
+    # By an id in another system (the 15-character Salesforce id of the 18 stored).
+    assert by_salesforce is not None
+    assert by_salesforce[0].account_id == "acme"
+    assert by_salesforce[1] == team
+    assert missing is None
