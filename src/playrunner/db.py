@@ -135,6 +135,9 @@ class Database:
             callbacks.clear()  # from an attempt that lost a race
             session.info.update(self.context)
             result = work(session)
+            # What the commit would flush, flushed now: the callbacks a flush arranges (a play
+            # changed: plan_cache) are handed over below, before the commit runs.
+            session.flush()
             callbacks.extend(session.info.pop(AFTER_COMMIT, []))
             return result
 

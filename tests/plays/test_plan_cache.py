@@ -5,13 +5,18 @@ and within a second in the other."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.orm import Session
 
+from playrunner.db import Database
+from playrunner.plays import service as plays_service
+from playrunner.plays.plan import PlayPlan
 from playrunner.plays.plan_cache import TTL
 from tests.factories import Factory, task_play
 from tests.processes import ServerProcess, clean_environment
@@ -89,3 +94,34 @@ def test_play_changes_apply_at_once_here_and_within_a_second_elsewhere(
         assert a.delete(f"/api/v1/successplays/{play_id}?open_tasks=cancel").status_code == 204
         assert triggered(a) == "400 SuccessPlay not found"
         seconds_until(lambda: triggered(b), "400 SuccessPlay not found")
+
+
+def test_a_change_only_the_commit_flushes_still_makes_this_process_forget(
+    database_url: str, factory: Factory
+) -> None:
+    """A unit of work that changes a play and leaves the flush to its commit: on the serving
+    paths (SQLite's group commit, PostgreSQL's async session) the commit runs after the unit of
+    work has handed over what waits for it, and the change must still reach the cache."""
+    world = ServiceWorld(factory)
+    tenant_id, play_id = world.tenant.id, world.play.id
+
+    def plan(session: Session) -> PlayPlan | None:
+        return plays_service.load_plan(session, tenant_id, play_id)
+
+    def deactivate(session: Session) -> None:
+        plays_service.get_play(session, tenant_id, play_id).active = False  # no flush
+
+    async def scenario() -> tuple[PlayPlan | None, PlayPlan | None]:
+        served = Database(database_url, serving=True)
+        try:
+            kept = await served.read(plan)
+            await served.write(deactivate)
+            return kept, await served.read(plan)
+        finally:
+            await served.aclose()
+
+    kept, after = asyncio.run(scenario())
+    assert kept is not None
+    assert kept.active
+    assert after is not None
+    assert not after.active
