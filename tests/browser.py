@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
 CHROMIUM = Path(os.environ.get("PLAYRUNNER_TEST_CHROMIUM", "/usr/bin/chromium"))
-# Assertions wait as long as the pages' own actions (tests/ui/conftest.py: 10 s), and more:
-# on a loaded machine a sign-in (an argon2 check, then a redirect) outlasted expect's 5 s.
-expect.set_options(timeout=15_000)
+# Assertions wait as long as the pages' own actions (tests/ui/conftest.py: 30 s): on a loaded
+# machine a sign-in (an argon2 check, then a redirect) outlasted expect's 5 s.
+expect.set_options(timeout=30_000)
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

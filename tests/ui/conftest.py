@@ -36,7 +36,9 @@ def chromium() -> Iterator[Browser]:
 def page(chromium: Browser, server: LiveServer) -> Iterator[Page]:
     """A fresh page in its own context (no cookies from other tests), on the live server."""
     context = chromium.new_context(base_url=server.url)
-    context.set_default_timeout(10_000)
+    # Generous: a waiting limit, not a measure of speed. Under a full parallel suite on a
+    # loaded 2-core machine a page load once took over 10 s.
+    context.set_default_timeout(30_000)
     try:
         yield context.new_page()
     finally:
