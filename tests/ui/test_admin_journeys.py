@@ -142,7 +142,9 @@ def test_a_token_created_and_revoked(journey: PagesWorld, page: Page) -> None:
     secret = page.locator("#new-token").inner_text()
 
     def whoami() -> int:
-        answer = httpx.get(journey.base_url + "/api/v1/successplays", headers={"app-token": secret})
+        answer = httpx.get(
+            journey.base_url + "/api/v1/successplays", headers={"app-token": secret}, timeout=30
+        )
         return answer.status_code
 
     assert whoami() == 200
@@ -169,6 +171,7 @@ def test_a_client_credentials_app_gets_a_token(journey: PagesWorld, page: Page) 
         journey.base_url + "/oauth/token",
         data={"grant_type": "client_credentials", "scope": "successplays:trigger_manual"},
         auth=(client_id, secret),
+        timeout=30,
     )
     assert token.status_code == 200, token.text
     assert token.json()["token_type"].lower() == "bearer"

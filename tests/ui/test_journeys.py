@@ -30,6 +30,7 @@ def test_the_success_manager_completes_the_task_the_seeds_curl_created(
         journey.base_url + PATH,
         headers={"app-token": journey.admin_token, "Content-Type": "application/json"},
         json=body(journey.task_play, "acme"),
+        timeout=30,  # a waiting limit (the browser's too): a loaded CI machine took over 5 s
     )
     assert answer.text == "Success"
 
