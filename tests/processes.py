@@ -7,10 +7,25 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 STARTUP_TIMEOUT_SECONDS = 60
+T = TypeVar("T")
+
+
+def seconds_until(call: Callable[[], T], done: Callable[[T], bool], limit: float) -> float:
+    """Call until ``done`` says so of what it gave; how long that took (failing past
+    ``limit`` seconds, with the last thing it gave). For what another process must see
+    within a time: a cache's expiry."""
+    started = time.monotonic()
+    while not done(seen := call()):
+        waited = time.monotonic() - started
+        assert waited < limit, f"still {seen!r} after {waited:.1f} s"
+        time.sleep(0.05)
+    return time.monotonic() - started
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Connection, event, func, select, text
+from sqlalchemy.orm import Session
 
 from playrunner.api.state import AppState
 from playrunner.app import create_app
@@ -94,3 +95,40 @@ def test_a_success_is_durable_by_default_synchronous_full(
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
     state.database.dispose()
+
+
+def test_a_failing_unit_of_work_rolls_back_alone_and_its_savepoint_leaves_no_name_behind(
+    sqlite_url: str,
+) -> None:
+    """Savepoints are sent as plain SQL (``sqlite._savepoints_as_driver_sql``): a request that
+    fails inside the group commit is undone alone, and no savepoint name is kept afterwards
+    (the dialect's identifier preparer kept one per savepoint, for the life of the process)."""
+    served = Database(sqlite_url, serving=True)
+    with served.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE probe (note TEXT)")
+    quoted_names = served.engine.dialect.identifier_preparer._strings  # SQLAlchemy's own cache
+
+    def keep(session: Session) -> None:
+        session.execute(text("INSERT INTO probe VALUES ('kept')"))
+
+    def fail(session: Session) -> None:
+        session.execute(text("INSERT INTO probe VALUES ('undone')"))
+        raise ValueError("refused after writing")
+
+    async def one_batch() -> list[Any]:
+        try:
+            calls = [served.write(keep) for _ in range(CALLS)]
+            return await asyncio.gather(*calls, served.write(fail), return_exceptions=True)
+        finally:
+            await served.aclose()
+
+    names_before = len(quoted_names)
+    answers = asyncio.run(one_batch())
+
+    assert answers[:CALLS] == [None] * CALLS
+    assert isinstance(answers[CALLS], ValueError)
+    assert len(quoted_names) - names_before < CALLS // 2
+    with served.engine.connect() as connection:
+        notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
+    assert notes == ["kept"] * CALLS
+    served.dispose()

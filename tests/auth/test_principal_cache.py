@@ -5,7 +5,6 @@ that made the change on the very next call, and by the other one within a second
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import httpx
 
 from playrunner.auth.principals import TTL
 from tests.factories import Factory
-from tests.processes import ServerProcess, clean_environment
+from tests.processes import ServerProcess, clean_environment, seconds_until
 from tests.worlds import PATH, ServiceWorld, body
 
 # The other process must refuse within TTL; this allows for a loaded machine's scheduling,
@@ -27,12 +26,7 @@ def refused(response: httpx.Response) -> bool:
 
 def seconds_until_refused(call: Callable[[], httpx.Response]) -> float:
     """Call until refused; how long that took (failing past OTHER_PROCESS_LIMIT)."""
-    started = time.monotonic()
-    while not refused(call()):
-        waited = time.monotonic() - started
-        assert waited < OTHER_PROCESS_LIMIT, f"still accepted after {waited:.1f} s"
-        time.sleep(0.05)
-    return time.monotonic() - started
+    return seconds_until(call, refused, OTHER_PROCESS_LIMIT)
 
 
 def test_changes_that_refuse_a_token_apply_at_once_here_and_within_a_second_elsewhere(

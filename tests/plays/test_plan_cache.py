@@ -6,10 +6,8 @@ and within a second in the other."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session
@@ -19,7 +17,7 @@ from playrunner.plays import service as plays_service
 from playrunner.plays.plan import PlayPlan
 from playrunner.plays.plan_cache import TTL
 from tests.factories import Factory, task_play
-from tests.processes import ServerProcess, clean_environment
+from tests.processes import ServerProcess, clean_environment, seconds_until
 from tests.worlds import PATH, ServiceWorld, body
 
 # The other process must follow within TTL; this allows for a loaded machine's scheduling,
@@ -27,14 +25,9 @@ from tests.worlds import PATH, ServiceWorld, body
 OTHER_PROCESS_LIMIT = TTL + 2.0
 
 
-def seconds_until(call: Callable[[], Any], expected: Any) -> float:
+def seconds_until_seen(call: Callable[[], str], expected: str) -> float:
     """Call until it gives ``expected``; how long that took (failing past the limit)."""
-    started = time.monotonic()
-    while (seen := call()) != expected:
-        waited = time.monotonic() - started
-        assert waited < OTHER_PROCESS_LIMIT, f"still {seen!r} after {waited:.1f} s"
-        time.sleep(0.05)
-    return time.monotonic() - started
+    return seconds_until(call, lambda seen: seen == expected, OTHER_PROCESS_LIMIT)
 
 
 def test_play_changes_apply_at_once_here_and_within_a_second_elsewhere(
@@ -70,7 +63,7 @@ def test_play_changes_apply_at_once_here_and_within_a_second_elsewhere(
         replaced = a.put(f"/api/v1/successplays/{play_id}", json=edited)
         assert replaced.status_code == 200, replaced.text
         assert triggered(a) == "Call Acme for " + world.csm.email
-        seconds_until(lambda: triggered(b), "Call Acme for " + world.csm.email)
+        seconds_until_seen(lambda: triggered(b), "Call Acme for " + world.csm.email)
 
         # The role the task goes to, renamed: the play follows the role.
         # (A plan kept with the old name would find nobody holding it, and give the task to
@@ -80,20 +73,20 @@ def test_play_changes_apply_at_once_here_and_within_a_second_elsewhere(
         )
         assert renamed.status_code == 200, renamed.text
         assert triggered(a) == "Call Acme for " + world.csm.email
-        seconds_until(lambda: triggered(b), "Call Acme for " + world.csm.email)
+        seconds_until_seen(lambda: triggered(b), "Call Acme for " + world.csm.email)
 
         # Deactivated: "not found", as Totango answers for an inactive play.
         assert a.post(f"/api/v1/successplays/{play_id}/disable").status_code == 200
         assert triggered(a) == "400 SuccessPlay not found"
-        seconds_until(lambda: triggered(b), "400 SuccessPlay not found")
+        seconds_until_seen(lambda: triggered(b), "400 SuccessPlay not found")
 
         # Active again, then deleted.
         assert a.post(f"/api/v1/successplays/{play_id}/enable").status_code == 200
         assert triggered(a) == "Call Acme for " + world.csm.email
-        seconds_until(lambda: triggered(b), "Call Acme for " + world.csm.email)
+        seconds_until_seen(lambda: triggered(b), "Call Acme for " + world.csm.email)
         assert a.delete(f"/api/v1/successplays/{play_id}?open_tasks=cancel").status_code == 204
         assert triggered(a) == "400 SuccessPlay not found"
-        seconds_until(lambda: triggered(b), "400 SuccessPlay not found")
+        seconds_until_seen(lambda: triggered(b), "400 SuccessPlay not found")
 
 
 def test_a_change_only_the_commit_flushes_still_makes_this_process_forget(

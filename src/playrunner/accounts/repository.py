@@ -239,8 +239,8 @@ def teams_of(
 ) -> dict[uuid.UUID, dict[uuid.UUID, RoleHolder]]:
     """Everyone on these accounts' teams: account -> role id -> holder (in chunks)."""
     if len(account_pks) == 1:
-        # The trigger's case: one account, by a plain parameter (an IN list's expansion is
-        # SQLAlchemy's work on every execution: 6% of the trigger call's samples).
+        # One account (a trigger's run on the account's parent), by a plain parameter: an IN
+        # list's expansion is SQLAlchemy's work on every execution.
         (only,) = account_pks
         return {only: role_holders(session, only)}
     teams: dict[uuid.UUID, dict[uuid.UUID, RoleHolder]] = {pk: {} for pk in account_pks}

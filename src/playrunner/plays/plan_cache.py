@@ -11,9 +11,9 @@ database, tenant and play, for at most ``TTL`` seconds, so that an edit stays pr
 
 What counts as a change is found by the ORM, not by each service remembering to say so: a
 flush that writes one of ``PLAN_MODELS`` (new, changed or deleted) arranges the forgetting
-(``_watch_flushes``). Every change to these tables goes through the ORM (bulk Core updates of
-them would not be seen: there are none, and ``tests/plays/test_plan_cache.py`` says why that
-matters). Same choice of a TTL as the principals' (``auth/principals.py`` says why).
+(``_watch_flushes``). Every change to these tables goes through the ORM; a bulk Core UPDATE of
+them would not be seen, so one added later must call ``forget`` after its commit itself. Same
+choice of a TTL as the principals' (``auth/principals.py`` says why).
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ TTL = 1.0
 MOST_PLANS = 10_000
 PLAN_MODELS = (SuccessPlay, PlayAction, AccountRole, Flow)
 
-# (database URL, tenant, play id) -> (monotonic time until which it holds, plan)
 CHANGED = "playrunner_plans_changed"  # in a session's info
 
+# (database URL, tenant, play id) -> (monotonic time until which it holds, plan)
 _kept: dict[tuple[Any, str, uuid.UUID], tuple[float, PlayPlan | None]] = {}
 
 
@@ -67,6 +67,7 @@ def plan(
 
 
 def forget() -> None:
+    """Forget every plan this process keeps."""
     _kept.clear()
 
 

@@ -42,7 +42,7 @@ class AssigneeResolver:
         self.teams: dict[uuid.UUID, Mapping[uuid.UUID, RoleHolder]] = {}
         if needs_team:
             unknown = {a.id for a in accounts if a.id not in known_teams}
-            self.teams.update(accounts_service.teams_of(session, unknown) if unknown else {})
+            self.teams.update(accounts_service.teams_of(session, unknown))
             self.teams.update({a.id: known_teams[a.id] for a in accounts if a.id in known_teams})
         named = {a.assignee_user_id for a in actions if a.assignee_kind is AssigneeKind.USER}
         self.users = users_service.emails_and_activity(
