@@ -5,9 +5,10 @@ SQLAlchemy owns the schema and each column's conversion (its types' bind process
 same functions its own INSERTs use); what is skipped is the work done on every execution
 (building and caching the statement, processing each parameter by name), which cost more
 than the database's own work for these small INSERTs. The SQL and the processors are
-made once per table and dialect; each call is one statement (``exec_driver_sql``, so errors
-are still SQLAlchemy's and the connection is the unit of work's). Received events go the
-same way, gathered over a turn of the event loop (``InsertsPerTurn``).
+made once per table and dialect; each call is one statement, sent through the driver on the
+unit of work's connection (``driver.send``: errors are still SQLAlchemy's, and listeners to
+the engine's statement events still see it). Received events go the same way, gathered
+over a turn of the event loop (``InsertsPerTurn``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.orm import Session
+
+from playrunner.driver import send
 
 if TYPE_CHECKING:
     from playrunner.db import Database
@@ -72,7 +75,10 @@ class RowInsert:
             return
         connection = session.connection()
         sql, processors = self._prepare(connection.dialect)
-        connection.exec_driver_sql(sql, [self._values(row, processors) for row in rows])
+        if len(rows) == 1:
+            send(connection, sql, self._values(rows[0], processors))
+        else:
+            send(connection, sql, [self._values(row, processors) for row in rows], many=True)
 
     def insert_new(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> set[Any]:
         """Insert these rows in one statement (``VALUES (...), (...)``); the primary keys of
@@ -91,7 +97,7 @@ class RowInsert:
         statement = f"{head} VALUES {', '.join(one for _ in rows)} ON CONFLICT {conflict}"
         statement += f" RETURNING {key}"
         parameters = tuple(value for row in rows for value in self._values(row, processors))
-        returned = connection.exec_driver_sql(statement, parameters).scalars().all()
+        returned = [row[0] for row in send(connection, statement, parameters)]
         # The keys come back as the driver gives them: give them back as the rows had them.
         process = processors[self.names.index(key_name)] or (lambda value: value)
         by_stored = {process(row[key_name]): row[key_name] for row in rows}

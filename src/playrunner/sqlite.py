@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from playrunner.db_failures import describe_failure
+from playrunner.driver import send
 
 T = TypeVar("T")
 logger = logging.getLogger("playrunner.db")
@@ -71,24 +72,24 @@ def create_sqlite_engine(
 
 
 def _savepoints_as_driver_sql(dialect: Dialect) -> None:
-    """Send SAVEPOINT, RELEASE and ROLLBACK TO as plain SQL. SQLAlchemy builds each as a
-    statement and compiles it, and since every savepoint has a new name (``sa_savepoint_N``)
-    the compiled cache never hits: a fifth of the trigger's unit of work, where every request
-    is a savepoint of the group commit. The names are quoted here, not by the dialect's
-    identifier preparer, which keeps every identifier it quoted: one more per savepoint, for
-    the life of the process."""
+    """Send SAVEPOINT, RELEASE and ROLLBACK TO as plain SQL, through the driver
+    (``driver.send``). SQLAlchemy builds each as a statement and compiles it, and since every
+    savepoint has a new name (``sa_savepoint_N``) the compiled cache never hits: a fifth of
+    the trigger's unit of work, where every request is a savepoint of the group commit. The
+    names are quoted here, not by the dialect's identifier preparer, which keeps every
+    identifier it quoted: one more per savepoint, for the life of the process."""
 
     def quoted(name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
 
     def do_savepoint(connection: Connection, name: str) -> None:
-        connection.exec_driver_sql(f"SAVEPOINT {quoted(name)}")
+        send(connection, f"SAVEPOINT {quoted(name)}")
 
     def do_rollback_to_savepoint(connection: Connection, name: str) -> None:
-        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {quoted(name)}")
+        send(connection, f"ROLLBACK TO SAVEPOINT {quoted(name)}")
 
     def do_release_savepoint(connection: Connection, name: str) -> None:
-        connection.exec_driver_sql(f"RELEASE SAVEPOINT {quoted(name)}")
+        send(connection, f"RELEASE SAVEPOINT {quoted(name)}")
 
     # The dialect's documented hooks for these three statements, replaced on this engine's
     # dialect only.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from playrunner.driver import PreparedSelect
 from playrunner.models import (
     Account,
     AccountExternalId,
@@ -40,7 +41,8 @@ _ROLE_HOLDERS = (
 )
 
 
-_SNAPSHOT_WITH_TEAM = (
+# The trigger's one read (issue 16): through the driver, compiled once (driver.py).
+_SNAPSHOT_WITH_TEAM = PreparedSelect(
     select(
         *_SNAPSHOT_COLUMNS,
         AccountRoleAssignment.role_id,
@@ -62,10 +64,8 @@ def find_snapshot_with_team(
 ) -> tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]] | None:
     """The account and everyone on its team (by role id), in one query: a row per role
     held, or one row for an account without a team."""
-    rows = (
-        session.connection()
-        .execute(_SNAPSHOT_WITH_TEAM, {"tenant_id": tenant_id, "account_id": account_id})
-        .all()
+    rows = _SNAPSHOT_WITH_TEAM.rows(
+        session.connection(), {"tenant_id": tenant_id, "account_id": account_id}
     )
     if not rows:
         return None
