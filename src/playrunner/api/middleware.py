@@ -55,6 +55,7 @@ class RequestContextMiddleware:
         # Paths without parameters and their methods, read from the app's routes at the
         # first request (they are all added by then).
         self._concrete: dict[str, frozenset[str]] | None = None
+        self._deadlines = BodyDeadlines()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,7 +98,11 @@ class RequestContextMiddleware:
             await send_with_headers(message)
 
         receive_within_limit = LimitedBody(
-            receive, _content_length(scope), self.max_body_bytes, self.body_timeout_seconds
+            receive,
+            _content_length(scope),
+            self.max_body_bytes,
+            self.body_timeout_seconds,
+            self._deadlines,
         )
 
         try:
@@ -165,17 +170,74 @@ class CountRequests:
             self.counter.finished()
 
 
+class BodyDeadlines:
+    """The deadlines of the request bodies being read, checked by one timer per event loop
+    every ``CHECK_SECONDS`` instead of a timer for every read: ``asyncio.timeout_at`` around
+    each read cost about 40 µs of every trigger call (issue 16, docs/performance.md), for a
+    limit that almost never fires. A body late past its deadline has its request's task
+    cancelled, which ``LimitedBody`` answers with 408, at most ``CHECK_SECONDS`` late."""
+
+    CHECK_SECONDS = 0.25
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reading: dict[asyncio.Task[Any], float] = {}
+        self._expired: set[asyncio.Task[Any]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def watch(self, task: asyncio.Task[Any], deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new loop (tests run several): nothing carries over
+            self._loop, self._timer = loop, None
+            self._reading.clear()
+            self._expired.clear()
+        self._reading[task] = deadline
+        if self._timer is None:
+            self._timer = loop.call_later(self.CHECK_SECONDS, self._check)
+
+    def unwatch(self, task: asyncio.Task[Any]) -> None:
+        self._reading.pop(task, None)
+
+    def expired(self, task: asyncio.Task[Any]) -> bool:
+        """Whether ``task`` was cancelled here, its body late (once: the answer is taken)."""
+        if task in self._expired:
+            self._expired.discard(task)
+            return True
+        return False
+
+    def _check(self) -> None:
+        self._timer = None
+        if self._loop is None:
+            return
+        now = self._loop.time()
+        for task, deadline in list(self._reading.items()):
+            if deadline <= now:
+                del self._reading[task]
+                self._expired.add(task)
+                task.cancel()
+        if self._reading:
+            self._timer = self._loop.call_later(self.CHECK_SECONDS, self._check)
+
+
 class LimitedBody:
     """A request's ``receive``, refusing a body larger than ``limit`` bytes (413) or not sent
     within ``timeout`` seconds (408). Raised where the body is read, as the HTTPException
     FastAPI lets through its body parsing, so the usual handler answers with a problem."""
 
-    def __init__(self, receive: Receive, declared: int | None, limit: int, timeout: float):
+    def __init__(
+        self,
+        receive: Receive,
+        declared: int | None,
+        limit: int,
+        timeout: float,
+        deadlines: BodyDeadlines,
+    ):
         self._receive = receive
         self._declared = declared
         self._limit = limit
         self._timeout = timeout
         self._deadline = asyncio.get_running_loop().time() + timeout
+        self._deadlines = deadlines
         self._received = 0
         self._done = False
 
@@ -184,13 +246,22 @@ class LimitedBody:
             return await self._receive()
         if self._declared is not None and self._declared > self._limit:
             raise HTTPException(413, f"Request body is larger than {self._limit} bytes")
-        try:
-            async with asyncio.timeout_at(self._deadline):  # a timer, not a task
+        deadlines, task = self._deadlines, asyncio.current_task()
+        if task is None:  # not run by a task: nothing to cancel (never so under a server)
+            message = await self._receive()
+        else:
+            deadlines.watch(task, self._deadline)
+            try:
                 message = await self._receive()
-        except TimeoutError:
-            raise HTTPException(
-                408, f"Request body was not sent within {self._timeout:g} seconds"
-            ) from None
+            except asyncio.CancelledError:
+                if not deadlines.expired(task):
+                    raise  # cancelled by someone else
+                task.uncancel()
+                raise HTTPException(
+                    408, f"Request body was not sent within {self._timeout:g} seconds"
+                ) from None
+            finally:
+                deadlines.unwatch(task)
         self._received += len(message.get("body", b""))
         if self._received > self._limit:
             raise HTTPException(413, f"Request body is larger than {self._limit} bytes")
