@@ -65,7 +65,7 @@ def create_sqlite_engine(
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         options: dict[str, Any] = dict(connection.get_execution_options())
-        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+        send(connection, "BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     _savepoints_as_driver_sql(engine.dialect)
     return engine

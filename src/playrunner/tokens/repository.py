@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from playrunner.driver import PreparedSelect
 from playrunner.models import AccessToken, User, UserRole
 
 
@@ -27,8 +28,9 @@ class Credentials:
     active: bool
 
 
-# Built once: this query runs on every authenticated call.
-_CREDENTIALS_BY_HASH = (
+# Built once and sent through the driver (driver.py): this query runs whenever a process
+# does not keep the token's principal (auth/principals.py).
+_CREDENTIALS_BY_HASH = PreparedSelect(
     select(
         AccessToken.id,
         AccessToken.tenant_id,
@@ -46,8 +48,8 @@ _CREDENTIALS_BY_HASH = (
 
 
 def find_credentials(session: Session, secret_hash: str) -> Credentials | None:
-    row = session.connection().execute(_CREDENTIALS_BY_HASH, {"secret_hash": secret_hash}).first()
-    return Credentials(*row) if row is not None else None
+    rows = _CREDENTIALS_BY_HASH.rows(session.connection(), {"secret_hash": secret_hash})
+    return Credentials(*rows[0]) if rows else None
 
 
 def add(session: Session, token: AccessToken) -> AccessToken:
