@@ -83,7 +83,7 @@ class PreparedSelect:
     through the driver (``send``); rows come back as tuples, each value through its
     column type's result processor, as SQLAlchemy would give them."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         self._prepared: dict[type[Dialect], _Compiled] = {}
 
@@ -108,7 +108,7 @@ class PreparedSelect:
 
 
 class _Compiled:
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         binds = compiled.binds
