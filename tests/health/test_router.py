@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 from playrunner.api.state import AppState
 from playrunner.app import create_app
 from playrunner.config import Settings
-from playrunner.db import Database
+from playrunner.db import PING_IDLE_SECONDS, Database
 from playrunner.models import Run, Task
 from tests.factories import Factory
 from tests.live_server import LiveServer
@@ -122,6 +123,25 @@ def test_postgres_outage_answers_503_and_service_resumes_by_itself(
     with database.session(read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(Run)) == 2
     database.dispose()
+
+
+def test_connections_that_died_while_idle_are_replaced_before_a_request_gets_one(
+    proxied_postgres: tuple[TcpProxy, str],
+) -> None:
+    proxy, url = proxied_postgres
+    world = ServiceWorld(Factory(Database(url)))
+    with (
+        LiveServer(create_app(Settings(database_url=url))) as live,
+        httpx.Client(base_url=live.url) as client,
+    ):
+        first = trigger(client, world.admin_token, body(world.play, "acme"))
+        proxy.cut()  # PostgreSQL goes away and comes back while no request is in flight
+        proxy.restore()
+        time.sleep(PING_IDLE_SECONDS + 0.2)
+        after = trigger(client, world.admin_token, body(world.play, "acme"))
+
+    assert first.status_code == 200
+    assert (after.status_code, after.text) == (200, "Success")
 
 
 def test_postgres_dying_in_the_middle_of_a_run_leaves_nothing_half_written(
