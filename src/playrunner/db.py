@@ -27,7 +27,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -96,12 +96,14 @@ def ping_when_idle(engine: Engine) -> None:
         since = record.info.get(_IDLE_SINCE)
         if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
             return
+        # A dead connection: every other idle one most likely died with it (PostgreSQL
+        # restarted), so the whole pool is replaced, as pool_pre_ping does.
         try:
             alive = engine.dialect.do_ping(connection)
-        except Exception as exc:  # the dialect's ping raises on a dead connection
-            raise DisconnectionError(f"connection lost while idle: {exc}") from exc
+        except engine.dialect.loaded_dbapi.Error as exc:  # how the dialect's ping fails
+            raise InvalidatePoolError(f"connection lost while idle: {exc}") from exc
         if not alive:
-            raise DisconnectionError("connection lost while idle")
+            raise InvalidatePoolError("connection lost while idle")
 
 
 class Database:

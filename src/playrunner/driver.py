@@ -5,11 +5,11 @@ few statements of the trigger path (issue 16), where SQLAlchemy's work around ea
 SQLAlchemy still owns the schema, the migrations, the connection and its transaction; what
 is skipped is only the per-execution machinery. Two things keep that honest:
 
-- **Errors are SQLAlchemy's.** A driver error is raised as the ``sqlalchemy.exc`` error
-  SQLAlchemy itself would raise (``DBAPIError.instance``: ``IntegrityError``,
-  ``OperationalError``, ...), with the statement's values hidden as the engine hides them, and
-  a lost connection is invalidated as SQLAlchemy would. Callers (the unit of work's retries,
-  the error handlers) see no difference.
+- **Errors are SQLAlchemy's.** A failed statement goes through SQLAlchemy's own error handling
+  for the connection (``Connection._handle_dbapi_exception``): the same ``sqlalchemy.exc``
+  error (``IntegrityError``, ``OperationalError``, ...) with the statement's values hidden as
+  the engine hides them, and on a lost connection the connection and the rest of the pool
+  invalidated. Callers (the unit of work's retries, the error handlers) see no difference.
 - **Statements stay observable.** When anyone listens to the engine's or the connection's
   statement events (instrumentation, tests that count or cut statements), statements go
   through SQLAlchemy (``exec_driver_sql``), so every listener sees them as before.
@@ -25,7 +25,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
-from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any] | None
 
@@ -50,32 +49,22 @@ def send(
     if observed(connection):
         result = connection.exec_driver_sql(sql, parameters)
         return result.all() if result.returns_rows else ()
-    dialect = connection.dialect
-    proxied = connection.connection
-    cursor = proxied.cursor()
+    cursor = None
     try:
+        cursor = connection.connection.cursor()
         if many:
             cursor.executemany(sql, parameters)
         else:
             cursor.execute(sql, parameters)
-        return cursor.fetchall() if cursor.description is not None else ()
-    except dialect.loaded_dbapi.Error as exc:
-        lost = dialect.is_disconnect(exc, proxied, cursor)
-        error = DBAPIError.instance(
-            sql,
-            parameters,
-            exc,
-            dialect.loaded_dbapi.Error,
-            hide_parameters=connection.engine.hide_parameters,
-            connection_invalidated=lost,
-            dialect=dialect,
-            ismulti=many,
-        )
-        if lost:
-            connection.invalidate(exc)
-        raise error from exc
-    finally:
-        cursor.close()
+        rows = cursor.fetchall() if cursor.description is not None else ()
+    except Exception as exc:
+        # SQLAlchemy's own handling of a failed statement: the error it would raise, its
+        # handle_error hooks, and on a lost connection the pool invalidated, as for any
+        # statement it executes itself (it also closes the cursor).
+        connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
+        raise  # not reached: the line above raises
+    cursor.close()
+    return rows
 
 
 class PreparedSelect:

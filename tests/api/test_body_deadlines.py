@@ -53,3 +53,17 @@ def test_a_request_cancelled_for_another_reason_stays_cancelled() -> None:
 
     with pytest.raises(asyncio.CancelledError):
         asyncio.run(cancelled_by_someone_else())
+
+
+def test_a_request_cancelled_by_someone_else_as_its_deadline_passes_stays_cancelled() -> None:
+    deadlines = BodyDeadlines()
+
+    async def cancelled_twice() -> None:
+        reading = asyncio.create_task(_read(deadlines, sending=5, timeout=0))
+        await asyncio.sleep(0.01)  # waiting for its body, past its deadline
+        deadlines._check()  # the deadline's timer fires ...
+        reading.cancel()  # ... as the server cancels the request, in the same loop turn
+        await reading
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(cancelled_twice())

@@ -188,6 +188,8 @@ class BodyDeadlines:
     def watch(self, task: asyncio.Task[Any], deadline: float) -> None:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new loop (tests run several): nothing carries over
+            if self._timer is not None:
+                self._timer.cancel()
             self._loop, self._timer = loop, None
             self._reading.clear()
             self._expired.clear()
@@ -254,9 +256,10 @@ class LimitedBody:
             try:
                 message = await self._receive()
             except asyncio.CancelledError:
-                if not deadlines.expired(task):
-                    raise  # cancelled by someone else
-                task.uncancel()
+                # Cancelled by someone else (the client gone, the server stopping), alone or
+                # as well as by the deadline: stay cancelled.
+                if not deadlines.expired(task) or task.uncancel() > 0:
+                    raise
                 raise HTTPException(
                     408, f"Request body was not sent within {self._timeout:g} seconds"
                 ) from None
