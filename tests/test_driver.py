@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, String, bindparam, event, select
+from sqlalchemy import JSON, String, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from playrunner.db import Database
 from playrunner.driver import PreparedSelect
 from playrunner.row_inserts import RowInsert
+from tests.statements import recorded_statements
 
 
 class _Base(DeclarativeBase):
@@ -137,18 +138,9 @@ def test_a_driver_error_is_sqlalchemys_and_fails_only_its_own_unit_of_work(
 
 
 def test_listeners_to_statements_see_those_sent_through_the_driver(gadgets: Database) -> None:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    engine = gadgets.serving_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(gadgets.serving_engine) as seen:
         ours, theirs = asyncio.run(gadgets.read(lambda s: _both_ways(s, "ann")))
         asyncio.run(gadgets.write(lambda s: INSERT.execute(s, [_row(uuid.uuid4(), "dan")])))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert ours == theirs
     selects = [sql for sql in seen if "FROM driver_gadgets" in sql]
     assert len(selects) == 2  # ours and SQLAlchemy's

@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.orm import Session
 
-from playrunner.driver import send
+from playrunner.driver import Processor, send
 
 if TYPE_CHECKING:
     from playrunner.db import Database
 
-Processor = Callable[[Any], Any] | None
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 

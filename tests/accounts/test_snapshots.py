@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-
 from playrunner.accounts import service
 from playrunner.db import Database
 from tests.factories import Factory
+from tests.statements import recorded_statements
 
 
 def test_the_account_comes_with_everyone_on_its_team_in_one_query(
@@ -32,23 +31,16 @@ def test_the_account_comes_with_everyone_on_its_team_in_one_query(
         )
 
     database.run_sync(work)
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = database.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        with database.session(read_only=True) as session:
-            statements.clear()
-            found = service.find_snapshot_with_team(session, tenant.id, "acme")
-            own_id_statements = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-            solo = service.find_snapshot_with_team(session, tenant.id, "solo")
-            by_salesforce = service.find_snapshot_with_team(session, tenant.id, "0019000000B98de")
-            missing = service.find_snapshot_with_team(session, tenant.id, "nobody")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    with (
+        recorded_statements(database.engine) as statements,
+        database.session(read_only=True) as session,
+    ):
+        statements.clear()
+        found = service.find_snapshot_with_team(session, tenant.id, "acme")
+        own_id_statements = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        solo = service.find_snapshot_with_team(session, tenant.id, "solo")
+        by_salesforce = service.find_snapshot_with_team(session, tenant.id, "0019000000B98de")
+        missing = service.find_snapshot_with_team(session, tenant.id, "nobody")
 
     assert found is not None
     account, team = found
