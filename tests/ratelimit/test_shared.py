@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -91,3 +92,70 @@ async def test_while_degraded_redis_is_retried_only_every_retry_interval(
         assert not limiter.status().healthy
     finally:
         await limiter.close()
+
+
+class _CountedExpiry:
+    """The limiter's own storage, with its questions about a window's end counted."""
+
+    def __init__(self, limiter: RedisRateLimiter) -> None:
+        self.asked = 0
+        storage = limiter._storage
+        real = storage.get_expiry
+
+        async def get_expiry(key: str) -> float:
+            self.asked += 1
+            return await real(key)
+
+        storage.get_expiry = get_expiry  # type: ignore[method-assign]
+
+
+async def test_a_window_end_is_asked_of_redis_once_per_process(redis_url: str, prefix: str) -> None:
+    opener = RedisRateLimiter("5/minute", redis_url, key_prefix=prefix)
+    other = RedisRateLimiter("5/minute", redis_url, key_prefix=prefix)
+    opener_asks, other_asks = _CountedExpiry(opener), _CountedExpiry(other)
+    try:
+        first = [await opener.hit("token:t"), await opener.hit("token:t")]
+        # The increment that opened the window set its expiry: this process knows it.
+        assert opener_asks.asked == 0
+        later = [await other.hit("token:t"), await other.hit("token:t")]
+        # The other process asks once, for a window it did not open.
+        assert other_asks.asked == 1
+    finally:
+        await opener.close()
+        await other.close()
+    decisions = first + later
+    assert [d.remaining for d in decisions] == [4, 3, 2, 1]
+    assert all(59 <= d.reset_after <= 60 for d in decisions)
+
+
+async def test_the_next_window_is_asked_for_again(redis_url: str, prefix: str) -> None:
+    first = RedisRateLimiter("3/second", redis_url, key_prefix=prefix)
+    second = RedisRateLimiter("3/second", redis_url, key_prefix=prefix)
+    asks = _CountedExpiry(first)
+    try:
+        await first.hit("token:t")
+        await second.hit("token:t")
+        await asyncio.sleep(1.2)  # the window ends; the next call opens another
+        opened = await second.hit("token:t")
+        after = await first.hit("token:t")
+    finally:
+        await first.close()
+        await second.close()
+    assert (opened.remaining, after.remaining) == (2, 1)
+    assert asks.asked == 1  # the end it knew had passed
+    assert after.reset_after <= 1
+
+
+async def test_windows_that_ended_are_forgotten(redis_url: str, prefix: str) -> None:
+    limiter = RedisRateLimiter("10/second", redis_url, key_prefix=prefix)
+    try:
+        for n in range(1500):
+            await limiter.hit(f"token:{n}")
+        await asyncio.sleep(1.2)
+        for n in range(1500, 3100):
+            await limiter.hit(f"token:{n}")
+        kept = len(limiter._window_ends)
+    finally:
+        await limiter.close()
+    # Without forgetting, all 3,100 windows would be kept.
+    assert kept <= 1600 + 1

@@ -3,6 +3,12 @@
 The counting is the ``limits`` library's fixed-window strategy: a token's window opens
 with its first call and lasts the configured period (one minute by default), which is how
 Totango describes "100 calls per minute for each token".
+
+A call is counted with the two storage operations that strategy is made of: the increment,
+whose answer is the window's count with this call in it (so it says both whether the call is
+allowed and how many remain), and the window's expiry. ``limits``' own
+``hit`` and ``get_window_stats`` read the count a second time (one more Redis round trip on
+every call, issue 16).
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from typing import Protocol
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +56,12 @@ class RateLimiter(Protocol):
     async def close(self) -> None: ...
 
 
-def decision(
-    item: RateLimitItem, allowed: bool, reset_at: float, remaining: int
-) -> RateLimitDecision:
+def decision(item: RateLimitItem, count: int, reset_at: float) -> RateLimitDecision:
+    """The decision for a call that made the window's count ``count``."""
     return RateLimitDecision(
-        allowed=allowed,
+        allowed=count <= item.amount,
         limit=item.amount,
-        remaining=max(0, remaining),
+        remaining=max(0, item.amount - count),
         reset_after=max(0, math.ceil(reset_at - time.time())),
     )
 
@@ -67,12 +71,12 @@ class MemoryRateLimiter:
 
     def __init__(self, rate: str) -> None:
         self.item: RateLimitItem = parse(rate)
-        self._strategy = FixedWindowRateLimiter(MemoryStorage())
+        self._storage = MemoryStorage()
 
     async def hit(self, key: str) -> RateLimitDecision:
-        allowed = self._strategy.hit(self.item, key)
-        reset_at, remaining = self._strategy.get_window_stats(self.item, key)
-        return decision(self.item, allowed, reset_at, remaining)
+        window = self.item.key_for(key)
+        count = self._storage.incr(window, self.item.get_expiry())
+        return decision(self.item, count, self._storage.get_expiry(window))
 
     def status(self) -> RateLimiterStatus:
         return RateLimiterStatus("memory", True, "per-process counters")

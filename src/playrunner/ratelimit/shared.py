@@ -17,7 +17,6 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio import ConnectionPool
 
@@ -34,6 +33,9 @@ logger = logging.getLogger("playrunner.ratelimit")
 # a dead Redis (at 0.5 s, 300 calls at once on two cores fell back to counting per process);
 # short enough that a Redis that stopped answering holds a call for at most this long.
 _TIMEOUT_SECONDS = 2.0
+
+# How many windows' ends a limiter keeps before it forgets those that have ended.
+_FIRST_PRUNE = 1024
 
 
 class RedisRateLimiter:
@@ -54,12 +56,32 @@ class RedisRateLimiter:
             key_prefix=key_prefix,
             connection_pool=self._pool,  # type: ignore[arg-type]  # documented, typed narrowly
         )
-        self._strategy = FixedWindowRateLimiter(self._storage)
+        # When each window this process has seen ends. A window's expiry is set once, by the
+        # increment that creates its key, so it is asked of Redis once per process and window
+        # instead of on every call.
+        self._window_ends: dict[str, float] = {}
+        self._prune_above = _FIRST_PRUNE
 
     async def hit(self, key: str) -> RateLimitDecision:
-        allowed = await self._strategy.hit(self.item, key)
-        reset_at, remaining = await self._strategy.get_window_stats(self.item, key)
-        return decision(self.item, allowed, reset_at, remaining)
+        window = self.item.key_for(key)
+        expiry = self.item.get_expiry()
+        # The atomic increment: its answer is the window's count with this call in it.
+        count = await self._storage.incr(window, expiry)
+        now = time.time()
+        if count == 1:  # this call opened the window, and set its expiry
+            ends = now + expiry
+        else:
+            ends = self._window_ends.get(window, 0.0)
+            if ends <= now:  # a window another process opened: ask when it ends
+                ends = await self._storage.get_expiry(window)
+        self._remember(window, ends, now)
+        return decision(self.item, count, ends)
+
+    def _remember(self, window: str, ends: float, now: float) -> None:
+        self._window_ends[window] = ends
+        if len(self._window_ends) > self._prune_above:  # forget windows that have ended
+            self._window_ends = {w: e for w, e in self._window_ends.items() if e > now}
+            self._prune_above = max(_FIRST_PRUNE, 2 * len(self._window_ends))
 
     async def reachable(self) -> bool:
         return await self._storage.check()
