@@ -2,18 +2,21 @@
 select reads back what SQLAlchemy reads, values converted by their column types, on both
 databases and on the serving paths (SQLite's group commit, PostgreSQL's async driver); a
 driver error is raised as SQLAlchemy's error, without the statement's values, and the unit of
-work fails alone; listeners to the engine's statement events still see every statement."""
+work fails alone; listeners to the engine's statement events still see every statement. On
+PostgreSQL, a unit of work cancelled while it waits for the database writes nothing and gives
+its connection back to the pool."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, String, bindparam, select
+from sqlalchemy import JSON, String, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -145,3 +148,30 @@ def test_listeners_to_statements_see_those_sent_through_the_driver(gadgets: Data
     selects = [sql for sql in seen if "FROM driver_gadgets" in sql]
     assert len(selects) == 2  # ours and SQLAlchemy's
     assert any(sql.startswith("INSERT INTO driver_gadgets") for sql in seen)
+
+
+@pytest.mark.postgresql_only
+def test_a_unit_of_work_cancelled_while_it_waits_writes_nothing_and_gives_its_connection_back(
+    gadgets: Database,
+) -> None:
+    def insert_then_wait(session: Session) -> None:
+        INSERT.execute(session, [_row(uuid.uuid4(), "eve")])
+        session.execute(text("SELECT pg_sleep(5)"))
+
+    async def cancelled_midway() -> tuple[int, list[tuple[Any, ...]]]:
+        writing = asyncio.create_task(gadgets.write(insert_then_wait))
+        await asyncio.sleep(0.5)  # inside pg_sleep, the INSERT made
+        writing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        checked_out = gadgets.serving_engine.pool.checkedout()  # type: ignore[attr-defined]
+        eve = await gadgets.read(lambda s: GADGETS.rows(s.connection(), {"owner": "eve"}))
+        return checked_out, eve
+
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        checked_out, eve = asyncio.run(asyncio.wait_for(cancelled_midway(), 4))
+    assert checked_out == 0
+    # Given back by the unit of work, not found and dropped by the garbage collector.
+    assert not [w for w in warned if "non-checked-in connection" in str(w.message)]
+    assert eve == []
