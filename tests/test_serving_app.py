@@ -1,15 +1,20 @@
 """What each worker of ``playrunner serve`` does once it has built the app: it puts what
 start-up made out of the garbage collector's sight (``server.serving_app``), so that a full
-collection under load no longer walks it."""
+collection under load no longer walks it; and that on PostgreSQL it keeps at most the
+configured number of connections."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from playrunner.api.state import AppState
+from playrunner.app import create_app
+from playrunner.config import Settings
 from playrunner.server import serving_app
 
 
@@ -28,3 +33,33 @@ def test_a_worker_freezes_what_it_built_at_start_up(
     state.database.dispose()
     assert isinstance(app, FastAPI)
     assert frozen > 10_000  # the app, its routes, the models' metadata: not a handful
+
+
+@pytest.mark.postgresql_only
+def test_a_serving_process_keeps_at_most_the_configured_postgresql_connections(
+    database_url: str,
+) -> None:
+    app = create_app(Settings(database_url=database_url, database_pool_size=3))
+    state: AppState = app.state.playrunner
+    try:
+
+        async def at_once() -> int:
+            async def held(seconds: float) -> int:
+                return await state.database.read(
+                    lambda s: s.execute(text("SELECT pg_sleep(:s), 1"), {"s": seconds}).one()[1]
+                )
+
+            answers = await asyncio.gather(*(held(0.2) for _ in range(6)))
+            return sum(answers)
+
+        async def run() -> tuple[int, int]:
+            answered = await at_once()
+            size = state.database.serving_engine.pool.size()  # type: ignore[attr-defined]
+            await state.database.aclose()
+            return answered, size
+
+        answered, size = asyncio.run(run())
+    finally:
+        state.database.dispose()
+    # Six calls at once on three connections: all answered, three waiting for the others.
+    assert (answered, size) == (6, 3)

@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         settings.database_url,
         sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         sqlite_synchronous=settings.sqlite_synchronous,
+        pool_size=settings.database_pool_size,
         serving=True,
     )
 

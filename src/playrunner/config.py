@@ -87,6 +87,16 @@ class Settings(BaseSettings):
             " X-Forwarded-Proto headers are believed."
         ),
     )
+    database_pool_size: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        description=(
+            "PostgreSQL: connections each serving process keeps open at most. Calls beyond"
+            " them wait for one (a wait that costs CPU); workers times this must stay under"
+            " PostgreSQL's max_connections."
+        ),
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=5000,
         ge=0,
