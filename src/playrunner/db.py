@@ -207,8 +207,12 @@ class Database:
         if self.is_sqlite:
             with self.engine.begin() as connection:
                 return work(connection)
-        async with self._async().begin() as connection:
-            return await connection.run_sync(work)
+
+        def committed(connection: Connection) -> T:
+            with connection.begin():
+                return work(connection)
+
+        return await self._on_connection(committed)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction that is not expected to write."""
@@ -219,24 +223,32 @@ class Database:
     async def _run(self, work: Callable[[Session], T], *, read_only: bool) -> T:
         if self.is_sqlite:
             return self.run_sync(work, read_only=read_only)
-        # The same synchronous unit of work, driven by the async driver: SQLAlchemy runs it
-        # in a greenlet and each query awaits the network, so no thread (and no contention
-        # for the GIL between threads) is involved. The checkout, BEGIN, work, COMMIT and
-        # return to the pool all run in one greenlet: an AsyncSession spawned one for each
-        # of its steps (issue 16: a token's lookup cost 300 µs of CPU that way, 210 µs this
-        # way).
-        engine = self._async().sync_engine
         context = self.context
 
-        def unit() -> T:
+        def unit(connection: Connection) -> T:
             with (
-                engine.connect() as connection,
                 Session(bind=connection, expire_on_commit=False, info=dict(context)) as session,
                 session.begin(),
             ):
                 return work(session)
 
-        return await greenlet_spawn(unit)
+        return await self._on_connection(unit)
+
+    async def _on_connection(self, work: Callable[[Connection], T]) -> T:
+        """``work`` (which begins and ends its transaction) on a connection of the async
+        engine's pool, the connection then handed back. The same synchronous code, driven by
+        the async driver: SQLAlchemy runs it in a greenlet and each query awaits the network,
+        so no thread (and no contention for the GIL between threads) is involved. The
+        checkout, BEGIN, work, COMMIT and return to the pool all run in this one greenlet: an
+        AsyncSession or AsyncConnection spawns one for each of its steps (issue 16: a token's
+        lookup cost 300 µs of CPU that way, 210 µs this way)."""
+        engine = self._async().sync_engine
+
+        def run() -> T:
+            with engine.connect() as connection:
+                return work(connection)
+
+        return await greenlet_spawn(run)
 
     def _async(self) -> AsyncEngine:
         if self._async_engine is None:
