@@ -92,8 +92,9 @@ class Settings(BaseSettings):
         ge=1,
         le=1000,
         description=(
-            "PostgreSQL: connections each serving process keeps open at most. Calls beyond"
-            " them wait for one (a wait that costs CPU); workers times this must stay under"
+            "PostgreSQL: connections each serving process keeps open at most for requests."
+            " Calls beyond them wait for one (a wait that costs CPU). Background workers use"
+            " up to 10 more per process: workers times (this + 10) must stay under"
             " PostgreSQL's max_connections."
         ),
     )

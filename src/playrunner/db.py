@@ -73,6 +73,10 @@ def _run_after_commit(callbacks: list[Callable[[], None]]) -> None:
             logger.exception("after-commit callback failed")
 
 
+# Connections synchronous callers (``session``, ``run_sync``) keep at most, on PostgreSQL: the CLI
+# uses one; a server's webhook and email workers and sweeps one each.
+SYNC_POOL_SIZE = 10
+
 # A pooled connection idle for longer than this is pinged before it is used again.
 PING_IDLE_SECONDS = 1.0
 _IDLE_SINCE = "playrunner_idle_since"
@@ -120,7 +124,10 @@ class Database:
         serving: bool = False,
     ):
         """``serving``: this Database serves HTTP on an event loop. On SQLite that turns on
-        group commit for ``write`` and background WAL checkpoints."""
+        group commit for ``write`` and background WAL checkpoints. ``pool_size``: on
+        PostgreSQL, the connections requests (``read``, ``write``, ``write_one``) use at
+        most; synchronous callers (the CLI, a server's background workers) have a pool of
+        their own of at most ``SYNC_POOL_SIZE``."""
         parsed = make_url(url)
         self.url = parsed
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -142,7 +149,11 @@ class Database:
                 self._loop_reader = LoopReader(self.engine)
         else:
             self.engine = create_engine(
-                url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, hide_parameters=True
+                url,
+                pool_size=SYNC_POOL_SIZE,
+                max_overflow=0,
+                pool_pre_ping=True,
+                hide_parameters=True,
             )
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._pool_size = pool_size

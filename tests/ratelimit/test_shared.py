@@ -159,3 +159,25 @@ async def test_windows_that_ended_are_forgotten(redis_url: str, prefix: str) -> 
         await limiter.close()
     # Without forgetting, all 3,100 windows would be kept.
     assert kept <= 1600 + 1
+
+
+async def test_the_next_window_opened_elsewhere_gets_its_own_end(
+    redis_url: str, prefix: str
+) -> None:
+    opener = RedisRateLimiter("3/3 seconds", redis_url, key_prefix=prefix)
+    late = RedisRateLimiter("3/3 seconds", redis_url, key_prefix=prefix)
+    try:
+        await opener.hit("token:t")
+        await asyncio.sleep(0.3)
+        # 2.7 s left, which Redis rounds to 3: taken as it is, this process would think the
+        # window ends 0.3 s after it does.
+        await late.hit("token:t")
+        await asyncio.sleep(2.9)  # the window has ended
+        opened = await opener.hit("token:t")  # the next window, opened by the other process
+        after = await late.hit("token:t")
+    finally:
+        await opener.close()
+        await late.close()
+    assert (opened.remaining, after.remaining) == (2, 1)
+    # The new window's end (3 s away), not what was thought left of the old one (under 1 s).
+    assert after.reset_after >= 2

@@ -56,25 +56,31 @@ class RedisRateLimiter:
             key_prefix=key_prefix,
             connection_pool=self._pool,  # type: ignore[arg-type]  # documented, typed narrowly
         )
-        # When each window this process has seen ends. A window's expiry is set once, by the
-        # increment that creates its key, so it is asked of Redis once per process and window
-        # instead of on every call.
+        # When each window this process has seen ends, never later than it does. A window's
+        # expiry is set once, by the increment that creates its key, so it is asked of Redis
+        # once per process and window instead of on every call.
         self._window_ends: dict[str, float] = {}
         self._prune_above = _FIRST_PRUNE
 
     async def hit(self, key: str) -> RateLimitDecision:
         window = self.item.key_for(key)
         expiry = self.item.get_expiry()
+        sent = time.time()
         # The atomic increment: its answer is the window's count with this call in it.
         count = await self._storage.incr(window, expiry)
         now = time.time()
-        if count == 1:  # this call opened the window, and set its expiry
-            ends = now + expiry
+        if count == 1:
+            # This call opened the window, and Redis set its expiry after ``sent``.
+            ends = known = sent + expiry
         else:
-            ends = self._window_ends.get(window, 0.0)
-            if ends <= now:  # a window another process opened: ask when it ends
+            ends = known = self._window_ends.get(window, 0.0)
+            if known <= now:  # a window another process opened, or one that has ended
                 ends = await self._storage.get_expiry(window)
-        self._remember(window, ends, now)
+                # Redis answers in seconds, rounded to the nearest: kept a second early, the
+                # end is asked again in the window's last second rather than trusted past it
+                # (when the next window, opened elsewhere, would get this one's end).
+                known = ends - 1.0
+        self._remember(window, known, now)
         return decision(self.item, count, ends)
 
     def _remember(self, window: str, ends: float, now: float) -> None:
