@@ -42,3 +42,9 @@ def test_incomplete_smtp_settings_are_refused_naming_the_variable(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         Settings(**given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [0, 1001])
+def test_a_database_pool_size_out_of_range_is_refused_naming_the_setting(size: int) -> None:
+    with pytest.raises(ValidationError, match="database_pool_size"):
+        Settings(database_pool_size=size)

@@ -167,10 +167,19 @@ class Database:
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """A unit of work for synchronous callers (CLI, seeding, tests): commit or roll back."""
         bind = self._read_engine if read_only else self.engine
-        with Session(bind, expire_on_commit=False, info=dict(self.context)) as session:
-            with session.begin():
-                yield session
-            _run_after_commit(session.info.pop(AFTER_COMMIT, []))
+        with self._transaction(bind) as session:
+            yield session
+        _run_after_commit(session.info.pop(AFTER_COMMIT, []))
+
+    @contextmanager
+    def _transaction(self, bind: Engine | Connection) -> Iterator[Session]:
+        """A session on ``bind`` whose transaction commits when the block ends (rolls back if
+        it raises), with this process's context in ``session.info``."""
+        with (
+            Session(bind, expire_on_commit=False, info=dict(self.context)) as session,
+            session.begin(),
+        ):
+            yield session
 
     def run_sync(self, work: Callable[[Session], T], *, read_only: bool = False) -> T:
         with self.session(read_only=read_only) as session:
@@ -234,13 +243,9 @@ class Database:
     async def _run(self, work: Callable[[Session], T], *, read_only: bool) -> T:
         if self.is_sqlite:
             return self.run_sync(work, read_only=read_only)
-        context = self.context
 
         def unit(connection: Connection) -> T:
-            with (
-                Session(bind=connection, expire_on_commit=False, info=dict(context)) as session,
-                session.begin(),
-            ):
+            with self._transaction(connection) as session:
                 return work(session)
 
         return await self._on_connection(unit)
