@@ -132,3 +132,26 @@ def test_a_failing_unit_of_work_rolls_back_alone_and_its_savepoint_leaves_no_nam
         notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
     assert notes == ["kept"] * CALLS
     served.dispose()
+
+
+def test_the_group_commit_keeps_its_savepoint_journals_in_memory_and_only_it(
+    sqlite_url: str,
+) -> None:
+    """Every request in a group commit is a savepoint: their journals stay in memory
+    (``temp_store`` 2) instead of a temporary file per batch. Other connections keep
+    SQLite's default (0), where large sorts may spill to disk."""
+    served = Database(sqlite_url, serving=True)
+
+    def temp_store(session: Session) -> int:
+        return int(session.connection().exec_driver_sql("PRAGMA temp_store").scalar_one())
+
+    async def inside_a_batch() -> int:
+        try:
+            return await served.write(temp_store)
+        finally:
+            await served.aclose()
+
+    assert asyncio.run(inside_a_batch()) == 2
+    with served.session(read_only=True) as session:
+        assert temp_store(session) == 0
+    served.dispose()
