@@ -9,13 +9,14 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Connection, event, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from playrunner.api.state import AppState
 from playrunner.app import create_app
 from playrunner.config import Settings
 from playrunner.db import Database
-from playrunner.models import Run, Task
+from playrunner.models import Run, Task, Tenant
 from tests.factories import Factory
 from tests.live_server import LiveServer
 from tests.worlds import PATH, ServiceWorld, body
@@ -154,4 +155,51 @@ def test_the_group_commit_keeps_its_savepoint_journals_in_memory_and_only_it(
     assert asyncio.run(inside_a_batch()) == 2
     with served.session(read_only=True) as session:
         assert temp_store(session) == 0
+    served.dispose()
+
+
+def test_a_request_whose_flush_fails_rolls_back_alone_and_leaves_nothing_to_the_next(
+    sqlite_url: str,
+) -> None:
+    """Requests of a batch share one session object, one after the other: a request whose
+    ORM flush fails (a duplicate key) is undone alone, the requests around it keep their
+    rows, and what a request left in ``session.info`` is not seen by the next one."""
+    served = Database(sqlite_url, serving=True)
+    with served.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE probe (note TEXT)")
+    tenant = "flush-probe"
+
+    def keep(session: Session) -> list[str]:
+        leftovers = sorted(key for key in session.info if key.startswith("probe"))
+        session.info["probe-left-behind"] = True
+        session.execute(text("INSERT INTO probe VALUES ('kept')"))
+        return leftovers
+
+    def fail_in_flush(session: Session) -> list[str]:
+        session.execute(text("INSERT INTO probe VALUES ('undone')"))
+        session.add(Tenant(id=tenant, name="first"))
+        session.flush()
+        session.add(Tenant(id=tenant, name="same key again"))  # fails when flushed
+        return []
+
+    async def one_batch() -> list[Any]:
+        try:
+            calls = [served.write(keep) for _ in range(CALLS)]
+            calls.insert(CALLS // 2, served.write(fail_in_flush))
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            await served.aclose()
+
+    answers = asyncio.run(one_batch())
+
+    failed = answers.pop(CALLS // 2)
+    assert isinstance(failed, IntegrityError)
+    assert answers == [[]] * CALLS
+    with served.engine.connect() as connection:
+        notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
+        tenants = connection.exec_driver_sql(
+            "SELECT count(*) FROM tenants WHERE id = ?", (tenant,)
+        ).scalar_one()
+    assert notes == ["kept"] * CALLS
+    assert tenants == 0
     served.dispose()

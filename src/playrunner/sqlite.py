@@ -204,19 +204,38 @@ class GroupCommit:
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
         self._waiting: list[asyncio.Future[None]] = []
+        self._session: Session | None = None
 
     async def run(self, work: Callable[[Session], T]) -> T:
         connection = self._join_batch()
-        session = Session(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
+        savepoint = connection.begin_nested()
+        session = self._session_on(connection)
         try:
-            with session.begin():
-                result = work(session)
-        finally:
+            result = work(session)
+            session.flush()
+        except BaseException:
             session.close()
+            if savepoint.is_active:  # a failed flush has rolled it back already
+                savepoint.rollback()
+            raise
+        session.close()
+        savepoint.commit()
         await self._committed()
         return result
+
+    def _session_on(self, connection: Connection) -> Session:
+        """The session a request's work runs in: one object, reused, since works run one at
+        a time and each closes it (cleared, as new) before the next; building a Session
+        for every request cost more than the request's SAVEPOINT. It joins the request's
+        savepoint (``rollback_only``: its rollback, on a failed flush, is the savepoint's,
+        and its commit is ours)."""
+        session = self._session
+        if session is None or session.bind is not connection:
+            session = self._session = Session(
+                bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
+            )
+        session.info.clear()
+        return session
 
     async def run_statement(self, work: Callable[[Connection], T]) -> T:
         """``work``, one statement on the shared connection, committed with the batch. No
@@ -272,9 +291,11 @@ class GroupCommit:
         if self._connection is not None:
             self._connection.invalidate()
             self._connection = None
+            self._session = None
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
             self._transaction = None
+            self._session = None
