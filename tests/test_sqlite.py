@@ -203,3 +203,43 @@ def test_a_request_whose_flush_fails_rolls_back_alone_and_leaves_nothing_to_the_
     assert notes == ["kept"] * CALLS
     assert tenants == 0
     served.dispose()
+
+
+def test_reads_on_the_loop_share_a_session_that_each_read_finds_as_new(sqlite_url: str) -> None:
+    """The loop's reads (``sqlite.LoopReader``) reuse one session object: a read finds
+    nothing a previous read left in it (``session.info``, loaded objects), a read that
+    fails ends its transaction, and the next read sees what was committed in between."""
+    served = Database(sqlite_url, serving=True)
+    with served.session() as session:
+        session.add(Tenant(id="loop-reader", name="before"))
+
+    def leave_behind(session: Session) -> None:
+        session.info["probe-left-behind"] = True
+        tenant = session.get(Tenant, "loop-reader")
+        assert tenant is not None
+        tenant.name = "changed in a read, never flushed"
+        raise LookupError("this read fails")
+
+    def look(session: Session) -> tuple[list[str], str, int]:
+        tenant = session.get(Tenant, "loop-reader")
+        assert tenant is not None
+        return sorted(session.info), tenant.name, len(session.identity_map)
+
+    async def reads() -> tuple[Any, ...]:
+        try:
+            failed = await asyncio.gather(served.read(leave_behind), return_exceptions=True)
+            with served.session() as session:  # another connection commits meanwhile
+                tenant = session.get(Tenant, "loop-reader")
+                assert tenant is not None
+                tenant.name = "after"
+            return failed[0], await served.read(look)
+        finally:
+            await served.aclose()
+
+    failed, (info, name, loaded) = asyncio.run(reads())
+
+    assert isinstance(failed, LookupError)
+    assert info == []
+    assert name == "after"
+    assert loaded == 1
+    served.dispose()

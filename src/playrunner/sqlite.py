@@ -157,17 +157,29 @@ class LoopReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine.execution_options(**{READ_ONLY: True})
         self._connection: Connection | None = None
+        self._session: Session | None = None
 
     def run(self, work: Callable[[Session], T]) -> T:
-        if self._connection is None or self._connection.invalidated:
-            self._connection = self._engine.connect()
-        with Session(bind=self._connection, expire_on_commit=False) as session, session.begin():
-            return work(session)
+        connection, session = self._connection, self._session
+        if connection is None or session is None or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+            # One session object for every read, as the group commit's (``_session_on``):
+            # joined to each read's transaction, cleared as new before the next.
+            session = self._session = Session(
+                bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
+            )
+        session.info.clear()
+        with connection.begin():
+            try:
+                return work(session)
+            finally:
+                session.close()
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+            self._session = None
 
 
 def _savepoints_in_memory(connection: Connection) -> None:
