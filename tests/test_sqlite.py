@@ -168,6 +168,8 @@ def test_a_request_whose_flush_fails_rolls_back_alone_and_leaves_nothing_to_the_
     with served.engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE probe (note TEXT)")
     tenant = "flush-probe"
+    with served.session() as session:
+        session.add(Tenant(id=tenant, name="stored before"))
 
     def keep(session: Session) -> list[str]:
         leftovers = sorted(key for key in session.info if key.startswith("probe"))
@@ -177,8 +179,6 @@ def test_a_request_whose_flush_fails_rolls_back_alone_and_leaves_nothing_to_the_
 
     def fail_in_flush(session: Session) -> list[str]:
         session.execute(text("INSERT INTO probe VALUES ('undone')"))
-        session.add(Tenant(id=tenant, name="first"))
-        session.flush()
         session.add(Tenant(id=tenant, name="same key again"))  # fails when flushed
         return []
 
@@ -201,7 +201,7 @@ def test_a_request_whose_flush_fails_rolls_back_alone_and_leaves_nothing_to_the_
             "SELECT count(*) FROM tenants WHERE id = ?", (tenant,)
         ).scalar_one()
     assert notes == ["kept"] * CALLS
-    assert tenants == 0
+    assert tenants == 1
     served.dispose()
 
 
@@ -242,4 +242,42 @@ def test_reads_on_the_loop_share_a_session_that_each_read_finds_as_new(sqlite_ur
     assert info == []
     assert name == "after"
     assert loaded == 1
+    served.dispose()
+
+
+def test_a_request_that_ends_its_own_transaction_fails_its_whole_batch(sqlite_url: str) -> None:
+    """Only ``Database`` ends transactions. A work that rolls its session back and goes on
+    writing has left its savepoint: what it wrote is in the batch's transaction, where it
+    cannot be undone alone, so the batch's COMMIT is refused and every request of the
+    batch gets the error; nothing of it is kept, and the next batch commits."""
+    served = Database(sqlite_url, serving=True)
+    with served.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE probe (note TEXT)")
+
+    def keep(session: Session) -> None:
+        session.execute(text("INSERT INTO probe VALUES ('kept')"))
+
+    def roll_back_and_go_on(session: Session) -> None:
+        session.execute(text("INSERT INTO probe VALUES ('rolled back')"))
+        session.rollback()
+        session.execute(text("INSERT INTO probe VALUES ('written past its savepoint')"))
+
+    async def batches() -> tuple[list[Any], list[Any]]:
+        try:
+            calls = [served.write(keep) for _ in range(CALLS)]
+            calls.insert(CALLS // 2, served.write(roll_back_and_go_on))
+            first = await asyncio.gather(*calls, return_exceptions=True)
+            second = await asyncio.gather(*(served.write(keep) for _ in range(CALLS)))
+            return first, second
+        finally:
+            await served.aclose()
+
+    first, second = asyncio.run(batches())
+
+    assert isinstance(first[CALLS // 2], RuntimeError)
+    assert all(isinstance(answer, RuntimeError) for answer in first)
+    assert second == [None] * CALLS
+    with served.engine.connect() as connection:
+        notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
+    assert notes == ["kept"] * CALLS
     served.dispose()

@@ -16,7 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, Engine, RootTransaction, create_engine, event
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    NestedTransaction,
+    RootTransaction,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
@@ -171,7 +179,9 @@ class LoopReader:
         session.info.clear()
         with connection.begin():
             try:
-                return work(session)
+                result = work(session)
+                session.flush()  # as a unit of work's commit would (a read writes nothing)
+                return result
             finally:
                 session.close()
 
@@ -217,6 +227,9 @@ class GroupCommit:
         self._transaction: RootTransaction | None = None
         self._waiting: list[asyncio.Future[None]] = []
         self._session: Session | None = None
+        # Set when a request of the current batch may have left writes in it: the batch's
+        # COMMIT is then refused, and every request of the batch gets this error.
+        self._failed: Exception | None = None
 
     async def run(self, work: Callable[[Session], T]) -> T:
         connection = self._join_batch()
@@ -226,14 +239,35 @@ class GroupCommit:
             result = work(session)
             session.flush()
         except BaseException:
-            session.close()
-            if savepoint.is_active:  # a failed flush has rolled it back already
-                savepoint.rollback()
+            try:
+                session.close()
+            finally:
+                self._undo(savepoint)
             raise
-        session.close()
-        savepoint.commit()
+        try:
+            session.close()
+            if not savepoint.is_active:
+                # Only Database ends transactions; a work that rolled back its session went on
+                # in the batch's own transaction, beyond the reach of its savepoint.
+                raise RuntimeError("a unit of work ended its transaction itself")
+            savepoint.commit()
+        except Exception as exc:
+            # The request's writes may be in the batch now (its RELEASE failed, or it wrote
+            # past its savepoint): the whole batch fails with it rather than keep them.
+            self._failed = exc
+            raise
         await self._committed()
         return result
+
+    def _undo(self, savepoint: NestedTransaction) -> None:
+        """Roll back a failed request's savepoint (unless a failed flush already has); if
+        that fails too, its writes may remain, and the batch fails with it."""
+        if savepoint.is_active:
+            try:
+                savepoint.rollback()
+            except Exception as exc:
+                self._failed = exc
+                raise
 
     def _session_on(self, connection: Connection) -> Session:
         """The session a request's work runs in: one object, reused, since works run one at
@@ -273,11 +307,14 @@ class GroupCommit:
         return self._connection
 
     def _commit(self) -> None:
-        transaction, waiting = self._transaction, self._waiting
+        transaction, waiting, failed = self._transaction, self._waiting, self._failed
         self._transaction, self._waiting = None, []
+        self._failed = None
         if transaction is None:
             return
         try:
+            if failed is not None:
+                raise failed
             transaction.commit()
         except Exception as exc:
             logger.error(
