@@ -4,6 +4,7 @@ request of the batch gets an error, none gets ``Success``, and nothing of the ba
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -262,21 +263,32 @@ def test_a_request_that_ends_its_own_transaction_fails_its_whole_batch(sqlite_ur
         session.rollback()
         session.execute(text("INSERT INTO probe VALUES ('written past its savepoint')"))
 
-    async def batches() -> tuple[list[Any], list[Any]]:
+    def roll_back_go_on_and_fail(session: Session) -> None:
+        roll_back_and_go_on(session)
+        raise LookupError("and then it fails")
+
+    async def batch_with(odd_one: Callable[[Session], None]) -> list[Any]:
+        calls = [served.write(keep) for _ in range(CALLS)]
+        calls.insert(CALLS // 2, served.write(odd_one))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    async def batches() -> tuple[list[Any], list[Any], list[Any]]:
         try:
-            calls = [served.write(keep) for _ in range(CALLS)]
-            calls.insert(CALLS // 2, served.write(roll_back_and_go_on))
-            first = await asyncio.gather(*calls, return_exceptions=True)
-            second = await asyncio.gather(*(served.write(keep) for _ in range(CALLS)))
-            return first, second
+            first = await batch_with(roll_back_and_go_on)
+            second = await batch_with(roll_back_go_on_and_fail)
+            third = await asyncio.gather(*(served.write(keep) for _ in range(CALLS)))
+            return first, second, third
         finally:
             await served.aclose()
 
-    first, second = asyncio.run(batches())
+    first, second, third = asyncio.run(batches())
 
-    assert isinstance(first[CALLS // 2], RuntimeError)
-    assert all(isinstance(answer, RuntimeError) for answer in first)
-    assert second == [None] * CALLS
+    assert "ended its transaction" in str(first.pop(CALLS // 2))
+    assert isinstance(second.pop(CALLS // 2), LookupError)
+    for refused in (*first, *second):
+        assert isinstance(refused, RuntimeError)
+        assert "the batch was not committed" in str(refused)
+    assert third == [None] * CALLS
     with served.engine.connect() as connection:
         notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
     assert notes == ["kept"] * CALLS

@@ -192,6 +192,12 @@ class LoopReader:
             self._session = None
 
 
+def _in_open_transaction(session: Session) -> bool:
+    """Whether the session has a transaction still open (not one a failed flush ended)."""
+    transaction = session.get_transaction()
+    return transaction is not None and transaction.is_active
+
+
 def _savepoints_in_memory(connection: Connection) -> None:
     """Keep this connection's savepoint journals in memory (``temp_store=MEMORY``).
 
@@ -239,6 +245,9 @@ class GroupCommit:
             result = work(session)
             session.flush()
         except BaseException:
+            if not savepoint.is_active and _in_open_transaction(session):
+                # It rolled its session back, wrote on past its savepoint, then failed.
+                self._fail_batch(RuntimeError("a unit of work ended its transaction itself"))
             try:
                 session.close()
             finally:
@@ -254,7 +263,7 @@ class GroupCommit:
         except Exception as exc:
             # The request's writes may be in the batch now (its RELEASE failed, or it wrote
             # past its savepoint): the whole batch fails with it rather than keep them.
-            self._failed = exc
+            self._fail_batch(exc)
             raise
         await self._committed()
         return result
@@ -266,8 +275,12 @@ class GroupCommit:
             try:
                 savepoint.rollback()
             except Exception as exc:
-                self._failed = exc
+                self._fail_batch(exc)
                 raise
+
+    def _fail_batch(self, cause: Exception) -> None:
+        if self._failed is None:  # the first cause is the one worth logging
+            self._failed = cause
 
     def _session_on(self, connection: Connection) -> Session:
         """The session a request's work runs in: one object, reused, since works run one at
@@ -314,7 +327,9 @@ class GroupCommit:
             return
         try:
             if failed is not None:
-                raise failed
+                raise RuntimeError(
+                    "the batch was not committed: one of its requests may have left writes in it"
+                ) from failed
             transaction.commit()
         except Exception as exc:
             logger.error(
