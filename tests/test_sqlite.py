@@ -293,3 +293,80 @@ def test_a_request_that_ends_its_own_transaction_fails_its_whole_batch(sqlite_ur
         notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
     assert notes == ["kept"] * CALLS
     served.dispose()
+
+
+@pytest.mark.parametrize("failing", ["release_savepoint", "rollback_savepoint"])
+def test_a_request_whose_savepoint_cannot_be_ended_fails_its_whole_batch(
+    sqlite_url: str, failing: str
+) -> None:
+    """When a request's RELEASE (it succeeded) or ROLLBACK TO (it failed) fails, as on an I/O
+    error, its writes may still be in the batch: the batch's COMMIT is refused, every
+    request of it gets an error, nothing of it is kept, and the next batch commits. The
+    failure is injected at SQLAlchemy's hook for that statement, for that request only."""
+    served = Database(sqlite_url, serving=True)
+    with served.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE probe (note TEXT)")
+    armed = {"now": False}
+
+    @event.listens_for(served.engine, failing)
+    def fail_once(*_args: Any) -> None:
+        if armed["now"]:
+            armed["now"] = False
+            raise OSError("disk I/O error")
+
+    def keep(session: Session) -> None:
+        session.execute(text("INSERT INTO probe VALUES ('kept')"))
+
+    def odd_one(session: Session) -> None:
+        session.execute(text("INSERT INTO probe VALUES ('cannot be undone alone')"))
+        armed["now"] = True  # the next RELEASE or ROLLBACK TO is this request's
+        if failing == "rollback_savepoint":
+            raise LookupError("this request fails")
+
+    async def batches() -> tuple[list[Any], list[Any]]:
+        try:
+            calls = [served.write(keep) for _ in range(CALLS)]
+            calls.insert(CALLS // 2, served.write(odd_one))
+            first = await asyncio.gather(*calls, return_exceptions=True)
+            second = await asyncio.gather(*(served.write(keep) for _ in range(CALLS)))
+            return first, second
+        finally:
+            await served.aclose()
+
+    first, second = asyncio.run(batches())
+
+    assert "disk I/O error" in str(first.pop(CALLS // 2))
+    for refused in first:
+        assert isinstance(refused, RuntimeError)
+        assert "the batch was not committed" in str(refused)
+    assert second == [None] * CALLS
+    with served.engine.connect() as connection:
+        notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
+    assert notes == ["kept"] * CALLS
+    served.dispose()
+
+
+def test_a_read_on_the_loop_ends_as_a_unit_of_work_does(sqlite_url: str) -> None:
+    """A read is not expected to write, but what its session holds is flushed before its
+    transaction ends, as every unit of work's commit does (on PostgreSQL too)."""
+    served = Database(sqlite_url, serving=True)
+    with served.session() as session:
+        session.add(Tenant(id="read-flush", name="before"))
+
+    def rename(session: Session) -> None:
+        tenant = session.get(Tenant, "read-flush")
+        assert tenant is not None
+        tenant.name = "renamed in a read"
+
+    async def read() -> None:
+        try:
+            await served.read(rename)
+        finally:
+            await served.aclose()
+
+    asyncio.run(read())
+    with served.session(read_only=True) as session:
+        tenant = session.get(Tenant, "read-flush")
+        assert tenant is not None
+        assert tenant.name == "renamed in a read"
+    served.dispose()

@@ -158,6 +158,30 @@ def analyze(connection: sqlite3.Connection) -> None:
     connection.execute("ANALYZE")
 
 
+class ReusedSession:
+    """One ``Session`` object for every unit of work on one connection, each joined to a
+    transaction its caller began on it (``join_transaction_mode="rollback_only"``: the
+    session's rollback, on a failed flush, is that transaction's; its commit is the
+    caller's). Works run one at a time and close it (cleared, as new) before the next:
+    building a ``Session`` for every request cost more than the request's SAVEPOINT (issue
+    16). Used by the loop's reads and the group commit."""
+
+    def __init__(self) -> None:
+        self._session: Session | None = None
+
+    def on(self, connection: Connection) -> Session:
+        session = self._session
+        if session is None or session.bind is not connection:
+            session = self._session = Session(
+                bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
+            )
+        session.info.clear()
+        return session
+
+    def forget(self) -> None:
+        self._session = None
+
+
 class LoopReader:
     """Read transactions on one connection kept open for the event loop's thread, so a read
     (every call's token lookup) costs no pool checkout and reset."""
@@ -165,18 +189,13 @@ class LoopReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine.execution_options(**{READ_ONLY: True})
         self._connection: Connection | None = None
-        self._session: Session | None = None
+        self._sessions = ReusedSession()
 
     def run(self, work: Callable[[Session], T]) -> T:
-        connection, session = self._connection, self._session
-        if connection is None or session is None or connection.invalidated:
+        connection = self._connection
+        if connection is None or connection.invalidated:
             connection = self._connection = self._engine.connect()
-            # One session object for every read, as the group commit's (``_session_on``):
-            # joined to each read's transaction, cleared as new before the next.
-            session = self._session = Session(
-                bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
-            )
-        session.info.clear()
+        session = self._sessions.on(connection)
         with connection.begin():
             try:
                 result = work(session)
@@ -189,7 +208,12 @@ class LoopReader:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-            self._session = None
+            self._sessions.forget()
+
+
+# Only ``Database`` begins and ends transactions; a work that ended its session's transaction
+# and went on wrote in the batch's own transaction, beyond the reach of its savepoint.
+_ENDED_ITSELF = "a unit of work ended its transaction itself"
 
 
 def _in_open_transaction(session: Session) -> bool:
@@ -232,7 +256,7 @@ class GroupCommit:
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
         self._waiting: list[asyncio.Future[None]] = []
-        self._session: Session | None = None
+        self._sessions = ReusedSession()
         # Set when a request of the current batch may have left writes in it: the batch's
         # COMMIT is then refused, and every request of the batch gets this error.
         self._failed: Exception | None = None
@@ -240,14 +264,14 @@ class GroupCommit:
     async def run(self, work: Callable[[Session], T]) -> T:
         connection = self._join_batch()
         savepoint = connection.begin_nested()
-        session = self._session_on(connection)
+        session = self._sessions.on(connection)
         try:
             result = work(session)
             session.flush()
         except BaseException:
             if not savepoint.is_active and _in_open_transaction(session):
                 # It rolled its session back, wrote on past its savepoint, then failed.
-                self._fail_batch(RuntimeError("a unit of work ended its transaction itself"))
+                self._fail_batch(RuntimeError(_ENDED_ITSELF))
             try:
                 session.close()
             finally:
@@ -255,10 +279,8 @@ class GroupCommit:
             raise
         try:
             session.close()
-            if not savepoint.is_active:
-                # Only Database ends transactions; a work that rolled back its session went on
-                # in the batch's own transaction, beyond the reach of its savepoint.
-                raise RuntimeError("a unit of work ended its transaction itself")
+            if not savepoint.is_active:  # its work rolled the session back
+                raise RuntimeError(_ENDED_ITSELF)
             savepoint.commit()
         except Exception as exc:
             # The request's writes may be in the batch now (its RELEASE failed, or it wrote
@@ -281,20 +303,6 @@ class GroupCommit:
     def _fail_batch(self, cause: Exception) -> None:
         if self._failed is None:  # the first cause is the one worth logging
             self._failed = cause
-
-    def _session_on(self, connection: Connection) -> Session:
-        """The session a request's work runs in: one object, reused, since works run one at
-        a time and each closes it (cleared, as new) before the next; building a Session
-        for every request cost more than the request's SAVEPOINT. It joins the request's
-        savepoint (``rollback_only``: its rollback, on a failed flush, is the savepoint's,
-        and its commit is ours)."""
-        session = self._session
-        if session is None or session.bind is not connection:
-            session = self._session = Session(
-                bind=connection, join_transaction_mode="rollback_only", expire_on_commit=False
-            )
-        session.info.clear()
-        return session
 
     async def run_statement(self, work: Callable[[Connection], T]) -> T:
         """``work``, one statement on the shared connection, committed with the batch. No
@@ -355,11 +363,11 @@ class GroupCommit:
         if self._connection is not None:
             self._connection.invalidate()
             self._connection = None
-            self._session = None
+            self._sessions.forget()
 
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
             self._transaction = None
-            self._session = None
+            self._sessions.forget()
