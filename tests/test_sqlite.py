@@ -285,13 +285,9 @@ def test_a_request_that_ends_its_own_transaction_fails_its_whole_batch(sqlite_ur
 
     assert "ended its transaction" in str(first.pop(CALLS // 2))
     assert isinstance(second.pop(CALLS // 2), LookupError)
-    for refused in (*first, *second):
-        assert isinstance(refused, RuntimeError)
-        assert "the batch was not committed" in str(refused)
+    _assert_refused(first + second)
     assert third == [None] * CALLS
-    with served.engine.connect() as connection:
-        notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
-    assert notes == ["kept"] * CALLS
+    assert _probe_notes(served) == ["kept"] * CALLS
     served.dispose()
 
 
@@ -336,13 +332,9 @@ def test_a_request_whose_savepoint_cannot_be_ended_fails_its_whole_batch(
     first, second = asyncio.run(batches())
 
     assert "disk I/O error" in str(first.pop(CALLS // 2))
-    for refused in first:
-        assert isinstance(refused, RuntimeError)
-        assert "the batch was not committed" in str(refused)
+    _assert_refused(first)
     assert second == [None] * CALLS
-    with served.engine.connect() as connection:
-        notes = connection.exec_driver_sql("SELECT note FROM probe").scalars().all()
-    assert notes == ["kept"] * CALLS
+    assert _probe_notes(served) == ["kept"] * CALLS
     served.dispose()
 
 
@@ -370,3 +362,15 @@ def test_a_read_on_the_loop_ends_as_a_unit_of_work_does(sqlite_url: str) -> None
         assert tenant is not None
         assert tenant.name == "renamed in a read"
     served.dispose()
+
+
+def _assert_refused(answers: list[Any]) -> None:
+    """Every request of a batch whose COMMIT was refused got that error."""
+    for refused in answers:
+        assert isinstance(refused, RuntimeError)
+        assert "the batch was not committed" in str(refused)
+
+
+def _probe_notes(served: Database) -> list[str]:
+    with served.engine.connect() as connection:
+        return list(connection.exec_driver_sql("SELECT note FROM probe").scalars().all())
