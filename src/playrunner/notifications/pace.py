@@ -13,10 +13,11 @@ import time
 
 from limits import RateLimitItemPerMinute
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.storage import RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from playrunner.config import Settings
+from playrunner.ratelimit.limiter import SweptMemoryStorage
 
 logger = logging.getLogger("playrunner.notifications")
 
@@ -40,7 +41,7 @@ class MailPace:
                 socket_timeout=_TIMEOUT_SECONDS,
             )
         else:
-            storage = MemoryStorage()
+            storage = SweptMemoryStorage()
         self._limiter = MovingWindowRateLimiter(storage)
 
     def wait(self) -> float:

@@ -14,6 +14,7 @@ every call, issue 16).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -66,12 +67,35 @@ def decision(item: RateLimitItem, count: int, reset_at: float) -> RateLimitDecis
     )
 
 
+class SweptMemoryStorage(MemoryStorage):
+    """``limits``' memory storage, its ended windows forgotten by a sweep once a second.
+
+    ``limits`` sweeps them on a 10 ms timer thread that every count starts anew once the last
+    one has run: under load, a new thread every 10 ms or so, each of which wakes to take the
+    GIL from the requests being served (issue 16: 13-15% of a trigger's CPU, measured in one
+    process). A window still ends the moment it ends (``get`` reads its expiry on every
+    count); only forgetting an ended one waits for the sweep.
+
+    The sweep is ``limits``' own; what changes is how it is scheduled, through the hook its
+    counting calls (a name-mangled method, so ``tests/ratelimit/test_limiter.py`` checks that
+    the hook is still the one ``limits`` calls)."""
+
+    SWEEP_SECONDS = 1.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        if not self.timer.is_alive():
+            sweep = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
+            self.timer = threading.Timer(self.SWEEP_SECONDS, sweep)
+            self.timer.daemon = True  # never holds up the process's exit
+            self.timer.start()
+
+
 class MemoryRateLimiter:
     """Counts in this process's memory: exact for one process, per process for several."""
 
     def __init__(self, rate: str) -> None:
         self.item: RateLimitItem = parse(rate)
-        self._storage = MemoryStorage()
+        self._storage = SweptMemoryStorage()
 
     async def hit(self, key: str) -> RateLimitDecision:
         window = self.item.key_for(key)
