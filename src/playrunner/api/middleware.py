@@ -38,13 +38,22 @@ _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 class ForwardedHeaders:
     """``X-Forwarded-For`` and ``X-Forwarded-Proto`` from the proxies in ``trusted`` (comma-
     separated addresses, or ``*``) become the request's client address and scheme; from
-    anyone else they are ignored. Granian's implementation, as a middleware class."""
+    anyone else they are ignored. Granian's implementation, as a middleware class.
+
+    A request without ``X-Forwarded-For`` goes straight on: Granian's rewrite changes nothing
+    then (it takes the scheme only with an address), yet it would parse the peer's address to
+    decide whether to trust it, on every request (2% of a trigger's CPU: issue 16)."""
 
     def __init__(self, app: ASGIApp, trusted: str) -> None:
+        self.inner = app
         self.app = wrap_asgi_with_proxy_headers(app, trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+        for name, _ in scope.get("headers", ()):
+            if name == b"x-forwarded-for":
+                await self.app(scope, receive, send)
+                return
+        await self.inner(scope, receive, send)
 
 
 class RequestContextMiddleware:
