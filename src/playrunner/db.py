@@ -245,6 +245,12 @@ class Database:
             return self.run_sync(work, read_only=read_only)
 
         def unit(connection: Connection) -> T:
+            if read_only and connection.default_isolation_level == "READ COMMITTED":
+                # Each statement of a READ COMMITTED transaction reads from a snapshot of
+                # its own, so a read gains nothing from BEGIN and COMMIT but their two round
+                # trips (a quarter of a token's lookup: docs/performance.md, sixth round).
+                # Under a stricter default, a read keeps its one snapshot in a transaction.
+                connection.execution_options(isolation_level="AUTOCOMMIT")
             with self._transaction(connection) as session:
                 return work(session)
 
