@@ -24,15 +24,18 @@ def _count_timers(monkeypatch: pytest.MonkeyPatch) -> list[threading.Timer]:
 
 
 async def test_bursts_of_calls_start_no_thread_each(monkeypatch: pytest.MonkeyPatch) -> None:
-    started = _count_timers(monkeypatch)
     limiter = MemoryRateLimiter("1000/minute")
+    storage = limiter._storage
+    storage.timer.join()  # the sweep limits' constructor starts, over in 10 ms
+    storage.SWEEP_SECONDS = 60
+    started = _count_timers(monkeypatch)
     decisions = []
     for _ in range(5):
         decisions += [await limiter.hit("token:t") for _ in range(10)]
         await asyncio.sleep(0.03)  # limits' own 10 ms timer would have run and ended
-    # limits' constructor starts one timer; the counts start one sweep, which lasts a second.
-    assert len(started) == 2
-    assert all(timer.daemon for timer in started[1:])
+    # One sweep, started by the first count and pending for a minute (limits: one a burst).
+    assert len(started) == 1
+    assert started[0].daemon
     assert [d.remaining for d in decisions] == list(range(999, 949, -1))
 
 
@@ -52,7 +55,12 @@ def test_ended_windows_are_still_forgotten_by_the_sweep() -> None:
 
 async def test_a_window_ends_on_time_without_waiting_for_the_sweep() -> None:
     limiter = MemoryRateLimiter("2/second")
+    storage = limiter._storage
+    storage.timer.join()
+    storage.SWEEP_SECONDS = 3600
     first = [(await limiter.hit("token:t")).allowed for _ in range(3)]
-    await asyncio.sleep(1.05)  # the window has ended; the sweep (a second) may not have run
+    await asyncio.sleep(1.05)  # the window has ended
+    window = limiter.item.key_for("token:t")
+    assert window in storage.expirations  # not swept: the next count finds it ended
     assert first == [True, True, False]
     assert (await limiter.hit("token:t")).remaining == 1

@@ -42,7 +42,7 @@ class ForwardedHeaders:
 
     A request without ``X-Forwarded-For`` goes straight on: Granian's rewrite changes nothing
     then (it takes the scheme only with an address), yet it would parse the peer's address to
-    decide whether to trust it, on every request (2% of a trigger's CPU: issue 16)."""
+    decide whether to trust it, on every request (about 5 µs of each: issue 16)."""
 
     def __init__(self, app: ASGIApp, trusted: str) -> None:
         self.inner = app

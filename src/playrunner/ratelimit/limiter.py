@@ -72,9 +72,10 @@ class SweptMemoryStorage(MemoryStorage):
 
     ``limits`` sweeps them on a 10 ms timer thread that every count starts anew once the last
     one has run: under load, a new thread every 10 ms or so, each of which wakes to take the
-    GIL from the requests being served (issue 16: 13-15% of a trigger's CPU, measured in one
-    process). A window still ends the moment it ends (``get`` reads its expiry on every
-    count); only forgetting an ended one waits for the sweep.
+    GIL from the requests being served, and sweeps every window each time (issue 16: with
+    4,000 tokens in rotation, 7% of a trigger call's CPU). A window still ends the moment it
+    ends (``get`` reads its expiry on every count); only forgetting an ended one waits for
+    the sweep.
 
     The sweep is ``limits``' own; what changes is how it is scheduled, through the hook its
     counting calls (a name-mangled method, so ``tests/ratelimit/test_limiter.py`` checks that
