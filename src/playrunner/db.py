@@ -248,7 +248,7 @@ class Database:
             if read_only and connection.default_isolation_level == "READ COMMITTED":
                 # Each statement of a READ COMMITTED transaction reads from a snapshot of
                 # its own, so a read gains nothing from BEGIN and COMMIT but their two round
-                # trips (a quarter of a token's lookup: docs/performance.md, sixth round).
+                # trips (a quarter of a one-statement read's CPU: docs/performance.md).
                 # Under a stricter default, a read keeps its one snapshot in a transaction.
                 connection.execution_options(isolation_level="AUTOCOMMIT")
             with self._transaction(connection) as session:
