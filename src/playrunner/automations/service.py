@@ -109,6 +109,27 @@ def run_manual_successplay(
     return start_run(session, play, account, runner, source, team=team)
 
 
+def trigger_together(
+    session: Session,
+    runner: Principal,
+    successplay_id: str,
+    account_ids: list[str],
+    source: RunSource,
+) -> list[Answer]:
+    """Triggers of one play by one caller, run as one batch of the engine (as a bulk run
+    is): the play checked once, then each account as ``run_manual_successplay`` checks it,
+    then one INSERT per table for every run and item. Raises what the first failing check
+    raises; answers, in order, what each trigger alone would have answered (a later trigger
+    on an account where an earlier one left items open is skipped, as it would have been)."""
+    play = runnable_play(session, runner, successplay_id)
+    found = [_account(session, runner, account_id) for account_id in account_ids]
+    accounts = [account for account, _ in found]
+    lock_for_duplicates(session, play, accounts)
+    teams = {account.id: team for account, team in found}
+    outcomes = start_runs(session, play, accounts, runner, source, teams=teams)
+    return [Answer(200, outcome_answer(outcome)) for outcome in outcomes]
+
+
 def run_from_app(
     session: Session,
     runner: Principal,

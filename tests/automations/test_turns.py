@@ -1,0 +1,224 @@
+"""Trigger calls by one caller for one play that arrive together run as one batch
+(``automations.turns``), and each still gets the answer it would have had alone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, event, select
+
+from playrunner.api.state import AppState
+from playrunner.db import Database
+from playrunner.models import Account, Run, RunStatus, Task
+from tests.factories import Factory, task_play
+from tests.in_process import InProcessApp
+from tests.statements import recorded_statements
+from tests.worlds import PATH, ServiceWorld, body
+
+
+@pytest.fixture
+def world(factory: Factory) -> ServiceWorld:
+    return ServiceWorld(factory)
+
+
+def at_once(app: InProcessApp, token: str, payloads: list[Any]) -> list[httpx.Response]:
+    """The trigger calls, sent together: every one reaches the app in the same turn of its
+    event loop, as calls arriving together on a server's connections do."""
+    asgi = httpx.ASGITransport(app=app.app, client=("127.0.0.1", 12345))
+
+    async def one(payload: Any) -> httpx.Response:
+        async with httpx.AsyncClient(transport=asgi, base_url="http://127.0.0.1") as client:
+            return await client.post(
+                PATH, json=payload, headers={"app-token": token, "Accept": "application/json"}
+            )
+
+    async def every() -> list[httpx.Response]:
+        return list(await asyncio.gather(*(one(payload) for payload in payloads)))
+
+    return app.portal.call(every)
+
+
+def serving_engine(app: InProcessApp) -> Engine:
+    """The engine the app's requests write through."""
+    state: AppState = app.app.state.playrunner
+    return state.database.serving_engine
+
+
+def at_once_watched(
+    app: InProcessApp, token: str, payloads: list[Any], **listeners: Callable[..., None]
+) -> tuple[list[httpx.Response], list[str]]:
+    """``at_once``, with these events of the app's engine listened to; also every statement
+    the engine sent meanwhile."""
+    engine = serving_engine(app)
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        with recorded_statements(engine) as statements:
+            answers = at_once(app, token, payloads)
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    return answers, statements
+
+
+def account_of_each_run(database: Database) -> dict[str, str]:
+    """Each stored run's id: the id of its account."""
+    with database.session(read_only=True) as session:
+        rows = session.execute(
+            select(Run.id, Account.account_id).join(Account, Account.id == Run.account_id)
+        )
+        return {str(run_id): account_id for run_id, account_id in rows}
+
+
+def run_inserts(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("INSERT INTO RUNS")]
+
+
+def test_calls_that_arrive_together_are_written_as_one_batch_each_with_its_own_run(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    accounts = ["acme"] + [factory.account(world.tenant).account_id for _ in range(4)]
+    answers, statements = at_once_watched(
+        in_process, world.admin_token, [body(world.play, a) for a in accounts]
+    )
+
+    assert [a.status_code for a in answers] == [200] * 5, [a.text for a in answers]
+    assert len(run_inserts(statements)) == 1  # one INSERT for the five runs
+    results = [a.json() for a in answers]
+    assert [a.headers["x-run-id"] for a in answers] == [r["runId"] for r in results]
+    assert len({r["runId"] for r in results}) == 5
+    assert account_of_each_run(database) == {
+        result["runId"]: account_id for account_id, result in zip(accounts, results, strict=True)
+    }
+    with database.session(read_only=True) as session:
+        for result in results:
+            run = session.get(Run, uuid.UUID(result["runId"]))
+            assert run is not None
+            assert run.status is RunStatus.COMPLETED
+            tasks = session.scalars(select(Task).where(Task.run_id == run.id)).all()
+            assert [str(t.id) for t in tasks] == result["taskIds"]
+            account = session.get(Account, run.account_id)
+            assert account is not None
+            assert tasks[0].title == f"Follow up with {account.name}"
+
+
+def test_a_bad_call_among_them_gets_its_own_error_and_fails_no_other(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    other = factory.account(world.tenant).account_id
+    answers = at_once(
+        in_process,
+        world.admin_token,
+        [body(world.play, "acme"), body(world.play, "nobody"), body(world.play, other)],
+    )
+
+    assert [a.status_code for a in answers] == [200, 400, 200]
+    assert answers[1].json()["detail"] == "Account not found"
+    assert sorted(account_of_each_run(database).values()) == sorted(["acme", other])
+
+
+def test_skip_if_open_skips_a_later_call_on_the_same_account_as_it_would_a_moment_later(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    play = factory.play(world.tenant, task_play(duplicate_policy="skip_if_open"))
+    other = factory.account(world.tenant).account_id
+    first, again, elsewhere = at_once(
+        in_process,
+        world.admin_token,
+        [body(play, "acme"), body(play, "acme"), body(play, other)],
+    )
+
+    assert [a.status_code for a in (first, again, elsewhere)] == [200, 200, 200]
+    assert "x-skipped" not in first.headers
+    assert "x-skipped" not in elsewhere.headers
+    assert again.headers["x-skipped"] == "true"
+    assert again.json() == {
+        "status": "Success",
+        "runId": first.json()["runId"],
+        "taskIds": [],
+        "formRequestIds": [],
+        "skipped": True,
+    }
+    with database.session(read_only=True) as session:
+        statuses = sorted(run.status.value for run in session.scalars(select(Run)))
+        tasks = session.scalars(select(Task)).all()
+    assert statuses == sorted(["completed", "skipped", "completed"])
+    assert len(tasks) == 2
+
+
+def test_when_the_batch_cannot_be_written_each_call_runs_alone(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    accounts = ["acme", factory.account(world.tenant).account_id]
+    refused = []
+
+    def refuse_the_batch(
+        _connection: Any, _cursor: Any, statement: str, _params: Any, _context: Any, many: bool
+    ) -> None:
+        if run_inserts([statement]) and many and not refused:  # the runs of two calls or more
+            refused.append(statement)
+            raise RuntimeError("the batch's INSERT refused by the test")
+
+    answers, statements = at_once_watched(
+        in_process,
+        world.admin_token,
+        [body(world.play, a) for a in accounts],
+        before_cursor_execute=refuse_the_batch,
+    )
+
+    assert refused, "the test never saw the batch's INSERT"
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert len(refused) == 1
+    assert len(run_inserts(statements)) == 2  # after the refused batch's: one per call
+    # Nothing of the refused batch was kept.
+    assert sorted(account_of_each_run(database).values()) == sorted(accounts)
+
+
+def test_a_play_refused_for_every_call_answers_each_with_the_single_calls_words(
+    in_process: InProcessApp, world: ServiceWorld, database: Database
+) -> None:
+    answers = at_once(
+        in_process, world.admin_token, [body(world.inactive_play, "acme") for _ in range(3)]
+    )
+
+    assert [a.status_code for a in answers] == [400] * 3
+    assert {a.json()["detail"] for a in answers} == {"SuccessPlay not found"}
+    with database.session(read_only=True) as session:
+        assert session.scalars(select(Run)).all() == []
+
+
+@pytest.mark.sqlite_only  # the COMMIT shared by the requests of a turn is SQLite's
+def test_a_failed_commit_fails_every_call_of_the_batch_and_no_call_runs_again(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    accounts = ["acme", factory.account(world.tenant).account_id]
+    failed: list[bool] = []
+    wrote: list[bool] = []
+
+    def note_the_batch(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if run_inserts([statement]):
+            wrote.append(True)
+
+    def fail_its_commit(_connection: Any) -> None:
+        if wrote and not failed:  # the group commit's, not a read's
+            failed.append(True)
+            raise RuntimeError("the COMMIT refused by the test")
+
+    answers, statements = at_once_watched(
+        in_process,
+        world.admin_token,
+        [body(world.play, a) for a in accounts],
+        before_cursor_execute=note_the_batch,
+        commit=fail_its_commit,
+    )
+
+    assert failed
+    assert [a.status_code for a in answers] == [500, 500]
+    assert len(run_inserts(statements)) == 1  # written once, as one batch, and not again
+    with database.session(read_only=True) as session:
+        assert session.scalars(select(Run)).all() == []
