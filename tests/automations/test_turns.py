@@ -155,7 +155,7 @@ def test_when_the_batch_cannot_be_written_each_call_runs_alone(
     in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
     accounts = ["acme", factory.account(world.tenant).account_id]
-    refused = []
+    refused: list[str] = []
 
     def refuse_the_batch(
         _connection: Any, _cursor: Any, statement: str, _params: Any, _context: Any, many: bool
