@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from playrunner.api.state import AppState
+from playrunner.automations import service
 from playrunner.db import Database
-from playrunner.models import Account, Run, RunStatus, Task
+from playrunner.errors import PermissionDenied
+from playrunner.models import AccessToken, Account, Run, RunSource, RunStatus, Task
 from tests.factories import Factory, task_play
 from tests.in_process import InProcessApp
 from tests.statements import recorded_statements
@@ -26,21 +28,26 @@ def world(factory: Factory) -> ServiceWorld:
     return ServiceWorld(factory)
 
 
-def at_once(app: InProcessApp, token: str, payloads: list[Any]) -> list[httpx.Response]:
-    """The trigger calls, sent together: every one reaches the app in the same turn of its
-    event loop, as calls arriving together on a server's connections do."""
+def at_once_by(app: InProcessApp, calls: list[tuple[str, Any]]) -> list[httpx.Response]:
+    """Trigger calls sent together, each ``(token, payload)``: every one reaches the app in
+    the same turn of its event loop, as calls arriving together on a server's connections do."""
     asgi = httpx.ASGITransport(app=app.app, client=("127.0.0.1", 12345))
 
-    async def one(payload: Any) -> httpx.Response:
+    async def one(token: str, payload: Any) -> httpx.Response:
         async with httpx.AsyncClient(transport=asgi, base_url="http://127.0.0.1") as client:
             return await client.post(
                 PATH, json=payload, headers={"app-token": token, "Accept": "application/json"}
             )
 
     async def every() -> list[httpx.Response]:
-        return list(await asyncio.gather(*(one(payload) for payload in payloads)))
+        return list(await asyncio.gather(*(one(token, payload) for token, payload in calls)))
 
     return app.portal.call(every)
+
+
+def at_once(app: InProcessApp, token: str, payloads: list[Any]) -> list[httpx.Response]:
+    """``at_once_by``, every call on ``token``."""
+    return at_once_by(app, [(token, payload) for payload in payloads])
 
 
 def serving_engine(app: InProcessApp) -> Engine:
@@ -222,3 +229,56 @@ def test_a_failed_commit_fails_every_call_of_the_batch_and_no_call_runs_again(
     assert len(run_inserts(statements)) == 1  # written once, as one batch, and not again
     with database.session(read_only=True) as session:
         assert session.scalars(select(Run)).all() == []
+
+
+def test_calls_by_several_callers_run_together_each_run_its_callers(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    # An account with no Success Manager: each call's task falls back to its caller.
+    lone = factory.account(world.tenant).account_id
+    second = factory.admin(world.tenant)
+    second_token = factory.token(second)
+    with recorded_statements(serving_engine(in_process)) as statements:
+        answers = at_once_by(
+            in_process,
+            [
+                (world.admin_token, body(world.play, lone)),
+                (second_token, body(world.play, lone)),
+                (second_token, body(world.play, "acme")),
+            ],
+        )
+
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    assert len(run_inserts(statements)) == 1
+    callers = [world.admin, second, second]
+    with database.session(read_only=True) as session:
+        for answer, caller in zip(answers, callers, strict=True):
+            run = session.get(Run, uuid.UUID(answer.json()["runId"]))
+            assert run is not None
+            assert run.user_id == caller.id
+            token = session.get(AccessToken, run.token_id)
+            assert token is not None
+            assert token.user_id == caller.id
+            (task,) = session.scalars(select(Task).where(Task.run_id == run.id)).all()
+            assert task.description.endswith(f"by {caller.name}")
+        tasks = {
+            str(t.run_id): t
+            for t in session.scalars(select(Task).where(Task.assignee_fallback.is_not(None)))
+        }
+    first, by_second = (tasks[a.json()["runId"]] for a in answers[:2])
+    assert (first.assignee_user_id, by_second.assignee_user_id) == (world.admin.id, second.id)
+    assert first.assignee_fallback is not None
+    assert first.assignee_fallback.endswith(f"assigned to {world.admin.email}")
+    assert by_second.assignee_fallback is not None
+    assert by_second.assignee_fallback.endswith(f"assigned to {second.email}")
+
+
+def test_a_batch_with_a_caller_who_may_not_run_plays_is_refused_whole(
+    world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    callers = [factory.principal(world.admin), factory.principal(world.user)]
+    with pytest.raises(PermissionDenied), database.session() as session:
+        service.trigger_together(
+            session, callers, str(world.play.id), ["acme", "acme"], RunSource.API
+        )
+    assert account_of_each_run(database) == {}

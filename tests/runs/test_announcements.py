@@ -154,3 +154,28 @@ def test_a_bulk_call_is_announced_in_rows_with_one_email_per_person_for_the_call
     with database.session(read_only=True) as session:
         (email,) = session.scalars(select(EmailNotification))
     assert (email.user_id, email.item_count, len(email.items)) == (world.csm.id, 5, 5)
+
+
+def test_runs_of_several_callers_in_one_batch_are_each_announced_with_their_caller(
+    database: Database, settings: Settings, factory: Factory
+) -> None:
+    world = ServiceWorld(factory)
+    listen(database, settings, world, factory)
+    second = factory.admin(world.tenant)
+    callers = [factory.principal(world.admin), factory.principal(second)]
+    other = factory.account(world.tenant).account_id
+    with database.session() as session:
+        answers = automations_service.trigger_together(
+            session, callers, str(world.play.id), ["acme", other], RunSource.API
+        )
+    assert sorted(row.run_count for row in rows(database)) == [1, 1]  # a row per caller
+    assert expand_pending(database, settings) == {}
+
+    runner_of = {
+        event["data"]["id"]: event["data"]["runner"]
+        for event in events(database)
+        if event["type"] == "run.created"
+    }
+    assert runner_of == {
+        answer.body["runId"]: caller.email for answer, caller in zip(answers, callers, strict=True)
+    }

@@ -111,22 +111,28 @@ def run_manual_successplay(
 
 def trigger_together(
     session: Session,
-    runner: Principal,
+    runners: list[Principal],
     successplay_id: str,
     account_ids: list[str],
     source: RunSource,
 ) -> list[Answer]:
-    """Triggers of one play by one caller, run as one batch of the engine (as a bulk run
-    is): the play checked once, then each account as ``run_manual_successplay`` checks it,
-    then one INSERT per table for every run and item. Raises what the first failing check
-    raises; answers, in order, what each trigger alone would have answered (a later trigger
-    on an account where an earlier one left items open is skipped, as it would have been)."""
-    play = runnable_play(session, runner, successplay_id)
-    found = [_account(session, runner, account_id) for account_id in account_ids]
+    """Trigger calls of one play in one service (``runners[i]`` on ``account_ids[i]``), run
+    as one batch of the engine (as a bulk run is): the play checked once, each caller and
+    account as ``run_manual_successplay`` checks them, then one INSERT per table for every
+    run and item. Raises what the first failing check raises; answers, in order, what each
+    call alone would have answered (a later call on an account where an earlier one left
+    items open is skipped, as it would have been)."""
+    play = runnable_play(session, runners[0], successplay_id)
+    for runner in runners[1:]:
+        require_service_admin(runner)
+    found = [
+        _account(session, runner, account_id)
+        for runner, account_id in zip(runners, account_ids, strict=True)
+    ]
     accounts = [account for account, _ in found]
     lock_for_duplicates(session, play, accounts)
     teams = {account.id: team for account, team in found}
-    outcomes = start_runs(session, play, accounts, runner, source, teams=teams)
+    outcomes = start_runs(session, play, accounts, runners[0], source, teams=teams, runners=runners)
     return [Answer(200, outcome_answer(outcome)) for outcome in outcomes]
 
 

@@ -1,13 +1,15 @@
 """Trigger calls that arrive together, run together (issue 16).
 
-When one caller (the same token, or the same OAuth grant) triggers the same play on several
-accounts at once (a CRM sync, a burst of events), the calls that reach their unit of work in
-the same turn of the event loop run as one batch of the engine, as a bulk run does
-(``service.trigger_together``): the play checked once, each account read, and one INSERT per
-table for all their runs and items, instead of a unit of work, a savepoint and two INSERTs
-per call. With one token (`wrk -t1 -c32`, SQLite) that was 27% more calls a second, and a
-fifth less CPU per call; with a token per call, no difference (docs/performance.md, seventh
-round).
+When calls trigger the same play of one service at once (a CRM sync on one token, a burst
+from several integrations), those that reach their unit of work in the same turn of the event
+loop run as one batch of the engine, as a bulk run does (``service.trigger_together``): the
+play checked once, each caller and account checked and read, and one INSERT per table for
+all their runs and items, instead of a unit of work, a savepoint and two INSERTs per call.
+Each run is its caller's (its token, its name in the templates, its fallback assignee).
+
+Measured with `wrk -t1 -c32`, servers before and after side by side (docs/performance.md,
+seventh round): one token, SQLite, 27% more calls a second; a token per call (4,000 in
+rotation), SQLite 23% and PostgreSQL + Redis 43% more.
 
 Each call still gets the answer it would have had alone:
 
@@ -39,39 +41,40 @@ from playrunner.automations.service import Answer
 from playrunner.db import Database
 from playrunner.models import RunSource
 
-_Pending = list[tuple[Trigger, "asyncio.Future[Answer]"]]
+_Pending = list[tuple[Principal, Trigger, "asyncio.Future[Answer]"]]
 
 
 class TriggersPerTurn:
-    """The trigger calls of one database's app, gathered per turn by caller and play."""
+    """The trigger calls of one database's app, gathered per turn by service and play."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
-        self._pending: dict[tuple[Principal, str], _Pending] = {}
+        self._pending: dict[tuple[str, str], _Pending] = {}
         self._running: set[asyncio.Task[None]] = set()
 
     async def trigger(self, runner: Principal, request: Trigger) -> Answer:
         """Run ``request`` for ``runner`` (an API call without an idempotency key), with
-        the others of this turn by the same caller for the same play; its answer once
+        the others of this turn for the same play of the same service; its answer once
         committed."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         if not self._pending:
             loop.call_soon(self._start)  # after the calls already ready to run
-        self._pending.setdefault((runner, request.successplay_id), []).append((request, future))
+        key = (runner.tenant_id, request.successplay_id)
+        self._pending.setdefault(key, []).append((runner, request, future))
         return await future
 
     def _start(self) -> None:
         pending, self._pending = self._pending, {}
         loop = asyncio.get_running_loop()
-        for (runner, _play), calls in pending.items():
-            task = loop.create_task(self._run(runner, calls))
+        for calls in pending.values():
+            task = loop.create_task(self._run(calls))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
-    async def _run(self, runner: Principal, calls: _Pending) -> None:
+    async def _run(self, calls: _Pending) -> None:
         if len(calls) == 1:
-            await self._alone(runner, *calls[0])
+            await self._alone(*calls[0])
             return
         refused = False
 
@@ -81,9 +84,9 @@ class TriggersPerTurn:
             try:
                 return service.trigger_together(
                     session,
-                    runner,
-                    calls[0][0].successplay_id,
-                    [request.account_id for request, _ in calls],
+                    [runner for runner, _, _ in calls],
+                    calls[0][1].successplay_id,
+                    [request.account_id for _, request, _ in calls],
                     RunSource.API,
                 )
             except Exception:
@@ -94,12 +97,12 @@ class TriggersPerTurn:
             answers = await self._database.write(batch)
         except Exception as exc:
             if refused:  # nothing of the batch was written: each call on its own
-                await asyncio.gather(*(self._alone(runner, *call) for call in calls))
+                await asyncio.gather(*(self._alone(*call) for call in calls))
                 return
-            for _, future in calls:
+            for _, _, future in calls:
                 _settle(future, exc)
             return
-        for (_, future), answer in zip(calls, answers, strict=True):
+        for (_, _, future), answer in zip(calls, answers, strict=True):
             _settle(future, answer)
 
     async def _alone(

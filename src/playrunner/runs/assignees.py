@@ -49,27 +49,32 @@ class AssigneeResolver:
             session, runner.tenant_id, {user_id for user_id in named if user_id is not None}
         )
 
-    def resolve(self, action: ActionPlan, account: AccountSnapshot) -> Assignment:
-        """Apply the action's rule on the account; never fails, falls back to the runner."""
-        runner = self.runner
+    def resolve(
+        self, action: ActionPlan, account: AccountSnapshot, runner: Principal | None = None
+    ) -> Assignment:
+        """Apply the action's rule on the account; never fails, falls back to the runner
+        (``runner``: this run's, when the batch's runs have runners of their own)."""
+        runner = runner or self.runner
         if action.assignee_kind is AssigneeKind.ACCOUNT_ROLE and action.assignee_role_id:
             role_name = action.assignee_role_name or "the role"
             holder = self.teams.get(account.id, {}).get(action.assignee_role_id)
             if holder is None:
-                return self._fallback(
-                    f"No {role_name} on account {account.account_id}; assigned to {runner.email}"
+                return _fallback(
+                    runner,
+                    f"No {role_name} on account {account.account_id}; assigned to {runner.email}",
                 )
             if not holder.active:
-                return self._fallback(
-                    f"{role_name} {holder.email} is deactivated; assigned to {runner.email}"
+                return _fallback(
+                    runner, f"{role_name} {holder.email} is deactivated; assigned to {runner.email}"
                 )
             return Assignment(holder.user_id, holder.email)
         if action.assignee_kind is AssigneeKind.USER and action.assignee_user_id is not None:
             email, active = self.users.get(action.assignee_user_id, ("The named user", False))
             if not active:
-                return self._fallback(f"{email} is deactivated; assigned to {runner.email}")
+                return _fallback(runner, f"{email} is deactivated; assigned to {runner.email}")
             return Assignment(action.assignee_user_id, email)
         return Assignment(runner.user_id, runner.email)
 
-    def _fallback(self, reason: str) -> Assignment:
-        return Assignment(self.runner.user_id, self.runner.email, reason)
+
+def _fallback(runner: Principal, reason: str) -> Assignment:
+    return Assignment(runner.user_id, runner.email, reason)

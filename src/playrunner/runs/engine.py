@@ -80,12 +80,16 @@ def start_runs(
     *,
     write: bool = True,
     teams: Mapping[uuid.UUID, Mapping[uuid.UUID, RoleHolder]] | None = None,
+    runners: Sequence[Principal] | None = None,
 ) -> list[RunOutcome]:
     """Run ``play`` on each account, in order. Each run acts on the account, or on its
     immediate parent when the play says so. With ``write=False`` (a dry run) the outcomes
     are built and rendered but nothing is written. ``teams``: those of these accounts the
-    caller has already read (the others are read here)."""
+    caller has already read (the others are read here). ``runners``: who runs the play on
+    each account, when that is not ``runner`` for all (trigger calls by several callers of
+    one service, run together: ``automations.turns``)."""
     tenant_id = runner.tenant_id
+    by_whom = runners if runners is not None else [runner] * len(accounts)
     targets = _targets(session, play, accounts)
     parents = accounts_service.snapshots_by_pk(
         session, tenant_id, {t.parent_id for t in targets if t.parent_id is not None}
@@ -95,15 +99,15 @@ def start_runs(
     assignees = AssigneeResolver(session, play.actions, targets, runner, teams or {})
     now = utcnow()
     outcomes = []
-    for account, target in zip(accounts, targets, strict=True):
+    for account, target, run_by in zip(accounts, targets, by_whom, strict=True):
         run = RunRecord(
             id=time_ordered_id(),
             tenant_id=tenant_id,
             play_id=play.id,
             requested_account_id=account.id,
             account_id=target.id,
-            user_id=runner.user_id,
-            token_id=runner.token_id,
+            user_id=run_by.user_id,
+            token_id=run_by.token_id,
             source=source,
             status=RunStatus.COMPLETED,
             skipped_for_run_id=None,
@@ -119,9 +123,9 @@ def start_runs(
             _make_items(
                 outcome,
                 play,
-                runner,
+                run_by,
                 assignees,
-                template_context(play.id, play.name, target, runner, parent),
+                template_context(play.id, play.name, target, run_by, parent),
             )
             run.fallbacks = outcome.fallbacks
             if skip and (outcome.tasks or outcome.form_requests):
@@ -135,14 +139,17 @@ def start_runs(
             [task for o in outcomes for task in o.tasks],
             [request for o in outcomes for request in o.form_requests],
         )
-        announcements.announce(
-            session,
-            tenant_id,
-            play,
-            runner.email,
-            {a.id: a.account_id for a in (*accounts, *targets)},
-            [announcements.NewRun(o.run, o.tasks, o.form_requests, o.assignees) for o in outcomes],
-        )
+        account_ids = {a.id: a.account_id for a in (*accounts, *targets)}
+        # An announcement names one runner: one per runner of the batch.
+        by_email: dict[str, list[announcements.NewRun]] = {}
+        for outcome, run_by in zip(outcomes, by_whom, strict=True):
+            by_email.setdefault(run_by.email, []).append(
+                announcements.NewRun(
+                    outcome.run, outcome.tasks, outcome.form_requests, outcome.assignees
+                )
+            )
+        for email, new_runs in by_email.items():
+            announcements.announce(session, tenant_id, play, email, account_ids, new_runs)
     return outcomes
 
 
@@ -184,7 +191,7 @@ def _make_items(
 ) -> None:
     run, target = outcome.run, outcome.target
     for action in play.actions:
-        assignment = assignees.resolve(action, target)
+        assignment = assignees.resolve(action, target, runner)
         due_date = run.created_at.date() + timedelta(days=action.due_in_days)
         where = f"actions[{action.position}]"
         if action.type is ActionType.CREATE_TASK:
