@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from playrunner.driver import PreparedSelect
@@ -41,8 +43,7 @@ _ROLE_HOLDERS = (
 )
 
 
-# The trigger's one read (issue 16): through the driver, compiled once (driver.py).
-_SNAPSHOT_WITH_TEAM = PreparedSelect(
+_WITH_TEAM = (
     select(
         *_SNAPSHOT_COLUMNS,
         AccountRoleAssignment.role_id,
@@ -52,11 +53,17 @@ _SNAPSHOT_WITH_TEAM = PreparedSelect(
     )
     .outerjoin(AccountRoleAssignment, AccountRoleAssignment.account_id == Account.id)
     .outerjoin(User, User.id == AccountRoleAssignment.user_id)
-    .where(
-        Account.tenant_id == bindparam("tenant_id"), Account.account_id == bindparam("account_id")
-    )
+    .where(Account.tenant_id == bindparam("tenant_id"))
+)
+# The trigger's one read (issue 16): through the driver, compiled once (driver.py).
+_SNAPSHOT_WITH_TEAM = PreparedSelect(
+    _WITH_TEAM.where(Account.account_id == bindparam("account_id"))
 )
 _SNAPSHOT_WIDTH = len(_SNAPSHOT_COLUMNS)
+# The same for the accounts of trigger calls run together (automations/turns.py): one
+# statement per number of accounts, compiled once each (a list's expansion on every
+# execution would cost SQLAlchemy's work again).
+_SNAPSHOTS_WITH_TEAMS: dict[int, PreparedSelect] = {}
 
 
 def find_snapshot_with_team(
@@ -69,12 +76,37 @@ def find_snapshot_with_team(
     )
     if not rows:
         return None
-    team = {
-        row[_SNAPSHOT_WIDTH]: RoleHolder(*row[_SNAPSHOT_WIDTH:])
-        for row in rows
-        if row[_SNAPSHOT_WIDTH] is not None
-    }
-    return AccountSnapshot(*rows[0][:_SNAPSHOT_WIDTH]), team
+    (found,) = _with_teams(rows).values()
+    return found
+
+
+def find_snapshots_with_teams(
+    session: Session, tenant_id: str, account_ids: Sequence[str]
+) -> dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]]:
+    """``find_snapshot_with_team`` for each of these (distinct) accounts, in one query: by
+    account id, those found."""
+    count = len(account_ids)
+    prepared = _SNAPSHOTS_WITH_TEAMS.get(count)
+    if prepared is None:
+        names: list[BindParameter[str]] = [bindparam(f"account_id_{n}") for n in range(count)]
+        prepared = PreparedSelect(_WITH_TEAM.where(Account.account_id.in_(names)))
+        _SNAPSHOTS_WITH_TEAMS[count] = prepared
+    given = {f"account_id_{n}": account_id for n, account_id in enumerate(account_ids)}
+    return _with_teams(prepared.rows(session.connection(), {"tenant_id": tenant_id, **given}))
+
+
+def _with_teams(
+    rows: list[tuple[Any, ...]],
+) -> dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]]:
+    """Rows of an account and a role held (or none): each account with its team by role."""
+    found: dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]] = {}
+    for row in rows:
+        account_id = row[2]
+        if account_id not in found:
+            found[account_id] = (AccountSnapshot(*row[:_SNAPSHOT_WIDTH]), {})
+        if row[_SNAPSHOT_WIDTH] is not None:
+            found[account_id][1][row[_SNAPSHOT_WIDTH]] = RoleHolder(*row[_SNAPSHOT_WIDTH:])
+    return found
 
 
 def find_snapshot(session: Session, tenant_id: str, account_id: str) -> AccountSnapshot | None:

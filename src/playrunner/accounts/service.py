@@ -443,6 +443,21 @@ def find_snapshot_with_team(
     return account, repository.role_holders(session, account.id)
 
 
+def find_snapshots_with_teams(
+    session: Session, tenant_id: str, account_ids: list[str]
+) -> dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]]:
+    """``find_snapshot_with_team`` for each of these accounts, by the id given: those named
+    by their own id in one query, any other one as ``find_snapshot_with_team`` finds it."""
+    wanted = list(dict.fromkeys(account_ids))
+    found = repository.find_snapshots_with_teams(session, tenant_id, wanted)
+    for account_id in wanted:
+        if account_id not in found:
+            one = find_snapshot_with_team(session, tenant_id, account_id)
+            if one is not None:
+                found[account_id] = one
+    return found
+
+
 def snapshots_by_pk(
     session: Session, tenant_id: str, pks: set[uuid.UUID]
 ) -> dict[uuid.UUID, AccountSnapshot]:

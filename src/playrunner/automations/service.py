@@ -125,10 +125,10 @@ def trigger_together(
     play = runnable_play(session, runners[0], successplay_id)
     for runner in runners[1:]:
         require_service_admin(runner)
-    found = [
-        _account(session, runner, account_id)
-        for runner, account_id in zip(runners, account_ids, strict=True)
-    ]
+    by_id = accounts_service.find_snapshots_with_teams(session, play.tenant_id, account_ids)
+    if len(by_id) < len(set(account_ids)):
+        raise AccountNotFound()
+    found = [by_id[account_id] for account_id in account_ids]
     accounts = [account for account, _ in found]
     lock_for_duplicates(session, play, accounts)
     teams = {account.id: team for account, team in found}
