@@ -13,14 +13,16 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from playrunner.api.state import AppState
-from playrunner.automations import service
+from playrunner.automations import service, turns
+from playrunner.automations.schemas import Trigger
+from playrunner.automations.service import Answer
 from playrunner.db import Database
 from playrunner.errors import PermissionDenied
 from playrunner.models import AccessToken, Account, Run, RunSource, RunStatus, Task
 from tests.factories import Factory, task_play
 from tests.in_process import InProcessApp
 from tests.statements import recorded_statements
-from tests.worlds import PATH, ServiceWorld, body
+from tests.worlds import PATH, ServiceWorld, body, trigger
 
 
 @pytest.fixture
@@ -282,3 +284,90 @@ def test_a_batch_with_a_caller_who_may_not_run_plays_is_refused_whole(
             session, callers, str(world.play.id), ["acme", "acme"], RunSource.API
         )
     assert account_of_each_run(database) == {}
+
+
+def app_turns(app: InProcessApp) -> turns.TriggersPerTurn:
+    state: AppState = app.app.state.playrunner
+    return turns.of(state.database)
+
+
+def test_a_batch_waits_for_a_trigger_call_on_its_way_and_takes_it_in(
+    in_process: InProcessApp,
+    world: ServiceWorld,
+    factory: Factory,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(turns, "MOST_WAIT", 60.0)  # only the turns bound the wait here
+    batches = app_turns(in_process)
+    runner = factory.principal(world.admin)
+    other = factory.account(world.tenant).account_id
+
+    async def scenario() -> tuple[bool, list[Answer]]:
+        with batches.call() as late:  # received, its body still being read, say
+            first = asyncio.ensure_future(
+                batches.trigger(runner, Trigger(str(world.play.id), "acme"))
+            )
+            for _ in range(turns.MOST_TURNS // 2):
+                await asyncio.sleep(0)
+            waited = not first.done()
+            second = await late.trigger(runner, Trigger(str(world.play.id), other))
+        return waited, [await first, second]
+
+    with recorded_statements(serving_engine(in_process)) as statements:
+        waited, answers = in_process.portal.call(scenario)
+
+    assert waited
+    assert len(run_inserts(statements)) == 1  # the late call joined the first one's batch
+    assert account_of_each_run(database) == {
+        answers[0].body["runId"]: "acme",
+        answers[1].body["runId"]: other,
+    }
+
+
+def test_a_call_that_never_arrives_holds_a_batch_back_only_so_long(
+    in_process: InProcessApp,
+    world: ServiceWorld,
+    factory: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batches = app_turns(in_process)
+    runner = factory.principal(world.admin)
+
+    async def held_back() -> Answer:
+        with batches.call():  # a call that stays on its way (a client that never sends)
+            return await asyncio.wait_for(
+                batches.trigger(runner, Trigger(str(world.play.id), "acme")), timeout=10
+            )
+
+    # Bound by turns of the event loop, then by time.
+    monkeypatch.setattr(turns, "MOST_WAIT", 60.0)
+    assert in_process.portal.call(held_back).status_code == 200
+    monkeypatch.setattr(turns, "MOST_WAIT", 0.01)
+    monkeypatch.setattr(turns, "MOST_TURNS", 10**9)
+    assert in_process.portal.call(held_back).status_code == 200
+
+
+def test_every_way_a_trigger_call_ends_leaves_nothing_on_its_way(
+    in_process: InProcessApp, world: ServiceWorld
+) -> None:
+    http = in_process.client()
+    calls = [
+        trigger(http, "not-a-token", body(world.play, "acme")),
+        trigger(http, world.admin_token, None, raw=b"{not json"),
+        trigger(http, world.admin_token, body(world.play, "nobody")),
+        http.post(
+            PATH + "?dryRun=true",
+            json=body(world.play, "acme"),
+            headers={"app-token": world.admin_token},
+        ),
+        http.post(
+            PATH,
+            json=body(world.play, "acme"),
+            headers={"app-token": world.admin_token, "Idempotency-Key": "once"},
+        ),
+        trigger(http, world.admin_token, body(world.play, "acme")),
+    ]
+
+    assert [c.status_code for c in calls] == [401, 400, 400, 200, 200, 200]
+    assert app_turns(in_process).on_the_way == 0

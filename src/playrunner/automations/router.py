@@ -127,24 +127,28 @@ async def run_manual_successplay(request: Request) -> Response:
     # As TotangoCompatibleRoute does, and as the declared dependencies would: a valid token
     # (401), the rate limit (429), an application's scope (403), the role (403).
     request.scope.setdefault("state", {})[TEXT_ERRORS] = True
-    principal = await counted_principal(request, secret_from_headers(request.headers))
-    await TRIGGER_REQUIREMENT(principal)
-    require_service_admin(principal)
     db = app_state(request).database
-    payload = await read_json_body(request, expected=BODY_SHAPE)
-    trigger = parse_trigger(payload)
-    if _dry_run(request):
-        result = await db.read(
-            lambda s: service.dry_run(s, principal, trigger.successplay_id, trigger.account_id)
-        )
-        return Response(result.model_dump_json(), 200, media_type="application/json")
-    key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), TRIGGER_PATH, payload)
-    if key is None:  # with the other calls like it in this turn of the event loop
-        answer = await turns.trigger(db, principal, trigger)
-    else:
-        answer = await db.write(
-            lambda s: service.trigger(s, principal, trigger, RunSource.API, key)
-        )
+    # On its way, the call is waited for by the batch of calls like it (automations/turns.py).
+    with turns.of(db).call() as call:
+        principal = await counted_principal(request, secret_from_headers(request.headers))
+        await TRIGGER_REQUIREMENT(principal)
+        require_service_admin(principal)
+        payload = await read_json_body(request, expected=BODY_SHAPE)
+        trigger = parse_trigger(payload)
+        if _dry_run(request):
+            call.arrived()
+            result = await db.read(
+                lambda s: service.dry_run(s, principal, trigger.successplay_id, trigger.account_id)
+            )
+            return Response(result.model_dump_json(), 200, media_type="application/json")
+        key = idempotent_request(request.headers.get(IDEMPOTENCY_KEY), TRIGGER_PATH, payload)
+        if key is None:  # with the other calls like it, in one batch
+            answer = await call.trigger(principal, trigger)
+        else:
+            call.arrived()
+            answer = await db.write(
+                lambda s: service.trigger(s, principal, trigger, RunSource.API, key)
+            )
     body = answer.body
     headers = {
         RUN_ID_HEADER: body["runId"],

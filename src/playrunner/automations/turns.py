@@ -23,14 +23,21 @@ Each call still gets the answer it would have had alone:
   answered with its own error and fails no other. If the work succeeded and its COMMIT
   failed, every call gets that error, as every call of SQLite's group commit does.
 
-Like ``row_inserts.InsertsPerTurn``, the batch is gathered over a turn of the event loop:
-the first call schedules it right after the calls already ready to run.
+The batch is gathered over turns of the event loop. The first call schedules it right after
+the calls already ready to run (as ``row_inserts.InsertsPerTurn`` does); while other trigger
+calls are on their way (received, their token or body still being read), it waits for them,
+a turn of the loop at a time, for at most ``MOST_TURNS`` turns and ``MOST_WAIT`` seconds.
+Under load that makes batches of most of the calls in flight instead of the few that
+happened to finish reading in the same turn (seventh round: 20% more calls a second); a call
+that arrives alone waits for nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +50,11 @@ from playrunner.models import RunSource
 
 _Pending = list[tuple[Principal, Trigger, "asyncio.Future[Answer]"]]
 
+# How long a batch waits for the trigger calls on their way (module doc): turns of the event
+# loop, and seconds, whichever ends first.
+MOST_TURNS = 50
+MOST_WAIT = 0.002
+
 
 class TriggersPerTurn:
     """The trigger calls of one database's app, gathered per turn by service and play."""
@@ -51,6 +63,21 @@ class TriggersPerTurn:
         self._database = database
         self._pending: dict[tuple[str, str], _Pending] = {}
         self._running: set[asyncio.Task[None]] = set()
+        self.on_the_way = 0  # trigger calls received that have not joined a batch yet
+        self._turns_waited = 0
+        self._deadline = 0.0
+
+    @contextmanager
+    def call(self) -> Iterator[Call]:
+        """A trigger call, from when it is received until it joins a batch (``Call.trigger``)
+        or ends without one (an error, a dry run, an idempotency key): meanwhile, batches
+        wait for it (module doc)."""
+        call = Call(self)
+        self.on_the_way += 1
+        try:
+            yield call
+        finally:
+            call.arrived()
 
     async def trigger(self, runner: Principal, request: Trigger) -> Answer:
         """Run ``request`` for ``runner`` (an API call without an idempotency key), with
@@ -59,14 +86,20 @@ class TriggersPerTurn:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         if not self._pending:
+            self._turns_waited = 0
+            self._deadline = loop.time() + MOST_WAIT
             loop.call_soon(self._start)  # after the calls already ready to run
         key = (runner.tenant_id, request.successplay_id)
         self._pending.setdefault(key, []).append((runner, request, future))
         return await future
 
     def _start(self) -> None:
-        pending, self._pending = self._pending, {}
         loop = asyncio.get_running_loop()
+        if self.on_the_way and self._turns_waited < MOST_TURNS and loop.time() < self._deadline:
+            self._turns_waited += 1
+            loop.call_soon(self._start)  # the next turn, after what it brings in
+            return
+        pending, self._pending = self._pending, {}
         for calls in pending.values():
             task = loop.create_task(self._run(calls))
             self._running.add(task)
@@ -118,6 +151,24 @@ class TriggersPerTurn:
         _settle(future, answer)
 
 
+class Call:
+    """A trigger call on its way to a batch (``TriggersPerTurn.call``)."""
+
+    def __init__(self, turns: TriggersPerTurn) -> None:
+        self._turns = turns
+        self._on_the_way = True
+
+    def arrived(self) -> None:
+        if self._on_the_way:
+            self._on_the_way = False
+            self._turns.on_the_way -= 1
+
+    async def trigger(self, runner: Principal, request: Trigger) -> Answer:
+        """``TriggersPerTurn.trigger``: this call joins this turn's batch."""
+        self.arrived()
+        return await self._turns.trigger(runner, request)
+
+
 def _settle(future: asyncio.Future[Answer], outcome: Answer | Exception) -> None:
     if future.done():  # its call went away (the client left); its run stands, as alone
         return
@@ -130,9 +181,9 @@ def _settle(future: asyncio.Future[Answer], outcome: Answer | Exception) -> None
 _per_database: weakref.WeakKeyDictionary[Database, TriggersPerTurn] = weakref.WeakKeyDictionary()
 
 
-async def trigger(database: Database, runner: Principal, request: Trigger) -> Answer:
-    """``request`` run for ``runner`` with the calls of this turn like it (module doc)."""
+def of(database: Database) -> TriggersPerTurn:
+    """The trigger calls of ``database``'s app."""
     turns = _per_database.get(database)
     if turns is None:
         turns = _per_database[database] = TriggersPerTurn(database)
-    return await turns.trigger(runner, request)
+    return turns
