@@ -1,4 +1,4 @@
-"""Trigger calls by one caller for one play that arrive together run as one batch
+"""Trigger calls for one play of one service that arrive together run as one batch
 (``automations.turns``), and each still gets the answer it would have had alone."""
 
 from __future__ import annotations
@@ -116,8 +116,26 @@ def test_calls_that_arrive_together_are_written_as_one_batch_each_with_its_own_r
             assert tasks[0].title == f"Follow up with {account.name}"
 
 
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The account ids of every batch the app runs (``service.trigger_together``'s calls)."""
+    seen: list[list[str]] = []
+    together = service.trigger_together
+
+    def spied(session: Any, runners: Any, play: str, accounts: list[str], source: Any) -> Any:
+        seen.append(list(accounts))
+        return together(session, runners, play, accounts, source)
+
+    monkeypatch.setattr(service, "trigger_together", spied)
+    return seen
+
+
 def test_a_bad_call_among_them_gets_its_own_error_and_fails_no_other(
-    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+    in_process: InProcessApp,
+    world: ServiceWorld,
+    factory: Factory,
+    database: Database,
+    batches: list[list[str]],
 ) -> None:
     other = factory.account(world.tenant).account_id
     answers = at_once(
@@ -126,6 +144,7 @@ def test_a_bad_call_among_them_gets_its_own_error_and_fails_no_other(
         [body(world.play, "acme"), body(world.play, "nobody"), body(world.play, other)],
     )
 
+    assert batches == [["acme", "nobody", other]]  # tried together, then each alone
     assert [a.status_code for a in answers] == [200, 400, 200]
     assert answers[1].json()["detail"] == "Account not found"
     assert sorted(account_of_each_run(database).values()) == sorted(["acme", other])
@@ -189,12 +208,13 @@ def test_when_the_batch_cannot_be_written_each_call_runs_alone(
 
 
 def test_a_play_refused_for_every_call_answers_each_with_the_single_calls_words(
-    in_process: InProcessApp, world: ServiceWorld, database: Database
+    in_process: InProcessApp, world: ServiceWorld, database: Database, batches: list[list[str]]
 ) -> None:
     answers = at_once(
         in_process, world.admin_token, [body(world.inactive_play, "acme") for _ in range(3)]
     )
 
+    assert batches == [["acme"] * 3]
     assert [a.status_code for a in answers] == [400] * 3
     assert {a.json()["detail"] for a in answers} == {"SuccessPlay not found"}
     with database.session(read_only=True) as session:
@@ -371,3 +391,42 @@ def test_every_way_a_trigger_call_ends_leaves_nothing_on_its_way(
 
     assert [c.status_code for c in calls] == [401, 400, 400, 200, 200, 200]
     assert app_turns(in_process).on_the_way == 0
+
+
+def test_a_call_for_another_services_play_is_not_in_the_batch_and_finds_no_play(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    stranger = factory.token(factory.admin(factory.tenant()))
+    answers = at_once_by(
+        in_process,
+        [
+            (world.admin_token, body(world.play, "acme")),
+            (stranger, body(world.play, "acme")),
+            (world.admin_token, body(world.play, "acme")),
+        ],
+    )
+
+    assert [a.status_code for a in answers] == [200, 400, 200]
+    assert answers[1].json()["detail"] == "SuccessPlay not found"
+    assert sorted(account_of_each_run(database)) == sorted(
+        answers[n].json()["runId"] for n in (0, 2)
+    )
+
+
+def test_a_call_whose_client_went_away_before_its_batch_ran_is_not_run(
+    in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
+) -> None:
+    batches = app_turns(in_process)
+    runner = factory.principal(world.admin)
+    other = factory.account(world.tenant).account_id
+
+    async def scenario() -> Answer:
+        gone = asyncio.ensure_future(batches.trigger(runner, Trigger(str(world.play.id), other)))
+        stays = asyncio.ensure_future(batches.trigger(runner, Trigger(str(world.play.id), "acme")))
+        await asyncio.sleep(0)  # both joined the turn's batch
+        gone.cancel()
+        return await stays
+
+    answer = in_process.portal.call(scenario)
+
+    assert account_of_each_run(database) == {answer.body["runId"]: "acme"}

@@ -162,13 +162,14 @@ def test_runs_of_several_callers_in_one_batch_are_each_announced_with_their_call
     world = ServiceWorld(factory)
     listen(database, settings, world, factory)
     second = factory.admin(world.tenant)
-    callers = [factory.principal(world.admin), factory.principal(second)]
+    first, then = factory.principal(world.admin), factory.principal(second)
+    callers = [first, then, first]
     other = factory.account(world.tenant).account_id
     with database.session() as session:
         answers = automations_service.trigger_together(
-            session, callers, str(world.play.id), ["acme", other], RunSource.API
+            session, callers, str(world.play.id), ["acme", other, other], RunSource.API
         )
-    assert sorted(row.run_count for row in rows(database)) == [1, 1]  # a row per caller
+    assert sorted(row.run_count for row in rows(database)) == [1, 2]  # a row per caller
     assert expand_pending(database, settings) == {}
 
     runner_of = {

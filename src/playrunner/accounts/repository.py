@@ -60,8 +60,9 @@ _SNAPSHOT_WITH_TEAM = PreparedSelect(
     _WITH_TEAM.where(Account.account_id == bindparam("account_id"))
 )
 _SNAPSHOT_WIDTH = len(_SNAPSHOT_COLUMNS)
+_ACCOUNT_ID = next(n for n, c in enumerate(_SNAPSHOT_COLUMNS) if c is Account.account_id)
 # The same for the accounts of trigger calls run together (automations/turns.py): one
-# statement per number of accounts, compiled once each (a list's expansion on every
+# statement per power of two of accounts, compiled once each (a list's expansion on every
 # execution would cost SQLAlchemy's work again).
 _SNAPSHOTS_WITH_TEAMS: dict[int, PreparedSelect] = {}
 
@@ -85,7 +86,9 @@ def find_snapshots_with_teams(
 ) -> dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]]:
     """``find_snapshot_with_team`` for each of these (distinct) accounts, in one query: by
     account id, those found."""
-    count = len(account_ids)
+    # Statements for 1, 2, 4, 8, ... accounts, the list filled up by repeating its last id.
+    count = 1 << (len(account_ids) - 1).bit_length()
+    account_ids = [*account_ids, *[account_ids[-1]] * (count - len(account_ids))]
     prepared = _SNAPSHOTS_WITH_TEAMS.get(count)
     if prepared is None:
         names: list[BindParameter[str]] = [bindparam(f"account_id_{n}") for n in range(count)]
@@ -101,7 +104,7 @@ def _with_teams(
     """Rows of an account and a role held (or none): each account with its team by role."""
     found: dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]] = {}
     for row in rows:
-        account_id = row[2]
+        account_id = row[_ACCOUNT_ID]
         if account_id not in found:
             found[account_id] = (AccountSnapshot(*row[:_SNAPSHOT_WIDTH]), {})
         if row[_SNAPSHOT_WIDTH] is not None:

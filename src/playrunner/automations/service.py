@@ -119,9 +119,10 @@ def trigger_together(
     """Trigger calls of one play in one service (``runners[i]`` on ``account_ids[i]``), run
     as one batch of the engine (as a bulk run is): the play checked once, each caller and
     account as ``run_manual_successplay`` checks them, then one INSERT per table for every
-    run and item. Raises what the first failing check raises; answers, in order, what each
-    call alone would have answered (a later call on an account where an earlier one left
-    items open is skipped, as it would have been)."""
+    run and item. Raises if any check fails (the caller then runs each call alone, for its
+    own answer); otherwise answers, in order, what each call alone would have answered (a
+    later call on an account where an earlier one left items open is skipped, as it would
+    have been)."""
     play = runnable_play(session, runners[0], successplay_id)
     for runner in runners[1:]:
         require_service_admin(runner)

@@ -54,7 +54,7 @@ class AssigneeResolver:
     ) -> Assignment:
         """Apply the action's rule on the account; never fails, falls back to the runner
         (``runner``: this run's, when the batch's runs have runners of their own)."""
-        runner = runner or self.runner
+        runner = runner if runner is not None else self.runner
         if action.assignee_kind is AssigneeKind.ACCOUNT_ROLE and action.assignee_role_id:
             role_name = action.assignee_role_name or "the role"
             holder = self.teams.get(account.id, {}).get(action.assignee_role_id)

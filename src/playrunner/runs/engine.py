@@ -164,7 +164,8 @@ def _open_runs(
         *tasks_service.open_of_play(session, tenant_id, play_id, ordered),
         *form_requests_service.open_of_play(session, tenant_id, play_id, ordered),
     ):
-        if account_pk not in latest or latest[account_pk][0] < created_at:
+        # Ties (the runs of one batch share their time): the later run, by its ordered id.
+        if account_pk not in latest or latest[account_pk] < (created_at, run_id):
             latest[account_pk] = (created_at, run_id)
     return {account_pk: run_id for account_pk, (_, run_id) in latest.items()}
 
