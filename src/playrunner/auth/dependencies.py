@@ -22,6 +22,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
+from playrunner import turn_reads
 from playrunner.api.state import app_state
 from playrunner.auth import principals, scopes
 from playrunner.auth.principal import Principal, require_service_admin
@@ -94,7 +95,8 @@ async def counted_principal(request: Request, secret: str) -> Principal:
     database = state.settings.database_url
     principal = principals.kept(database, secret)
     if principal is None:
-        principal = await state.database.read(lambda s: principal_for_secret(s, secret))
+        # With the other calls' lookups of this turn (on PostgreSQL one unit of work for all).
+        principal = await turn_reads.read(state.database, lambda s: principal_for_secret(s, secret))
         principals.keep(database, secret, principal)
     decision = await state.rate_limiter.hit(principal.caller)
     request.state.ratelimit_headers = decision.headers()
