@@ -55,36 +55,20 @@ _WITH_TEAM = (
     .outerjoin(User, User.id == AccountRoleAssignment.user_id)
     .where(Account.tenant_id == bindparam("tenant_id"))
 )
-# The trigger's one read (issue 16): through the driver, compiled once (driver.py).
-_SNAPSHOT_WITH_TEAM = PreparedSelect(
-    _WITH_TEAM.where(Account.account_id == bindparam("account_id"))
-)
 _SNAPSHOT_WIDTH = len(_SNAPSHOT_COLUMNS)
 _ACCOUNT_ID = next(n for n, c in enumerate(_SNAPSHOT_COLUMNS) if c is Account.account_id)
-# The same for the accounts of trigger calls run together (automations/turns.py): one
-# statement per power of two of accounts, compiled once each (a list's expansion on every
-# execution would cost SQLAlchemy's work again).
+# The trigger's one read (issue 16), for one account or those of trigger calls run together
+# (automations/turns.py): through the driver, one statement per power of two of accounts,
+# compiled once each (driver.py; a list's expansion on every execution would cost
+# SQLAlchemy's work again).
 _SNAPSHOTS_WITH_TEAMS: dict[int, PreparedSelect] = {}
-
-
-def find_snapshot_with_team(
-    session: Session, tenant_id: str, account_id: str
-) -> tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]] | None:
-    """The account and everyone on its team (by role id), in one query: a row per role
-    held, or one row for an account without a team."""
-    rows = _SNAPSHOT_WITH_TEAM.rows(
-        session.connection(), {"tenant_id": tenant_id, "account_id": account_id}
-    )
-    if not rows:
-        return None
-    (found,) = _with_teams(rows).values()
-    return found
 
 
 def find_snapshots_with_teams(
     session: Session, tenant_id: str, account_ids: Sequence[str]
 ) -> dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]]:
-    """``find_snapshot_with_team`` for each of these (distinct) accounts, in one query: by
+    """Each of these (distinct) accounts named by its own id, with everyone on its team (by
+    role id), in one query (a row per role held, or one for an account without a team): by
     account id, those found."""
     # Statements for 1, 2, 4, 8, ... accounts, the list filled up by repeating its last id.
     count = 1 << (len(account_ids) - 1).bit_length()

@@ -431,30 +431,23 @@ def find_snapshot_with_team(
 ) -> tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]] | None:
     """``find_snapshot``, and everyone on the account's team by role id: for a run on one
     account, which needs both (one query when the account is named by its own id)."""
-    found = repository.find_snapshot_with_team(session, tenant_id, account_id)
-    if found is not None:
-        return found
-    by_external_id = snapshots_by_account_id(
-        session, tenant_id, [account_id], own_ids_looked_up=True
-    )
-    account = by_external_id.get(account_id)
-    if account is None:
-        return None
-    return account, repository.role_holders(session, account.id)
+    return find_snapshots_with_teams(session, tenant_id, [account_id]).get(account_id)
 
 
 def find_snapshots_with_teams(
     session: Session, tenant_id: str, account_ids: list[str]
 ) -> dict[str, tuple[AccountSnapshot, dict[uuid.UUID, RoleHolder]]]:
     """``find_snapshot_with_team`` for each of these accounts, by the id given: those named
-    by their own id in one query, any other one as ``find_snapshot_with_team`` finds it."""
+    by their own id in one query, the others by their ids in other systems."""
     wanted = list(dict.fromkeys(account_ids))
     found = repository.find_snapshots_with_teams(session, tenant_id, wanted)
-    for account_id in wanted:
-        if account_id not in found:
-            one = find_snapshot_with_team(session, tenant_id, account_id)
-            if one is not None:
-                found[account_id] = one
+    missing = [account_id for account_id in wanted if account_id not in found]
+    if missing:
+        by_external_id = snapshots_by_account_id(
+            session, tenant_id, missing, own_ids_looked_up=True
+        )
+        for given, account in by_external_id.items():
+            found[given] = (account, repository.role_holders(session, account.id))
     return found
 
 

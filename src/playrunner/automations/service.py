@@ -103,10 +103,32 @@ def run_manual_successplay(
     account_id: str,
     source: RunSource,
 ) -> RunOutcome:
-    play = runnable_play(session, runner, successplay_id)
-    account, team = _account(session, runner, account_id)
-    lock_for_duplicates(session, play, [account])
-    return start_run(session, play, account, runner, source, team=team)
+    return run_manual_successplays(session, [runner], successplay_id, [account_id], source)[0]
+
+
+def run_manual_successplays(
+    session: Session,
+    runners: list[Principal],
+    successplay_id: str,
+    account_ids: list[str],
+    source: RunSource,
+) -> list[RunOutcome]:
+    """The play run by ``runners[i]`` on ``account_ids[i]`` (one service's trigger calls),
+    after Totango's checks in Totango's order: the play (with the first caller's role), every
+    other caller's role, the accounts. Raises what the first failing check raises; the runs
+    are one batch of the engine (as a bulk run's: one INSERT per table), in order (a later
+    run on an account where an earlier one left items open is skipped, as it would have been
+    a moment later)."""
+    play = runnable_play(session, runners[0], successplay_id)
+    for runner in runners[1:]:
+        require_service_admin(runner)
+    found = accounts_service.find_snapshots_with_teams(session, play.tenant_id, account_ids)
+    if len(found) < len(set(account_ids)):
+        raise AccountNotFound()
+    accounts = [found[account_id][0] for account_id in account_ids]
+    lock_for_duplicates(session, play, accounts)
+    teams = {account.id: team for account, team in found.values()}
+    return start_runs(session, play, accounts, runners[0], source, teams=teams, runners=runners)
 
 
 def trigger_together(
@@ -116,24 +138,9 @@ def trigger_together(
     account_ids: list[str],
     source: RunSource,
 ) -> list[Answer]:
-    """Trigger calls of one play in one service (``runners[i]`` on ``account_ids[i]``), run
-    as one batch of the engine (as a bulk run is): the play checked once, each caller and
-    account as ``run_manual_successplay`` checks them, then one INSERT per table for every
-    run and item. Raises if any check fails (the caller then runs each call alone, for its
-    own answer); otherwise answers, in order, what each call alone would have answered (a
-    later call on an account where an earlier one left items open is skipped, as it would
-    have been)."""
-    play = runnable_play(session, runners[0], successplay_id)
-    for runner in runners[1:]:
-        require_service_admin(runner)
-    by_id = accounts_service.find_snapshots_with_teams(session, play.tenant_id, account_ids)
-    if len(by_id) < len(set(account_ids)):
-        raise AccountNotFound()
-    found = [by_id[account_id] for account_id in account_ids]
-    accounts = [account for account, _ in found]
-    lock_for_duplicates(session, play, accounts)
-    teams = {account.id: team for account, team in found}
-    outcomes = start_runs(session, play, accounts, runners[0], source, teams=teams, runners=runners)
+    """Trigger calls of one play in one service run together (``automations/turns.py``):
+    ``run_manual_successplays``, and each call's answer, in order."""
+    outcomes = run_manual_successplays(session, runners, successplay_id, account_ids, source)
     return [Answer(200, outcome_answer(outcome)) for outcome in outcomes]
 
 
