@@ -13,7 +13,6 @@ over a turn of the event loop (``InsertsPerTurn``).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.orm import Session
 
 from playrunner.driver import Processor, send
+from playrunner.per_turn import Batch, PerTurn, settle
 
 if TYPE_CHECKING:
     from playrunner.db import Database
@@ -123,43 +123,26 @@ def _default(arg: Any, is_callable: bool) -> Callable[[], Any]:
     return lambda: arg
 
 
-class InsertsPerTurn:
+class InsertsPerTurn(PerTurn[None, Mapping[str, Any], bool]):
     """The rows that concurrent requests insert into one table, gathered over a turn of the
-    event loop and written as one statement (``RowInsert.insert_new``) in one transaction:
-    thirty events received at once cost one INSERT and one COMMIT instead of thirty of each
-    (on PostgreSQL each is a round trip; on SQLite the group commit shares the COMMIT
-    already, and one statement still costs less than thirty). If the statement fails, each
-    row is tried alone, so a bad row fails only its own request."""
-
-    MOST_ROWS = 500  # per statement (SQLite takes at most 32,766 parameters)
+    event loop (``per_turn.PerTurn``) and written as one statement (``RowInsert.insert_new``)
+    in one transaction: thirty events received at once cost one INSERT and one COMMIT instead
+    of thirty of each (on PostgreSQL each is a round trip; on SQLite the group commit shares
+    the COMMIT already, and one statement still costs less than thirty). If the statement
+    fails, each row is tried alone, so a bad row fails only its own request."""
 
     def __init__(self, database: Database, insert: RowInsert) -> None:
+        super().__init__()
         self._database = database
         self._insert = insert
         self._key = insert.table.primary_key.columns.values()[0].name
-        self._pending: list[tuple[Mapping[str, Any], asyncio.Future[bool]]] = []
-        self._writing: set[asyncio.Task[None]] = set()
 
     async def insert(self, row: Mapping[str, Any]) -> bool:
         """Insert ``row`` (carrying its primary key), committed, with the others of this
         turn; whether it was (False: its unique key was taken)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bool] = loop.create_future()
-        self._pending.append((row, future))
-        if len(self._pending) == 1:
-            loop.call_soon(self._flush)  # after the requests already ready to run
-        elif len(self._pending) >= self.MOST_ROWS:
-            self._flush()
-        return await future
+        return await self.submit(None, row)
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        if batch:
-            task = asyncio.get_running_loop().create_task(self._write(batch))
-            self._writing.add(task)
-            task.add_done_callback(self._writing.discard)
-
-    async def _write(self, batch: list[tuple[Mapping[str, Any], asyncio.Future[bool]]]) -> None:
+    async def run(self, key: None, batch: Batch[Mapping[str, Any], bool]) -> None:
         rows = [row for row, _ in batch]
         try:
             inserted = await self._database.write_one(
@@ -167,12 +150,10 @@ class InsertsPerTurn:
             )
         except Exception as exc:
             if len(batch) == 1:
-                if not batch[0][1].done():
-                    batch[0][1].set_exception(exc)
+                settle(batch[0][1], exc)
                 return
             for one in batch:
-                await self._write([one])
+                await self.run(key, [one])
             return
         for row, future in batch:
-            if not future.done():
-                future.set_result(row[self._key] in inserted)
+            settle(future, row[self._key] in inserted)

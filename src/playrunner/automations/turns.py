@@ -23,14 +23,14 @@ Each call still gets the answer it would have had alone:
   answered with its own error and fails no other. If the work succeeded and its COMMIT
   failed, every call gets that error, as every call of SQLite's group commit does.
 
-The batch is gathered over turns of the event loop. The first call schedules it right after
-the calls already ready to run (as ``row_inserts.InsertsPerTurn`` does); while other trigger
+The batch is gathered over turns of the event loop (``per_turn.PerTurn``). The first call
+schedules it right after the calls already ready to run; while other trigger
 calls are on their way (received, their token or body still being read), it waits for them,
 a turn of the loop at a time, for at most ``MOST_TURNS`` turns and ``MOST_WAIT`` seconds.
 Under load that makes batches of most of the calls in flight instead of the few that
 happened to finish reading in the same turn (seventh round: 14% more calls a second); a call
 that arrives when no other trigger call is on its way waits only for the end of its turn.
-A batch holds at most ``MOST_CALLS`` calls.
+A batch holds at most ``MOST_ITEMS`` calls.
 
 Side effects follow the batch, as they follow a bulk call: the new items' assignees get one
 email per batch and runner (listing their items), not one per call; the runs of a batch share
@@ -50,27 +50,25 @@ from playrunner.auth.principal import Principal
 from playrunner.automations import service
 from playrunner.automations.schemas import Trigger
 from playrunner.automations.service import Answer
-from playrunner.db import IN_CHUNK, Database
+from playrunner.db import Database
 from playrunner.models import RunSource
+from playrunner.per_turn import Batch, PerTurn, settle, settle_with
 
-_Pending = list[tuple[Principal, Trigger, "asyncio.Future[Answer]"]]
+_Call = tuple[Principal, Trigger]
 
 # How long a batch waits for the trigger calls on their way (module doc): turns of the event
 # loop, and seconds, whichever ends first.
 MOST_TURNS = 50
 MOST_WAIT = 0.002
-# Calls per batch at most (more calls for one play in a turn make several batches).
-MOST_CALLS = IN_CHUNK
 
 
-class TriggersPerTurn:
-    """The trigger calls of one database's app, gathered per turn by service and play."""
+class TriggersPerTurn(PerTurn[tuple[str, str], _Call, Answer]):
+    """The trigger calls of one database's app, gathered per turn by service and play (at
+    most ``MOST_ITEMS`` calls a batch)."""
 
     def __init__(self, database: Database) -> None:
+        super().__init__()
         self._database = database
-        self._pending: dict[tuple[str, str], _Pending] = {}
-        self._running: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self.on_the_way = 0  # trigger calls received that have not joined a batch yet
         self._turns_waited = 0
         self._deadline = 0.0
@@ -91,59 +89,34 @@ class TriggersPerTurn:
         """Run ``request`` for ``runner`` (an API call without an idempotency key), with
         the others of this turn for the same play of the same service; its answer once
         committed."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Answer] = loop.create_future()
-        if self._loop is not loop:  # a new event loop (a restarted app): start afresh
-            self._loop, self._pending = loop, {}
-        if not self._pending:
-            self._turns_waited = 0
-            self._deadline = loop.time() + MOST_WAIT
-            loop.call_soon(self._start)  # after the calls already ready to run
-        key = (runner.tenant_id, request.successplay_id)
-        self._pending.setdefault(key, []).append((runner, request, future))
-        return await future
+        return await self.submit((runner.tenant_id, request.successplay_id), (runner, request))
 
-    def _start(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _first_of_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._turns_waited = 0
+        self._deadline = loop.time() + MOST_WAIT
+
+    def _hold(self, loop: asyncio.AbstractEventLoop) -> bool:
         if self.on_the_way and self._turns_waited < MOST_TURNS and loop.time() < self._deadline:
             self._turns_waited += 1
-            loop.call_soon(self._start)  # the next turn, after what it brings in
-            return
-        pending, self._pending = self._pending, {}
-        for same_play in pending.values():
-            for start in range(0, len(same_play), MOST_CALLS):
-                calls = same_play[start : start + MOST_CALLS]
-                task = loop.create_task(self._run(calls))
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
+            return True
+        return False
 
-    async def _run(self, calls: _Pending) -> None:
-        try:
-            await self._run_calls(calls)
-        finally:
-            # Cancelled (the server stopping) or failed past its own handling: no call is
-            # left waiting for an answer that will not come.
-            for _, _, future in calls:
-                _settle(future, RuntimeError("the trigger call's batch ended without an answer"))
-
-    async def _run_calls(self, calls: _Pending) -> None:
-        calls = [call for call in calls if not call[2].done()]  # their clients went away
-        if not calls:
-            return
-        if len(calls) == 1:
-            await self._alone(*calls[0])
+    async def run(self, key: tuple[str, str], batch: Batch[_Call, Answer]) -> None:
+        if len(batch) == 1:
+            (runner, request), future = batch[0]
+            await settle_with(future, self._alone(runner, request))
             return
         refused = False
 
-        def batch(session: Session) -> list[Answer]:
+        def together(session: Session) -> list[Answer]:
             nonlocal refused
             refused = False  # from an attempt that lost a race (PostgreSQL runs it again)
             try:
                 answers = service.trigger_together(
                     session,
-                    [runner for runner, _, _ in calls],
-                    calls[0][1].successplay_id,
-                    [request.account_id for _, request, _ in calls],
+                    [runner for (runner, _), _ in batch],
+                    key[1],
+                    [request.account_id for (_, request), _ in batch],
                     RunSource.API,
                 )
                 session.flush()  # what the commit would flush fails the batch here, too
@@ -153,28 +126,23 @@ class TriggersPerTurn:
                 raise
 
         try:
-            answers = await self._database.write(batch)
+            answers = await self._database.write(together)
         except Exception as exc:
             if refused:  # nothing of the batch was written: each call on its own
-                await asyncio.gather(*(self._alone(*call) for call in calls))
+                await asyncio.gather(
+                    *(settle_with(future, self._alone(*call)) for call, future in batch)
+                )
                 return
-            for _, _, future in calls:
-                _settle(future, exc)
+            for _, future in batch:
+                settle(future, exc)
             return
-        for (_, _, future), answer in zip(calls, answers, strict=True):
-            _settle(future, answer)
+        for (_, future), answer in zip(batch, answers, strict=True):
+            settle(future, answer)
 
-    async def _alone(
-        self, runner: Principal, request: Trigger, future: asyncio.Future[Answer]
-    ) -> None:
-        try:
-            answer = await self._database.write(
-                lambda session: service.trigger(session, runner, request, RunSource.API, None)
-            )
-        except Exception as exc:
-            _settle(future, exc)
-            return
-        _settle(future, answer)
+    async def _alone(self, runner: Principal, request: Trigger) -> Answer:
+        return await self._database.write(
+            lambda session: service.trigger(session, runner, request, RunSource.API, None)
+        )
 
 
 class Call:
@@ -193,15 +161,6 @@ class Call:
         """``TriggersPerTurn.trigger``: this call joins this turn's batch."""
         self.arrived()
         return await self._turns.trigger(runner, request)
-
-
-def _settle(future: asyncio.Future[Answer], outcome: Answer | Exception) -> None:
-    if future.done():  # answered already, or its call went away (the client left)
-        return
-    if isinstance(outcome, Exception):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
 
 
 _per_database: weakref.WeakKeyDictionary[Database, TriggersPerTurn] = weakref.WeakKeyDictionary()
