@@ -75,6 +75,18 @@ def at_once_watched(
     return answers, statements
 
 
+def two_calls_watched(
+    app: InProcessApp, world: ServiceWorld, factory: Factory, **listeners: Callable[..., None]
+) -> tuple[list[str], list[httpx.Response], list[str]]:
+    """The world's play triggered on ``acme`` and on a new account at once (``at_once_watched``,
+    these events listened to): the two accounts, the answers, the statements sent."""
+    accounts = ["acme", factory.account(world.tenant).account_id]
+    answers, statements = at_once_watched(
+        app, world.admin_token, [body(world.play, a) for a in accounts], **listeners
+    )
+    return accounts, answers, statements
+
+
 def account_of_each_run(database: Database) -> dict[str, str]:
     """Each stored run's id: the id of its account."""
     with database.session(read_only=True) as session:
@@ -182,7 +194,6 @@ def test_skip_if_open_skips_a_later_call_on_the_same_account_as_it_would_a_momen
 def test_when_the_batch_cannot_be_written_each_call_runs_alone(
     in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
-    accounts = ["acme", factory.account(world.tenant).account_id]
     refused: list[str] = []
 
     def refuse_the_batch(
@@ -192,11 +203,8 @@ def test_when_the_batch_cannot_be_written_each_call_runs_alone(
             refused.append(statement)
             raise RuntimeError("the batch's INSERT refused by the test")
 
-    answers, statements = at_once_watched(
-        in_process,
-        world.admin_token,
-        [body(world.play, a) for a in accounts],
-        before_cursor_execute=refuse_the_batch,
+    accounts, answers, statements = two_calls_watched(
+        in_process, world, factory, before_cursor_execute=refuse_the_batch
     )
 
     assert refused, "the test never saw the batch's INSERT"
@@ -225,7 +233,6 @@ def test_a_play_refused_for_every_call_answers_each_with_the_single_calls_words(
 def test_a_failed_commit_fails_every_call_of_the_batch_and_no_call_runs_again(
     in_process: InProcessApp, world: ServiceWorld, factory: Factory, database: Database
 ) -> None:
-    accounts = ["acme", factory.account(world.tenant).account_id]
     failed: list[bool] = []
     wrote: list[bool] = []
 
@@ -238,12 +245,8 @@ def test_a_failed_commit_fails_every_call_of_the_batch_and_no_call_runs_again(
             failed.append(True)
             raise RuntimeError("the COMMIT refused by the test")
 
-    answers, statements = at_once_watched(
-        in_process,
-        world.admin_token,
-        [body(world.play, a) for a in accounts],
-        before_cursor_execute=note_the_batch,
-        commit=fail_its_commit,
+    _, answers, statements = two_calls_watched(
+        in_process, world, factory, before_cursor_execute=note_the_batch, commit=fail_its_commit
     )
 
     assert failed
